@@ -1,0 +1,114 @@
+// The data file format (schema "privileged-basis/1"): one JSON file per experiment in public/data/.
+// Validated on write (src/data/io.ts) and on read (the site's content collection), so a corrupt or
+// hand-edited file fails loudly with its name.
+
+import { z } from "zod";
+
+export const SCHEMA_ID = "privileged-basis/1";
+export const MODEL_KINDS = ["relu-hidden", "linear-hidden"] as const;
+
+const finite = z.number().finite();
+const positiveInt = z.number().int().positive();
+
+export const optimizerSchema = z.object({
+  name: z.literal("adamw"),
+  lr: finite.nonnegative(),
+  beta1: finite.min(0).lt(1),
+  beta2: finite.min(0).lt(1),
+  eps: finite.nonnegative(),
+  weightDecay: finite.nonnegative(),
+});
+
+export const configSchema = z.object({
+  features: positiveInt,
+  neurons: positiveInt,
+  importance: z.array(finite.nonnegative()),
+  modelsPerLevel: positiveInt,
+  steps: positiveInt,
+  batchSize: positiveInt,
+  optimizer: optimizerSchema,
+  seed: z.number().int().min(0).max(0xffffffff),
+  evalSamples: positiveInt,
+});
+
+export const runSchema = z.object({
+  /** "cpu" or "webgpu". */
+  engine: z.string().min(1),
+  /** CPU model and thread count, or the GPU adapter. */
+  device: z.string().min(1),
+  /** Wall-clock seconds spent training and evaluating (summed over resumed sessions). */
+  trainSeconds: finite.nonnegative(),
+  createdAt: z.string().datetime(),
+  /** Git commit of the trainer that wrote the file ("unknown" outside a checkout). */
+  commit: z.string().min(1),
+});
+
+export const levelSchema = z.object({
+  density: finite.gt(0).max(1),
+  /** Held-out loss of every model that finished with finite weights, ascending. */
+  losses: z.array(finite.nonnegative()).min(1),
+  /** Models whose weights became NaN/Inf: reported, never written out. */
+  diverged: z.number().int().nonnegative().default(0),
+  best: z.object({
+    loss: finite.nonnegative(),
+    W: z.array(z.array(finite)),
+    b: z.array(finite),
+  }),
+});
+
+export const dataFileSchema = z
+  .object({
+    schema: z.literal(SCHEMA_ID),
+    model: z.enum(MODEL_KINDS),
+    config: configSchema,
+    run: runSchema,
+    levels: z.array(levelSchema).min(1),
+  })
+  .superRefine((file, ctx) => {
+    const { features: n, neurons: m, modelsPerLevel: K } = file.config;
+    if (file.config.importance.length !== n) ctx.addIssue({ code: "custom", path: ["config", "importance"], message: `expected ${n} entries` });
+    const seen = new Set<number>();
+    file.levels.forEach((level, li) => {
+      const at = (...p: (string | number)[]) => ["levels", li, ...p];
+      if (seen.has(level.density)) ctx.addIssue({ code: "custom", path: at("density"), message: `duplicate density ${level.density}` });
+      seen.add(level.density);
+      if (level.losses.length + level.diverged !== K) {
+        ctx.addIssue({ code: "custom", path: at("losses"), message: `${level.losses.length} losses + ${level.diverged} diverged ≠ modelsPerLevel ${K}` });
+      }
+      for (let k = 1; k < level.losses.length; k++) {
+        if (level.losses[k] < level.losses[k - 1]) {
+          ctx.addIssue({ code: "custom", path: at("losses", k), message: "losses must be ascending" });
+          break;
+        }
+      }
+      if (level.best.loss !== level.losses[0]) ctx.addIssue({ code: "custom", path: at("best", "loss"), message: "best.loss must equal the smallest loss" });
+      if (level.best.W.length !== m || level.best.W.some((row) => row.length !== n)) {
+        ctx.addIssue({ code: "custom", path: at("best", "W"), message: `W must be ${m}×${n}` });
+      }
+      if (level.best.b.length !== n) ctx.addIssue({ code: "custom", path: at("best", "b"), message: `b must have ${n} entries` });
+    });
+  });
+
+export type DataFile = z.infer<typeof dataFileSchema>;
+export type Level = z.infer<typeof levelSchema>;
+export type RunInfo = z.infer<typeof runSchema>;
+
+/** File name of each experiment in public/data/. */
+export function dataFileName(model: (typeof MODEL_KINDS)[number]): string {
+  return `${model}.json`;
+}
+
+/** The command that regenerates a data file, for error messages. */
+export function regenerateCommand(model: (typeof MODEL_KINDS)[number]): string {
+  return model === "relu-hidden"
+    ? "npm run train -- --model relu"
+    : "npm run train -- --model linear --levels 1,0.3,0.1,0.03";
+}
+
+/** One-line summary of a zod error: the first few issues with their paths. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}

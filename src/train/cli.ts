@@ -1,0 +1,112 @@
+// Command-line parsing for `npm run train`, kept apart from the script so tests can call it directly.
+// Every bad flag or value becomes a UsageError with one line naming the flag.
+
+import { parseArgs } from "node:util";
+import { DEFAULT_DENSITIES, defaultConfig, validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
+import { dataFileName } from "../data/schema.ts";
+import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const TRAIN_USAGE = `usage: npm run train -- [options]
+
+  --model relu|linear   which hidden layer (default relu → public/data/relu-hidden.json)
+  --models K            models per density level; the best on held-out data is kept (default 1000)
+  --steps N             optimizer steps per model (default 10000)
+  --levels a,b,...      densities 1−S in (0, 1] (default: the 21 levels 1 … 0.01)
+  --engine auto|cpu|webgpu   (default auto: WebGPU when an adapter is found, else CPU)
+  --seed S              root seed, an integer in [0, 2^32) (default 0)
+  --batch B             batch size (default 1024)
+  --eval-samples E      held-out draws per level (default 32768)
+  --threads T           CPU engine worker threads (default: all cores)
+  --out FILE            output file (default public/data/<model>-hidden.json)
+  --no-resume           ignore a checkpoint left by an interrupted run
+  -h, --help            show this help`;
+
+export interface TrainOptions {
+  kind: ModelKind;
+  config: TrainConfig;
+  densities: number[];
+  engine: EngineChoice;
+  out: string;
+  threads?: number;
+  resume: boolean;
+  help: boolean;
+}
+
+function integer(flag: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${flag}: expected an integer, got '${raw}'`);
+  const v = Number(raw);
+  if (v < min || v > max) throw new UsageError(`--${flag}: must be between ${min} and ${max}, got ${raw}`);
+  return v;
+}
+
+export function parseDensities(raw: string): number[] {
+  const parts = raw.split(",").map((s) => s.trim());
+  if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`--levels: expected a comma-separated list of densities, got '${raw}'`);
+  const out: number[] = [];
+  for (const p of parts) {
+    const v = Number(p);
+    if (!/^[0-9.eE+-]+$/.test(p) || !Number.isFinite(v)) throw new UsageError(`--levels: '${p}' is not a number`);
+    try {
+      validateDensity(v);
+    } catch {
+      throw new UsageError(`--levels: density ${p} is outside (0, 1]`);
+    }
+    if (out.includes(v)) throw new UsageError(`--levels: density ${p} is listed twice`);
+    out.push(v);
+  }
+  return out;
+}
+
+export function parseTrainArgs(argv: string[]): TrainOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: "string" },
+        models: { type: "string" },
+        steps: { type: "string" },
+        levels: { type: "string" },
+        engine: { type: "string" },
+        seed: { type: "string" },
+        batch: { type: "string" },
+        "eval-samples": { type: "string" },
+        threads: { type: "string" },
+        out: { type: "string" },
+        "no-resume": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    // Node's messages already name the flag ("Unknown option '--foo'"); keep the first line only.
+    throw new UsageError((e as Error).message.split("\n")[0]);
+  }
+  const str = (k: string) => values[k] as string | undefined;
+  const modelFlag = str("model") ?? "relu";
+  if (modelFlag !== "relu" && modelFlag !== "linear") throw new UsageError(`--model: expected relu or linear, got '${modelFlag}'`);
+  const kind: ModelKind = modelFlag === "relu" ? "relu-hidden" : "linear-hidden";
+  const engine = (str("engine") ?? "auto") as EngineChoice;
+  if (!ENGINE_CHOICES.includes(engine)) throw new UsageError(`--engine: expected one of ${ENGINE_CHOICES.join(", ")}, got '${engine}'`);
+  const overrides: Partial<TrainConfig> = {};
+  if (str("models") !== undefined) overrides.modelsPerLevel = integer("models", str("models")!, 1, 1_000_000);
+  if (str("steps") !== undefined) overrides.steps = integer("steps", str("steps")!, 1, 2 ** 32 - 1);
+  if (str("seed") !== undefined) overrides.seed = integer("seed", str("seed")!, 0, 2 ** 32 - 1);
+  if (str("batch") !== undefined) overrides.batchSize = integer("batch", str("batch")!, 1, 2 ** 32 - 1);
+  if (str("eval-samples") !== undefined) overrides.evalSamples = integer("eval-samples", str("eval-samples")!, 1, 2 ** 32 - 1);
+  const config = defaultConfig(overrides);
+  validateConfig(config);
+  const threads = str("threads") !== undefined ? integer("threads", str("threads")!, 1, 1024) : undefined;
+  const densities = str("levels") !== undefined ? parseDensities(str("levels")!) : [...DEFAULT_DENSITIES];
+  const out = str("out") ?? `public/data/${dataFileName(kind)}`;
+  if (out.trim() === "") throw new UsageError("--out: expected a file path");
+  return { kind, config, densities, engine, out, threads, resume: !values["no-resume"], help: Boolean(values.help) };
+}

@@ -1,0 +1,114 @@
+// The CPU engine: the models of a run spread over worker_threads (one per core), each running the fused
+// kernel. Jobs are single models pulled from one queue, so workers stay busy across level boundaries.
+
+import { Worker } from "node:worker_threads";
+import { availableParallelism, cpus } from "node:os";
+import type { Engine, TrainRequest } from "./engine.ts";
+import type { JobMessage, WorkerInit, WorkerReply } from "./cpu-worker.ts";
+
+export interface CpuEngineOptions {
+  /** Worker threads (default: available cores). */
+  threads?: number;
+  /** Train this many steps instead of config.steps (benchmarks). */
+  steps?: number;
+}
+
+export function cpuDeviceName(threads: number): string {
+  const model = cpus()[0]?.model?.trim() || "unknown CPU";
+  return `${model} × ${threads} thread${threads === 1 ? "" : "s"}`;
+}
+
+export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
+  const threads = Math.max(1, options.threads ?? availableParallelism());
+  const workers = new Set<Worker>();
+  return {
+    name: "cpu",
+    device: cpuDeviceName(threads),
+    async train(req: TrainRequest) {
+      const { kind, config, densities } = req;
+      const K = config.modelsPerLevel;
+      const steps = options.steps ?? config.steps;
+      const jobs: JobMessage[] = densities.flatMap((density, li) =>
+        Array.from({ length: K }, (_, model) => ({ id: li * K + model, density, model })),
+      );
+      const levels = densities.map((density) => ({
+        density,
+        params: new Array<Float64Array>(K),
+        evalLosses: new Float64Array(K).fill(NaN),
+        remaining: K,
+        /** performance.now() when its first model was handed to a worker. */
+        startedAt: NaN,
+      }));
+      const total = jobs.length * steps;
+      let done = 0;
+      let modelsDone = 0;
+      let next = 0;
+      const init: WorkerInit = { kind, config, steps };
+      const pool = Array.from({ length: Math.min(threads, jobs.length) }, () => {
+        const w = new Worker(new URL("./cpu-worker.ts", import.meta.url), { workerData: init });
+        workers.add(w);
+        return w;
+      });
+      const stopAll = () => Promise.all(pool.map((w) => (workers.delete(w), w.terminate())));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let failed = false;
+          const fail = (e: Error) => {
+            if (!failed) (failed = true), reject(e);
+          };
+          const onAbort = () => fail(req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
+          if (req.signal?.aborted) return onAbort();
+          req.signal?.addEventListener("abort", onAbort, { once: true });
+          const feed = (w: Worker) => {
+            if (next < jobs.length) {
+              const job = jobs[next++];
+              const level = levels[Math.floor(job.id / K)];
+              if (Number.isNaN(level.startedAt)) level.startedAt = performance.now();
+              w.postMessage(job);
+            }
+          };
+          for (const w of pool) {
+            w.on("error", fail);
+            w.on("exit", (code) => {
+              if (code !== 0 && !failed && modelsDone < jobs.length) fail(new Error(`CPU worker exited with code ${code}`));
+            });
+            w.on("message", async (msg: WorkerReply) => {
+              if (failed) return;
+              if (msg.type === "error") return fail(new Error(`CPU worker failed: ${msg.message}`));
+              const li = Math.floor(msg.id / K);
+              if (msg.type === "progress") {
+                done += msg.steps;
+                req.onProgress?.({ levelIndex: li, density: densities[li], modelStepsDone: done, modelStepsTotal: total, modelsDone });
+                return;
+              }
+              const level = levels[li];
+              const model = msg.id % K;
+              level.params[model] = msg.params;
+              level.evalLosses[model] = msg.evalLoss;
+              modelsDone++;
+              feed(w);
+              if (--level.remaining === 0) {
+                try {
+                  await req.onLevel({ density: level.density, params: level.params, evalLosses: level.evalLosses, seconds: (performance.now() - level.startedAt) / 1000 });
+                } catch (e) {
+                  return fail(e as Error);
+                }
+              }
+              if (modelsDone === jobs.length) {
+                req.signal?.removeEventListener("abort", onAbort);
+                resolve();
+              }
+            });
+            feed(w);
+          }
+        });
+      } finally {
+        await stopAll();
+      }
+    },
+    async close() {
+      await Promise.all([...workers].map((w) => w.terminate()));
+      workers.clear();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Picks a training engine by name. "auto" prefers the GPU (WebGPU through Dawn) and falls back to the
+// CPU with a one-line notice when Dawn finds no adapter.
+
+import type { Engine, EngineName } from "./engine.ts";
+import { createCpuEngine } from "./cpu-engine.ts";
+
+export type EngineChoice = EngineName | "auto";
+export const ENGINE_CHOICES: readonly EngineChoice[] = ["auto", "cpu", "webgpu"];
+
+export interface EngineOptions {
+  /** Train this many steps instead of config.steps (benchmarks). */
+  steps?: number;
+  /** CPU worker threads. */
+  threads?: number;
+  log?: (line: string) => void;
+}
+
+export async function createEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<Engine> {
+  if (choice === "cpu") return createCpuEngine(options);
+  const { createWebGpuEngine, NoAdapterError } = await import("./webgpu/engine.ts");
+  try {
+    return await createWebGpuEngine({ steps: options.steps, log: options.log });
+  } catch (e) {
+    if (choice === "auto" && e instanceof NoAdapterError) {
+      options.log?.(`notice: no WebGPU adapter (${e.message}); training on the CPU instead`);
+      return createCpuEngine(options);
+    }
+    throw e;
+  }
+}
