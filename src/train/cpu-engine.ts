@@ -1,5 +1,6 @@
 // The CPU engine: the models of a run spread over worker_threads (one per core), each running the fused
 // kernel. Jobs are single models pulled from one queue, so workers stay busy across level boundaries.
+// Workers start with the first train() call and are reused until close() (or an abort, which kills them).
 
 import { Worker } from "node:worker_threads";
 import { availableParallelism, cpus } from "node:os";
@@ -20,7 +21,12 @@ export function cpuDeviceName(threads: number): string {
 
 export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
   const threads = Math.max(1, options.threads ?? availableParallelism());
-  const workers = new Set<Worker>();
+  let pool: Worker[] = [];
+  const stopAll = async () => {
+    const dying = pool;
+    pool = [];
+    await Promise.all(dying.map((w) => w.terminate()));
+  };
   return {
     name: "cpu",
     device: cpuDeviceName(threads),
@@ -29,7 +35,7 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
       const K = config.modelsPerLevel;
       const steps = options.steps ?? config.steps;
       const jobs: JobMessage[] = densities.flatMap((density, li) =>
-        Array.from({ length: K }, (_, model) => ({ id: li * K + model, density, model })),
+        Array.from({ length: K }, (_, model): JobMessage => ({ type: "job", id: li * K + model, density, model })),
       );
       const levels = densities.map((density) => ({
         density,
@@ -43,19 +49,19 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
       let done = 0;
       let modelsDone = 0;
       let next = 0;
-      const init: WorkerInit = { kind, config, steps };
-      const pool = Array.from({ length: Math.min(threads, jobs.length) }, () => {
-        const w = new Worker(new URL("./cpu-worker.ts", import.meta.url), { workerData: init });
-        workers.add(w);
-        return w;
-      });
-      const stopAll = () => Promise.all(pool.map((w) => (workers.delete(w), w.terminate())));
+      const init: WorkerInit = { type: "init", kind, config, steps };
+      while (pool.length < threads) pool.push(new Worker(new URL("./cpu-worker.ts", import.meta.url)));
+      const active = pool.slice(0, Math.min(threads, jobs.length));
+      let finished = false;
       try {
         await new Promise<void>((resolve, reject) => {
           let failed = false;
           const fail = (e: Error) => {
             if (!failed) (failed = true), reject(e);
           };
+          const listeners: [Worker, string, (...a: any[]) => void][] = [];
+          const on = (w: Worker, event: string, f: (...a: any[]) => void) => (w.on(event, f), listeners.push([w, event, f]));
+          const detach = () => listeners.forEach(([w, e, f]) => w.off(e, f));
           const onAbort = () => fail(req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
           if (req.signal?.aborted) return onAbort();
           req.signal?.addEventListener("abort", onAbort, { once: true });
@@ -64,15 +70,15 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
               const job = jobs[next++];
               const level = levels[Math.floor(job.id / K)];
               if (Number.isNaN(level.startedAt)) level.startedAt = performance.now();
-              w.postMessage(job);
+              w.postMessage(job satisfies JobMessage);
             }
           };
-          for (const w of pool) {
-            w.on("error", fail);
-            w.on("exit", (code) => {
-              if (code !== 0 && !failed && modelsDone < jobs.length) fail(new Error(`CPU worker exited with code ${code}`));
+          for (const w of active) {
+            on(w, "error", fail);
+            on(w, "exit", (code: number) => {
+              if (!failed && modelsDone < jobs.length) fail(new Error(`CPU worker exited with code ${code}`));
             });
-            w.on("message", async (msg: WorkerReply) => {
+            on(w, "message", async (msg: WorkerReply) => {
               if (failed) return;
               if (msg.type === "error") return fail(new Error(`CPU worker failed: ${msg.message}`));
               const li = Math.floor(msg.id / K);
@@ -96,19 +102,20 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
               }
               if (modelsDone === jobs.length) {
                 req.signal?.removeEventListener("abort", onAbort);
+                detach();
                 resolve();
               }
             });
+            w.postMessage(init);
             feed(w);
           }
         });
+        finished = true;
       } finally {
-        await stopAll();
+        // After a failure or an abort, workers may be mid-model: kill them (the next call starts fresh).
+        if (!finished) await stopAll();
       }
     },
-    async close() {
-      await Promise.all([...workers].map((w) => w.terminate()));
-      workers.clear();
-    },
+    close: stopAll,
   };
 }

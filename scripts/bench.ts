@@ -1,0 +1,97 @@
+// npm run bench -- [--engine cpu|webgpu|auto] [--json] [--full] [--models K] [--steps N] [--density d]
+// Trains a fixed workload and prints model-steps per second (one model-step = one optimizer step of one
+// model on one batch of 1024). Unless --json or --no-baseline, it also times the plain reference trainer
+// in the same process, single-threaded, and prints the speed-up over it.
+
+import { parseArgs } from "node:util";
+import { cpus, totalmem, availableParallelism } from "node:os";
+import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
+import { createEngine, ENGINE_CHOICES, type EngineChoice } from "../src/train/engines.ts";
+import { referenceTrain } from "../src/train/reference.ts";
+import { parseDensities } from "../src/train/cli.ts";
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      engine: { type: "string", default: "cpu" },
+      json: { type: "boolean", default: false },
+      full: { type: "boolean", default: false },
+      models: { type: "string" },
+      steps: { type: "string" },
+      density: { type: "string" },
+      "no-baseline": { type: "boolean", default: false },
+    },
+  }));
+} catch (e) {
+  fail((e as Error).message.split("\n")[0]);
+}
+const engineChoice = values.engine as EngineChoice;
+if (!ENGINE_CHOICES.includes(engineChoice)) fail(`--engine: expected one of ${ENGINE_CHOICES.join(", ")}, got '${engineChoice}'`);
+const int = (flag: string, raw: string | undefined, dflt: number) => {
+  if (raw === undefined) return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) fail(`--${flag}: expected a positive integer, got '${raw}'`);
+  return Number(raw);
+};
+
+// The standard workload (issue: 64 models × 200 steps at density 0.1, batch 1024) or the full experiment.
+const full = values.full;
+const models = int("models", values.models, full ? 1000 : 64);
+const steps = int("steps", values.steps, full ? 10_000 : 200);
+let densities: number[];
+try {
+  densities = values.density !== undefined ? parseDensities(values.density) : full ? [...DEFAULT_DENSITIES] : [0.1];
+} catch (e) {
+  fail((e as Error).message.replace("--levels", "--density"));
+}
+const config = defaultConfig({ modelsPerLevel: models, steps });
+const modelSteps = models * steps * densities.length;
+
+const log = (line: string) => values.json || console.error(line);
+const tCreate = performance.now();
+const engine = await createEngine(engineChoice, { log });
+const startupSeconds = (performance.now() - tCreate) / 1000;
+try {
+  // Warm-up: compile kernels / spin up workers on a tiny run so start-up is not timed as training.
+  await engine.train({ kind: "relu-hidden", config: { ...config, modelsPerLevel: 2, steps: 10, evalSamples: 256 }, densities: [densities[0]], onLevel: () => {} });
+  const gpu0 = "gpuSeconds" in engine ? (engine as { gpuSeconds(): number }).gpuSeconds() : NaN;
+  const t0 = performance.now();
+  await engine.train({ kind: "relu-hidden", config, densities, onLevel: () => {} });
+  const seconds = (performance.now() - t0) / 1000;
+  const gpuSeconds = "gpuSeconds" in engine ? (engine as { gpuSeconds(): number }).gpuSeconds() - gpu0 : undefined;
+  const result = {
+    engine: engine.name,
+    device: engine.device,
+    models: models * densities.length,
+    steps,
+    seconds: +seconds.toFixed(3),
+    modelStepsPerSecond: Math.round(modelSteps / seconds),
+    ...(gpuSeconds !== undefined && Number.isFinite(gpuSeconds) ? { gpuSeconds: +gpuSeconds.toFixed(3) } : {}),
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+  } else {
+    console.log(`machine: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+    console.log(`engine:  ${engine.name} on ${engine.device} (start-up ${startupSeconds.toFixed(2)} s)`);
+    console.log(`work:    ${densities.length} level(s) × ${models} models × ${steps} steps × batch ${config.batchSize} = ${modelSteps.toLocaleString("en")} model-steps`);
+    console.log(`time:    ${seconds.toFixed(2)} s wall${result.gpuSeconds !== undefined ? `, ${result.gpuSeconds} s GPU` : ""}`);
+    console.log(`speed:   ${result.modelStepsPerSecond.toLocaleString("en")} model-steps/s`);
+    if (!values["no-baseline"]) {
+      // Baseline in the same run: the plain reference trainer, one thread, a few steps of one model.
+      const baseSteps = 20;
+      const b0 = performance.now();
+      referenceTrain("relu-hidden", config, densities[0], 0, baseSteps);
+      const baseRate = baseSteps / ((performance.now() - b0) / 1000);
+      console.log(`baseline: plain reference trainer (src/train/reference.ts), 1 thread: ${Math.round(baseRate).toLocaleString("en")} model-steps/s → ${(result.modelStepsPerSecond / baseRate).toFixed(1)}× faster`);
+    }
+  }
+} finally {
+  await engine.close();
+}

@@ -1,0 +1,103 @@
+// W as a matrix: neurons × features heatmap on a diverging colour scale centred at 0.
+
+import * as Plot from "@observablehq/plot";
+import { formatSigned } from "./format.ts";
+import { WEIGHT_SCHEME } from "./palette.ts";
+import { maxAbs, permutation, range, roleShort, shape } from "./types.ts";
+import type { CommonPlotOptions, NeuronRoleName, PlotSpec, Weights } from "./types.ts";
+
+export interface MatrixPlotOptions extends CommonPlotOptions {
+  /**
+   * Half-width of the colour domain: colours run from −maxAbs (red) through 0 (white) to +maxAbs
+   * (blue). Default max|W|. Give every panel that is compared the same value (see `sharedMaxAbs`).
+   */
+  maxAbs?: number;
+  /** Order of the neurons (rows) from top to bottom; a permutation of 0…m−1. Default 0…m−1. */
+  neuronOrder?: readonly number[];
+  /** Each neuron's role; when given it is written at the right end of its row. */
+  roles?: readonly NeuronRoleName[];
+  /** Print each weight in its cell (2 decimals). Default false. */
+  showValues?: boolean;
+  /** Side of one cell in px. Default 34. */
+  cell?: number;
+}
+
+export interface MatrixCell {
+  neuron: number;
+  feature: number;
+  w: number;
+}
+
+/** The cells of the heatmap, one per entry of W, row by row. */
+export function matrixCells(W: Weights): MatrixCell[] {
+  const cells: MatrixCell[] = [];
+  W.forEach((row, neuron) => row.forEach((w, feature) => cells.push({ neuron, feature, w })));
+  return cells;
+}
+
+/** The colour half-width that puts several matrices on one scale: the largest |w| among them. */
+export function sharedMaxAbs(...Ws: Weights[]): number {
+  return Math.max(...Ws.map(maxAbs));
+}
+
+export function matrixPlot(W: Weights, options: MatrixPlotOptions = {}): PlotSpec {
+  const { neurons, features } = shape(W);
+  const order = permutation(options.neuronOrder, neurons, "neuronOrder");
+  const half = options.maxAbs ?? maxAbs(W);
+  const d = half > 0 ? half : 1;
+  const cell = options.cell ?? 34;
+  const roles = options.roles;
+  const marginLeft = 62;
+  const marginRight = roles ? 44 : 12;
+  const marginTop = options.title ? 8 : 8;
+  const marginBottom = 40;
+  const cells = matrixCells(W);
+  const strong = 0.55 * d;
+  return {
+    title: options.title,
+    ariaLabel: options.ariaLabel ?? `Weight matrix W: ${neurons} neurons by ${features} features`,
+    ariaDescription:
+      options.ariaDescription ??
+      `Heatmap of W. Rows are neurons, columns are features in order of importance. Blue cells are positive weights, red cells negative, white near zero; the colour scale runs from ${formatSigned(-d)} to ${formatSigned(d)}.`,
+    width: options.width ?? marginLeft + marginRight + features * cell,
+    height: options.height ?? marginTop + marginBottom + neurons * cell,
+    marginLeft,
+    marginRight,
+    marginTop,
+    marginBottom,
+    x: { type: "band", domain: range(features), label: "Feature i (most → least important)", labelAnchor: "center", labelArrow: "none", tickSize: 0, padding: 0.04 },
+    y: { type: "band", domain: order, label: "Neuron", labelArrow: "none", tickSize: 0, padding: 0.04, tickFormat: (j: number) => `n${j}` },
+    color: { type: "diverging", scheme: WEIGHT_SCHEME, domain: [-d, d], pivot: 0, symmetric: true, clamp: true },
+    marks: [
+      Plot.cell(cells, {
+        x: "feature",
+        y: "neuron",
+        fill: "w",
+        stroke: "#ccc",
+        strokeWidth: 0.5,
+        title: (c: MatrixCell) => `Neuron ${c.neuron}, feature ${c.feature}: w = ${formatSigned(c.w, 3)}`,
+      }),
+      // Values in the cells: white on strong colours, dark elsewhere (two marks, because a fill
+      // channel here would go through the diverging colour scale).
+      ...(options.showValues
+        ? [true, false].map((onStrong) =>
+            Plot.text(
+              cells.filter((c) => Math.abs(c.w) > strong === onStrong),
+              { x: "feature", y: "neuron", text: (c: MatrixCell) => formatSigned(c.w, 1), fill: onStrong ? "white" : "#222", fontSize: 9, ariaHidden: "true" },
+            ),
+          )
+        : []),
+      ...(roles
+        ? [
+            Plot.axisY({
+              anchor: "right",
+              label: null,
+              tickSize: 0,
+              tickFormat: (j: number) => roleShort(roles[j]),
+              ariaLabel: "neuron role",
+            }),
+          ]
+        : []),
+    ],
+  };
+}

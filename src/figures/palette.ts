@@ -1,0 +1,42 @@
+// Colours. Every palette here is colour-blind safe; see the notes on each.
+
+import type { ColorScheme } from "@observablehq/plot";
+
+/**
+ * Feature colours (categorical): Paul Tol's "muted" scheme (9 colours distinguishable under the
+ * common colour-vision deficiencies) plus a dark grey for the tenth. Beyond ten features the list
+ * cycles, so figures also label features by number wherever there is room.
+ */
+export const FEATURE_COLOURS: readonly string[] = [
+  "#332288", // indigo
+  "#88CCEE", // cyan
+  "#44AA99", // teal
+  "#117733", // green
+  "#999933", // olive
+  "#DDCC77", // sand
+  "#CC6677", // rose
+  "#882255", // wine
+  "#AA4499", // purple
+  "#555555", // dark grey
+];
+
+export function featureColour(i: number): string {
+  return FEATURE_COLOURS[((i % FEATURE_COLOURS.length) + FEATURE_COLOURS.length) % FEATURE_COLOURS.length];
+}
+
+/** Text colour that reads on top of a feature colour. */
+export function featureTextColour(i: number): string {
+  return ["#88CCEE", "#44AA99", "#999933", "#DDCC77", "#CC6677"].includes(featureColour(i)) ? "#111" : "#fff";
+}
+
+/**
+ * Weights (diverging, centred at 0): ColorBrewer RdBu, colour-blind safe; Plot maps low values to
+ * red and high values to blue, so negative weights are red and positive weights blue.
+ */
+export const WEIGHT_SCHEME: ColorScheme = "RdBu";
+
+/** Superposition (sequential, 0 = none): viridis, perceptually uniform and colour-blind safe. */
+export const SUPERPOSITION_SCHEME: ColorScheme = "Viridis";
+
+/** Neuron roles, used for markers and text. */
+export const ROLE_COLOURS = { monosemantic: "#117733", polysemantic: "#AA4499", unused: "#999999" } as const;

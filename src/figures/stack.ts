@@ -1,0 +1,139 @@
+// W as a stack plot: for each neuron, a stack of rectangles, one per feature, of height |W[j][i]| and
+// coloured by feature. Positive weights stack upwards from 0, negative weights downwards, both in
+// order of importance (most important feature nearest the axis).
+
+import * as Plot from "@observablehq/plot";
+import { formatSigned } from "./format.ts";
+import { featureColour, featureTextColour } from "./palette.ts";
+import { maxAbs, permutation, range, roleShort, shape } from "./types.ts";
+import type { CommonPlotOptions, NeuronRoleName, PlotSpec, Weights } from "./types.ts";
+
+export interface StackPlotOptions extends CommonPlotOptions {
+  /** Order of the neurons (columns) from left to right; a permutation of 0…m−1. */
+  neuronOrder?: readonly number[];
+  /** Each neuron's role; when given it is written under the neuron's label. */
+  roles?: readonly NeuronRoleName[];
+  /** Weights with |w| ≤ minWeight · max|W| are left out (too thin to see). Default 0.02. */
+  minWeight?: number;
+  /** y domain [−yMax, yMax]; give compared panels the same value (see `stackExtent`). Default: this W's. */
+  yMax?: number;
+  /** Order in which features stack (first = nearest the axis). Default 0…n−1 (importance order). */
+  featureOrder?: readonly number[];
+  /** Width of one neuron's column in px. Default 46. */
+  column?: number;
+}
+
+export interface StackSegment {
+  neuron: number;
+  feature: number;
+  w: number;
+  /** Bottom and top of the rectangle (y1 < y2); below zero for negative weights. */
+  y1: number;
+  y2: number;
+}
+
+/** The rectangles of the stack plot: one per weight with |w| > minWeight · max|W|. */
+export function stackSegments(W: Weights, options: { minWeight?: number; featureOrder?: readonly number[] } = {}): StackSegment[] {
+  const { features } = shape(W);
+  const order = permutation(options.featureOrder, features, "featureOrder");
+  const cutoff = (options.minWeight ?? 0.02) * maxAbs(W);
+  const segments: StackSegment[] = [];
+  W.forEach((row, neuron) => {
+    let up = 0;
+    let down = 0;
+    for (const feature of order) {
+      const w = row[feature];
+      if (!(Math.abs(w) > cutoff)) continue;
+      if (w > 0) {
+        segments.push({ neuron, feature, w, y1: up, y2: up + w });
+        up += w;
+      } else {
+        segments.push({ neuron, feature, w, y1: down + w, y2: down });
+        down += w;
+      }
+    }
+  });
+  return segments;
+}
+
+/** The largest stack height, above or below the axis, over one or more W: a shared y extent. */
+export function stackExtent(...Ws: Weights[]): number {
+  let m = 0;
+  for (const W of Ws) {
+    for (const row of W) {
+      let up = 0;
+      let down = 0;
+      for (const w of row) (w > 0 ? (up += w) : (down -= w));
+      m = Math.max(m, up, down);
+    }
+  }
+  return m;
+}
+
+export function stackPlot(W: Weights, options: StackPlotOptions = {}): PlotSpec {
+  const { neurons, features } = shape(W);
+  const order = permutation(options.neuronOrder, neurons, "neuronOrder");
+  const segments = stackSegments(W, options);
+  const extent = options.yMax ?? stackExtent(W);
+  const yMax = extent > 0 ? extent : 1;
+  const column = options.column ?? 46;
+  const roles = options.roles;
+  const marginLeft = 44;
+  const marginBottom = roles ? 44 : 32;
+  const labelled = segments.filter((s) => s.y2 - s.y1 > 0.09 * yMax);
+  return {
+    title: options.title,
+    ariaLabel: options.ariaLabel ?? `Stack plot of W: ${neurons} neurons, ${segments.length} visible weights`,
+    ariaDescription:
+      options.ariaDescription ??
+      `For each neuron, a stack of bars, one per feature it is connected to, of height equal to the absolute weight and coloured by feature. Positive weights are stacked above zero, negative weights below. ${describeStacks(order, segments)}`,
+    width: options.width ?? marginLeft + 16 + neurons * column,
+    height: options.height ?? 260 + marginBottom,
+    marginLeft,
+    marginRight: 16,
+    marginBottom,
+    x: {
+      type: "band",
+      domain: order,
+      label: null,
+      padding: 0.22,
+      tickSize: 0,
+      tickFormat: (j: number) => (roles ? `n${j}\n${roleShort(roles[j])}` : `n${j}`),
+    },
+    y: { domain: [-yMax, yMax], label: "Weight (stacked |w|)", labelArrow: "none", grid: true, nice: false, ticks: 5 },
+    color: { type: "ordinal", domain: range(features), range: range(features).map(featureColour) },
+    marks: [
+      Plot.barY(segments, {
+        x: "neuron",
+        y1: "y1",
+        y2: "y2",
+        fill: "feature",
+        stroke: "white",
+        strokeWidth: 0.75,
+        title: (s: StackSegment) => `Neuron ${s.neuron}, feature ${s.feature}: w = ${formatSigned(s.w, 3)}`,
+      }),
+      // Feature numbers on segments tall enough to hold them (colour is not the only cue).
+      ...range(features)
+        .filter((i) => labelled.some((s) => s.feature === i))
+        .map((i) =>
+          Plot.text(
+            labelled.filter((s) => s.feature === i),
+            { x: "neuron", y: (s: StackSegment) => (s.y1 + s.y2) / 2, text: "feature", fill: featureTextColour(i), fontSize: 9, ariaHidden: "true" },
+          ),
+        ),
+      Plot.ruleY([0], { stroke: "#222", strokeWidth: 1 }),
+    ],
+  };
+}
+
+function describeStacks(order: readonly number[], segments: readonly StackSegment[]): string {
+  return order
+    .map((j) => {
+      const mine = segments.filter((s) => s.neuron === j);
+      const pos = mine.filter((s) => s.w > 0).map((s) => s.feature);
+      const neg = mine.filter((s) => s.w < 0).map((s) => s.feature);
+      return `Neuron ${j}: ${pos.length ? `positive on feature${pos.length > 1 ? "s" : ""} ${pos.join(", ")}` : "no positive weight"}${neg.length ? `; negative on ${neg.join(", ")}` : ""}.`;
+    })
+    .join(" ");
+}
+

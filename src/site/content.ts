@@ -1,0 +1,34 @@
+// Access to the content collections from pages and components (Astro-only: imports astro:content).
+// Everything that computes something from the data lives in pure modules next to this one.
+
+import { getCollection, getEntry } from "astro:content";
+import type { DataFile } from "../data/schema.ts";
+import { MODEL_KINDS } from "../data/schema.ts";
+
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export interface ExperimentData {
+  relu: DataFile;
+  linear: DataFile;
+}
+
+/** One data file, as validated by the `data` collection's loader (src/content.config.ts). */
+export async function loadData(model: ModelKind): Promise<DataFile> {
+  const entry = await getEntry("data", model);
+  if (!entry) throw new Error(`The data collection has no entry "${model}" (see src/content.config.ts)`);
+  return entry.data as DataFile;
+}
+
+let both: Promise<ExperimentData> | undefined;
+
+/** Both data files (loaded once per build). */
+export function loadExperiment(): Promise<ExperimentData> {
+  both ??= Promise.all([loadData("relu-hidden"), loadData("linear-hidden")]).then(([relu, linear]) => ({ relu, linear }));
+  return both;
+}
+
+/** The article's MDX sections in reading order. */
+export async function loadArticle() {
+  const entries = await getCollection("article");
+  return [...entries].sort((a: { data: { order: number } }, b: { data: { order: number } }) => a.data.order - b.data.order);
+}

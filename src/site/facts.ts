@@ -1,0 +1,132 @@
+// Every number the article's prose quotes, computed from the data files and named, so that the MDX
+// writes <Value name="relu.K" /> instead of a number (an unknown name stops the build). Pure.
+
+import type { DataFile } from "../data/schema.ts";
+import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
+import { REGIME_PHRASES } from "../analysis/index.ts";
+import { analyseFile, comparisonLevels, regimeTally } from "./experiment.ts";
+import type { BandSelection } from "./experiment.ts";
+
+export interface Experiment {
+  relu: DataFile;
+  linear: DataFile;
+}
+
+function list(xs: readonly string[]): string {
+  if (xs.length <= 2) return xs.join(" and ");
+  return `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+}
+
+function date(iso: string): string {
+  const d = new Date(iso);
+  return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+function fileFacts(prefix: string, file: DataFile): Record<string, string> {
+  const c = file.config;
+  const densities = file.levels.map((l) => l.density).sort((a, b) => b - a);
+  const diverged = file.levels.reduce((s, l) => s + l.diverged, 0);
+  const decay = c.importance.length > 1 && c.importance[0] > 0 ? c.importance[1] / c.importance[0] : NaN;
+  const geometric = Number.isFinite(decay) && c.importance.every((v, i) => Math.abs(v - c.importance[0] * decay ** i) <= 1e-9 * Math.max(1, c.importance[0]));
+  const losses = file.levels.map((l) => l.best.loss);
+  return {
+    [`${prefix}.n`]: String(c.features),
+    [`${prefix}.m`]: String(c.neurons),
+    [`${prefix}.n.words`]: countWord(c.features),
+    [`${prefix}.m.words`]: countWord(c.neurons),
+    [`${prefix}.K`]: c.modelsPerLevel.toLocaleString("en"),
+    [`${prefix}.steps`]: c.steps.toLocaleString("en"),
+    [`${prefix}.batchSize`]: c.batchSize.toLocaleString("en"),
+    [`${prefix}.lr`]: String(c.optimizer.lr),
+    [`${prefix}.beta1`]: String(c.optimizer.beta1),
+    [`${prefix}.beta2`]: String(c.optimizer.beta2),
+    [`${prefix}.eps`]: String(c.optimizer.eps),
+    [`${prefix}.weightDecay`]: String(c.optimizer.weightDecay),
+    [`${prefix}.seed`]: String(c.seed),
+    [`${prefix}.evalSamples`]: c.evalSamples.toLocaleString("en"),
+    [`${prefix}.importanceDecay`]: geometric ? String(Number(decay.toPrecision(6))) : "(not geometric)",
+    [`${prefix}.lastFeature`]: String(c.features - 1),
+    [`${prefix}.importanceLast`]: String(Number(c.importance[c.importance.length - 1].toPrecision(3))),
+    [`${prefix}.levels`]: String(file.levels.length),
+    [`${prefix}.densities`]: list(densities.map(formatDensity)),
+    [`${prefix}.densityMax`]: formatDensity(densities[0]),
+    [`${prefix}.densityMin`]: formatDensity(densities[densities.length - 1]),
+    [`${prefix}.modelsTrained`]: (c.modelsPerLevel * file.levels.length).toLocaleString("en"),
+    [`${prefix}.diverged`]: String(diverged),
+    [`${prefix}.bestLossMax`]: formatLoss(Math.max(...losses)),
+    [`${prefix}.bestLossMin`]: formatLoss(Math.min(...losses)),
+    [`${prefix}.engine`]: file.run.engine,
+    [`${prefix}.device`]: file.run.device,
+    [`${prefix}.trainTime`]: formatDuration(file.run.trainSeconds),
+    [`${prefix}.trainSeconds`]: String(Math.round(file.run.trainSeconds)),
+    [`${prefix}.createdAt`]: date(file.run.createdAt),
+    [`${prefix}.commit`]: file.run.commit === "unknown" ? "unknown (trained outside a git checkout)" : file.run.commit.slice(0, 12),
+  };
+}
+
+/** All named facts. Keys: "relu.*", "linear.*" (see fileFacts) and the derived ones below. */
+export function buildFacts(exp: Experiment): Record<string, string> {
+  const facts: Record<string, string> = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
+  const compare = comparisonLevels(exp.relu, exp.linear);
+  facts["compare.density"] = compare.same
+    ? formatDensity(compare.relu.level.density)
+    : `${formatDensity(compare.linear.level.density)} (linear) and ${formatDensity(compare.relu.level.density)} (ReLU)`;
+  const tally = regimeTally(exp.relu);
+  const named = tally.filter((t) => t.id !== "unlabelled");
+  const namedLevels = named.reduce((s, t) => s + t.densities.length, 0);
+  facts["relu.namedLevels"] = String(namedLevels);
+  facts["relu.unlabelledLevels"] = String(exp.relu.levels.length - namedLevels);
+  facts["relu.regimesSeen"] = String(named.length);
+  facts["relu.regimesSeen.words"] = countWord(named.length);
+  const analysed = analyseFile(exp.relu);
+  const maxRepresented = Math.max(...analysed.map((a) => a.analysis.counts.represented));
+  facts["relu.maxRepresented"] = String(maxRepresented);
+  const atMax = analysed.filter((a) => a.analysis.counts.represented === maxRepresented).map((a) => a.level.density);
+  facts["relu.maxRepresentedDensity"] = formatDensity(Math.max(...atMax));
+  const densest = analysed.reduce((a, b) => (b.level.density > a.level.density ? b : a));
+  facts["relu.densestDensity"] = formatDensity(densest.level.density);
+  facts["relu.representedAtDensest"] = String(densest.analysis.counts.represented);
+  const allMono = analysed.filter((a) => a.analysis.counts.polysemantic === 0).map((a) => a.level.density);
+  facts["relu.allMonoSentence"] = allMono.length
+    ? `Every neuron is monosemantic at ${allMono.length === 1 ? "density" : "densities"} ${list(allMono.map(formatDensity))}.`
+    : "At no density is every neuron monosemantic.";
+  const maxMono = Math.max(...analysed.map((a) => a.analysis.counts.monosemantic));
+  facts["relu.maxMonosemantic"] = String(maxMono);
+  return facts;
+}
+
+/** Looks a fact up, or throws naming the unknown key and the known ones (stops the build). */
+export function fact(facts: Record<string, string>, name: string): string {
+  const v = facts[name];
+  if (v === undefined) throw new Error(`<Value name="${name}" />: no such fact. Known: ${Object.keys(facts).sort().join(", ")}`);
+  return v;
+}
+
+/** Densities grouped by label: "“label” at densities 0.4 and 0.3", joined into one list. */
+function groupedLabels(members: BandSelection["members"]): string {
+  const groups: { phrase: string; densities: string[] }[] = [];
+  for (const m of members) {
+    const phrase = m.analysis.regime.phrase;
+    const g = groups.find((x) => x.phrase === phrase);
+    if (g) g.densities.push(formatDensity(m.level.density));
+    else groups.push({ phrase, densities: [formatDensity(m.level.density)] });
+  }
+  return list(groups.map((g) => `“${g.phrase}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities)}`));
+}
+
+/** What our models in one of the paper's bands show, compared with the paper's label, in one or two sentences. */
+export function bandVerdict(sel: BandSelection): string {
+  const paper = REGIME_PHRASES[sel.band.expected as keyof typeof REGIME_PHRASES] ?? sel.band.expected;
+  const members = sel.members;
+  if (!members.length) return `We trained no model at a density in ${sel.band.text}.`;
+  const others = members.filter((m) => m.analysis.regime.id !== sel.band.expected);
+  if (members.length === 1) {
+    const d = formatDensity(members[0].level.density);
+    return others.length
+      ? `Our model at density ${d} does not match: the analysis labels it “${members[0].analysis.regime.phrase}”.`
+      : `Our model at density ${d} agrees: the analysis labels it “${paper}”.`;
+  }
+  if (!others.length) return `All ${members.length} of our models in ${sel.band.text} agree: the analysis labels each “${paper}”.`;
+  if (others.length === members.length) return `None of our ${members.length} models in ${sel.band.text} carries the label “${paper}”: the analysis finds ${groupedLabels(others)}.`;
+  return `${sel.matching} of our ${members.length} models in ${sel.band.text} carry the label “${paper}”; for the others the analysis finds ${groupedLabels(others)}.`;
+}

@@ -1,0 +1,353 @@
+// The WebGPU engine: every model of a run trains on the GPU in fused WGSL kernels (train.wgsl), one
+// workgroup per model, the training data drawn inside the kernel from the same counter-based streams as
+// the CPU engine (src/model/rng.ts), so both engines train the same models up to f32 rounding.
+//
+// Scheduling. The levels of a request are split into WAVES of consecutive levels (about
+// `modelsPerWave` models each, levels spread evenly; see planWaves): a wave trains all its models
+// together, evaluates them on the GPU, reads them back and hands each of its levels to onLevel before the
+// next wave starts. So levels finish progressively and a crash loses at most the wave in flight, while
+// each wave still holds enough models to fill a large GPU.
+//
+// Chunking. A wave's steps run in CHUNKS: one submit = one compute pass = steps [t0, t0 + S) for every
+// model of the wave (one dispatch per group of models; groups respect maxComputeWorkgroupsPerDimension
+// and the storage-buffer size limits). S is chosen from the GPU time per model-step measured with
+// timestamp queries so a chunk takes ≈ chunkMs; the host sleeps that long before awaiting the queue
+// (see gpu.ts for why), checks errors, reports progress and honours the abort signal between chunks.
+
+import { readFileSync } from "node:fs";
+import type { ModelKind, TrainConfig } from "../../model/config.ts";
+import { validateConfig, validateDensity } from "../../model/config.ts";
+import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
+import type { Engine, TrainRequest } from "../engine.ts";
+import { initialParams } from "../reference.ts";
+import { Gpu, NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD } from "./gpu.ts";
+import {
+  MODEL_RECORD_WORDS, RUN_UNIFORM_BYTES, encodeModels, encodeRun, planKernel, planWaves, runUniform,
+  type KernelPlan, type ModelRecord,
+} from "./layout.ts";
+
+export { NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD };
+
+export interface WebGpuEngineOptions {
+  /** Train this many steps instead of config.steps (benchmarks). */
+  steps?: number;
+  log?: (line: string) => void;
+  /** Preferred threads per workgroup (a power of two; default 128). Lowered to fit adapter limits. */
+  workgroupSize?: number;
+  /** Target GPU time of one chunk in ms (default 150). */
+  chunkMs?: number;
+  /** Fixed steps per chunk instead of the adaptive choice (tests). */
+  chunkSteps?: number;
+  /** Target models per wave (default 8192). */
+  modelsPerWave?: number;
+  /** Cap on models per dispatch, below the adapter's limits (tests force several dispatches with it). */
+  maxModelsPerDispatch?: number;
+}
+
+export type WebGpuEngine = Engine & {
+  /** Total GPU time of all passes so far, seconds, from timestamp queries (NaN without them). */
+  gpuSeconds(): number;
+};
+
+/** Upper bound on steps per chunk (sizes the bias-correction table). */
+const MAX_CHUNK_STEPS = 16384;
+
+const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040, STORAGE = 0x0080, QUERY_RESOLVE = 0x0200;
+
+/** Reads a WGSL file beside this module; train.wgsl and rng-debug.wgsl get pcg.wgsl prepended. */
+export function wgslSource(file: "train.wgsl" | "rng-debug.wgsl"): string {
+  const read = (f: string) => readFileSync(new URL(`./${f}`, import.meta.url), "utf8");
+  return `${read("pcg.wgsl")}\n${read(file)}`;
+}
+
+interface Pipelines {
+  layout: GPUBindGroupLayout;
+  train: GPUComputePipeline;
+  evaluate: GPUComputePipeline;
+}
+
+async function compile(device: GPUDevice, code: string, label: string): Promise<GPUShaderModule> {
+  const module = device.createShaderModule({ code, label });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === "error");
+  if (errors.length) throw new Error(`webgpu: ${label} does not compile: ${errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join("; ")}`);
+  return module;
+}
+
+/** Everything a wave needs on the GPU, for one group of models (one dispatch). */
+interface Group {
+  models: number;
+  state: GPUBuffer;
+  records: GPUBuffer;
+  evalLoss: GPUBuffer;
+  bindGroup: GPUBindGroup;
+}
+
+export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Promise<WebGpuEngine> {
+  const gpu = await Gpu.open();
+  const { device } = gpu;
+  const log = options.log ?? (() => {});
+  const pipelineCache = new Map<string, Promise<Pipelines>>();
+  let gpuNs = 0;
+  /** GPU seconds per model-step, from the latest measured chunk (NaN until one is measured). */
+  let secondsPerModelStep = NaN;
+  const chunkSeconds = (options.chunkMs ?? 150) / 1000;
+
+  const querySet = gpu.timestamps ? device.createQuerySet({ type: "timestamp", count: 2 }) : undefined;
+  const queryResolve = querySet ? device.createBuffer({ size: 16, usage: QUERY_RESOLVE | COPY_SRC }) : undefined;
+  const queryRead = querySet ? device.createBuffer({ size: 16, usage: MAP_READ | COPY_DST }) : undefined;
+
+  function pipelines(kind: ModelKind, m: number, n: number, plan: KernelPlan): Promise<Pipelines> {
+    const id = `${kind}:${m}x${n}:${plan.workgroupSize}`;
+    let p = pipelineCache.get(id);
+    if (!p) {
+      p = (async () => {
+        const module = await compile(device, wgslSource("train.wgsl"), "train.wgsl");
+        const buffer = (type: GPUBufferBindingType): GPUBufferBindingLayout => ({ type });
+        const layout = device.createBindGroupLayout({
+          label: "train",
+          entries: [
+            { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: buffer("uniform") },
+            { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: buffer("read-only-storage") },
+            { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: buffer("read-only-storage") },
+            { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: buffer("read-only-storage") },
+            { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: buffer("storage") },
+            { binding: 5, visibility: GPUShaderStage.COMPUTE, buffer: buffer("storage") },
+          ],
+        });
+        const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+        const constants: Record<string, number> = { N: n, M: m, WG: plan.workgroupSize, RELU_HIDDEN: kind === "relu-hidden" ? 1 : 0, SPAN: plan.span };
+        const make = (entryPoint: string) =>
+          device.createComputePipelineAsync({ label: entryPoint, layout: pipelineLayout, compute: { module, entryPoint, constants } }).catch((e: Error) => {
+            throw new Error(`webgpu: cannot create the ${entryPoint} pipeline: ${e.message.replace(/\s+/g, " ")}`);
+          });
+        const [train, evaluate] = await Promise.all([make("train"), make("evaluate")]);
+        return { layout, train, evaluate };
+      })();
+      p.catch(() => pipelineCache.delete(id));
+      pipelineCache.set(id, p);
+    }
+    return p;
+  }
+
+  /** Ends `pass` timing and schedules the timestamp readback in `enc`. */
+  function resolveTimestamps(enc: GPUCommandEncoder): void {
+    if (!querySet || !queryResolve || !queryRead) return;
+    enc.resolveQuerySet(querySet, 0, 2, queryResolve, 0);
+    enc.copyBufferToBuffer(queryResolve, 0, queryRead, 0, 16);
+  }
+
+  /** GPU seconds of the last pass (call only once the queue is idle); NaN without timestamps. */
+  async function readTimestamps(): Promise<number> {
+    if (!queryRead) return NaN;
+    await queryRead.mapAsync(GPUMapMode.READ);
+    const [t0, t1] = new BigUint64Array(queryRead.getMappedRange());
+    queryRead.unmap();
+    const ns = Number(t1 - t0);
+    if (!(t1 > t0) || !Number.isFinite(ns)) return NaN;
+    gpuNs += ns;
+    return ns / 1e9;
+  }
+
+  const timestampWrites = (): GPUComputePassTimestampWrites | undefined =>
+    querySet ? { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined;
+
+  async function train(req: TrainRequest): Promise<void> {
+    gpu.check();
+    const { kind, config, densities } = req;
+    validateConfig(config);
+    densities.forEach(validateDensity);
+    const m = config.neurons, n = config.features, P = m * n + n, K = config.modelsPerLevel, B = config.batchSize;
+    const steps = options.steps ?? config.steps;
+    if (!Number.isInteger(steps) || steps < 0) throw new Error(`webgpu: steps must be a non-negative integer, got ${steps}`);
+    const plan = planKernel(m, n, B, gpu.limits, options.workgroupSize ?? 128, options.maxModelsPerDispatch);
+    const pipes = await pipelines(kind, m, n, plan);
+    const waves = planWaves(densities.length, K, options.modelsPerWave ?? 8192);
+    log(`webgpu: ${kind} ${m}×${n}, ${densities.length} levels × ${K} models in ${waves.length} wave(s); workgroup ${plan.workgroupSize} threads, ${(plan.workgroupBytes / 1024).toFixed(1)} KiB workgroup memory`);
+
+    const abortError = () => (req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
+    const modelStepsTotal = densities.length * K * steps;
+    let modelStepsDone = 0;
+    let modelsDone = 0;
+
+    // Buffers shared by every wave of this request.
+    const shared: GPUBuffer[] = [];
+    const makeBuffer = (size: number, usage: number, label: string, list: GPUBuffer[]) => {
+      const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+      list.push(b);
+      return b;
+    };
+    try {
+      gpu.pushScopes();
+      const runBuf = makeBuffer(RUN_UNIFORM_BYTES, UNIFORM | COPY_DST, "run", shared);
+      const featBuf = makeBuffer(8 * n, STORAGE | COPY_DST, "features", shared);
+      const tableSteps = Math.max(1, Math.min(steps, MAX_CHUNK_STEPS));
+      const biasBuf = makeBuffer(8 * tableSteps, STORAGE | COPY_DST, "bias-correction", shared);
+      const feat = new Float32Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        feat[2 * i] = (2 * config.importance[i]) / (B * n);
+        feat[2 * i + 1] = config.importance[i];
+      }
+      device.queue.writeBuffer(featBuf, 0, feat);
+      await gpu.popScopes("creating buffers");
+
+      for (const wave of waves) {
+        if (req.signal?.aborted) throw abortError();
+        const waveStart = performance.now();
+        const waveModels = wave.length * K;
+        // Model j of the wave: level wave[floor(j / K)], model j % K.
+        const groups: Group[] = [];
+        const owned: GPUBuffer[] = [];
+        try {
+          gpu.pushScopes();
+          for (let first = 0; first < waveModels; first += plan.maxModelsPerDispatch) {
+            const count = Math.min(plan.maxModelsPerDispatch, waveModels - first);
+            const state = device.createBuffer({ size: count * plan.span * 4, usage: STORAGE | COPY_SRC, mappedAtCreation: true, label: "state" });
+            owned.push(state);
+            const init = new Float32Array(state.getMappedRange());
+            const records: ModelRecord[] = [];
+            for (let j = 0; j < count; j++) {
+              const density = densities[wave[Math.floor((first + j) / K)]];
+              const model = (first + j) % K;
+              init.set(initialParams(config, density, model), j * plan.span);
+              const tk = streamKey(config.seed, density, model, Purpose.train);
+              const ek = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
+              records.push({ trainK0: tk.k0, trainK1: tk.k1, evalK0: ek.k0, evalK1: ek.k1, threshold: presenceThreshold(density) });
+            }
+            state.unmap();
+            const recBuf = device.createBuffer({ size: count * MODEL_RECORD_WORDS * 4, usage: STORAGE, mappedAtCreation: true, label: "models" });
+            owned.push(recBuf);
+            new Uint32Array(recBuf.getMappedRange()).set(encodeModels(records));
+            recBuf.unmap();
+            const evalLoss = makeBuffer(count * 4, STORAGE | COPY_SRC, "eval-loss", owned);
+            const bindGroup = device.createBindGroup({
+              layout: pipes.layout,
+              entries: [
+                { binding: 0, resource: { buffer: runBuf } },
+                { binding: 1, resource: { buffer: recBuf } },
+                { binding: 2, resource: { buffer: featBuf } },
+                { binding: 3, resource: { buffer: biasBuf } },
+                { binding: 4, resource: { buffer: state } },
+                { binding: 5, resource: { buffer: evalLoss } },
+              ],
+            });
+            groups.push({ models: count, state, records: recBuf, evalLoss, bindGroup });
+          }
+          await gpu.popScopes("creating the wave's buffers");
+
+          // Training, chunk by chunk.
+          let firstChunk = true;
+          for (let t0 = 0; t0 < steps; ) {
+            if (req.signal?.aborted) throw abortError();
+            let S: number;
+            if (options.chunkSteps) S = options.chunkSteps;
+            else if (Number.isNaN(secondsPerModelStep)) S = 1; // probe
+            else S = Math.floor((firstChunk ? chunkSeconds / 4 : chunkSeconds) / (secondsPerModelStep * waveModels));
+            S = Math.max(1, Math.min(S, steps - t0, MAX_CHUNK_STEPS));
+            firstChunk = false;
+            const o = config.optimizer;
+            const table = new Float32Array(2 * S);
+            for (let k = 0; k < S; k++) {
+              table[2 * k] = 1 - o.beta1 ** (t0 + k + 1);
+              table[2 * k + 1] = 1 - o.beta2 ** (t0 + k + 1);
+            }
+            gpu.pushScopes();
+            device.queue.writeBuffer(runBuf, 0, encodeRun(runUniform(config, t0, S)));
+            device.queue.writeBuffer(biasBuf, 0, table);
+            const enc = device.createCommandEncoder();
+            const pass = enc.beginComputePass({ timestampWrites: timestampWrites() });
+            pass.setPipeline(pipes.train);
+            for (const g of groups) {
+              pass.setBindGroup(0, g.bindGroup);
+              pass.dispatchWorkgroups(g.models);
+            }
+            pass.end();
+            resolveTimestamps(enc);
+            const submitted = performance.now();
+            device.queue.submit([enc.finish()]);
+            const expected = Number.isNaN(secondsPerModelStep) ? 0 : secondsPerModelStep * waveModels * S * 1000;
+            await gpu.idle(expected);
+            await gpu.popScopes("in a training chunk");
+            const wall = (performance.now() - submitted) / 1000;
+            const measured = await readTimestamps();
+            // Without timestamps, wall time (which includes the sleep) is the best estimate there is.
+            secondsPerModelStep = (Number.isFinite(measured) ? measured : wall) / (waveModels * S);
+            t0 += S;
+            modelStepsDone += waveModels * S;
+            req.onProgress?.({ levelIndex: wave[0], density: densities[wave[0]], modelStepsDone, modelStepsTotal, modelsDone });
+          }
+
+          // Evaluation on the held-out samples, then read back parameters and losses.
+          gpu.pushScopes();
+          device.queue.writeBuffer(runBuf, 0, encodeRun(runUniform(config, steps, 0)));
+          const enc = device.createCommandEncoder();
+          const pass = enc.beginComputePass({ timestampWrites: timestampWrites() });
+          pass.setPipeline(pipes.evaluate);
+          for (const g of groups) {
+            pass.setBindGroup(0, g.bindGroup);
+            pass.dispatchWorkgroups(g.models);
+          }
+          pass.end();
+          resolveTimestamps(enc);
+          const reads = groups.map((g) => {
+            const state = makeBuffer(g.models * plan.span * 4, MAP_READ | COPY_DST, "state-read", owned);
+            const loss = makeBuffer(g.models * 4, MAP_READ | COPY_DST, "eval-read", owned);
+            enc.copyBufferToBuffer(g.state, 0, state, 0, g.models * plan.span * 4);
+            enc.copyBufferToBuffer(g.evalLoss, 0, loss, 0, g.models * 4);
+            return { state, loss };
+          });
+          device.queue.submit([enc.finish()]);
+          // An evaluation sample costs about half a training sample (forward only).
+          const evalExpected = Number.isNaN(secondsPerModelStep) ? 0 : (secondsPerModelStep * waveModels * 1000 * config.evalSamples) / (2 * B);
+          await gpu.idle(evalExpected);
+          await gpu.popScopes("in evaluation");
+          await readTimestamps();
+
+          const params: Float64Array[] = new Array(waveModels);
+          const losses = new Float64Array(waveModels);
+          let first = 0;
+          for (const [gi, g] of groups.entries()) {
+            const { state, loss } = reads[gi];
+            await state.mapAsync(GPUMapMode.READ);
+            await loss.mapAsync(GPUMapMode.READ);
+            const s = new Float32Array(state.getMappedRange());
+            const l = new Float32Array(loss.getMappedRange());
+            for (let j = 0; j < g.models; j++) {
+              const p = Float64Array.from(s.subarray(j * plan.span, j * plan.span + P));
+              params[first + j] = p;
+              losses[first + j] = p.every(Number.isFinite) ? l[j] : NaN;
+            }
+            state.unmap();
+            loss.unmap();
+            first += g.models;
+          }
+          gpu.check();
+          const seconds = (performance.now() - waveStart) / 1000 / wave.length;
+          for (const [k, li] of wave.entries()) {
+            modelsDone += K;
+            await req.onLevel({
+              density: densities[li],
+              params: params.slice(k * K, (k + 1) * K),
+              evalLosses: losses.slice(k * K, (k + 1) * K),
+              seconds,
+            });
+          }
+        } finally {
+          for (const b of owned) b.destroy();
+        }
+      }
+    } finally {
+      for (const b of shared) b.destroy();
+    }
+  }
+
+  return {
+    name: "webgpu",
+    device: gpu.description,
+    train,
+    gpuSeconds: () => (gpu.timestamps ? gpuNs / 1e9 : NaN),
+    async close() {
+      gpu.destroy();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// End-to-end: runs the real `astro build` (three times: once with the committed data, into a temporary
+// directory, and twice with a broken data directory, which must stop the build early) and checks the
+// page that comes out. The committed data files are never touched: the broken builds point the data
+// loader at a temporary directory through $PB_DATA_DIR.
+
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readDataFile } from "../src/data/io.ts";
+import { selectBandLevels } from "../src/site/experiment.ts";
+import { regenerateCommand } from "../src/data/schema.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const ASTRO = join(ROOT, "node_modules", "astro", "bin", "astro.mjs");
+const temps: string[] = [];
+
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+interface BuildResult {
+  status: number | null;
+  output: string;
+}
+
+/** `astro build --outDir outDir` with the same Node that runs the tests. */
+function build(outDir: string, env: Record<string, string> = {}): BuildResult {
+  const r = spawnSync(process.execPath, [ASTRO, "build", "--outDir", outDir], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ASTRO_TELEMETRY_DISABLED: "1",
+      NO_COLOR: "1",
+      FORCE_COLOR: "0",
+      PB_BASE: "",
+      PB_SITE: "",
+      PB_DATA_DIR: "",
+      // A cache (content data store) of its own, so concurrent builds cannot disturb each other.
+      PB_CACHE_DIR: temp("pb-cache-"),
+      ...env,
+    },
+    encoding: "utf8",
+    timeout: 280_000,
+  });
+  return { status: r.status, output: `${r.stdout ?? ""}\n${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}` };
+}
+
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("astro build with the committed data", () => {
+  let html = "";
+  let outDir = "";
+  let result: BuildResult;
+
+  beforeAll(() => {
+    outDir = temp("pb-build-");
+    result = build(outDir);
+    if (result.status === 0) html = readFileSync(join(outDir, "index.html"), "utf8");
+  });
+
+  it("succeeds", () => {
+    expect(result.status, result.output.slice(-4000)).toBe(0);
+    expect(html.length).toBeGreaterThan(1000);
+  });
+
+  it("typesets equations with KaTeX at build time", () => {
+    expect(html).toContain('class="katex"');
+    expect(html).toContain('class="katex-display"');
+    // Numbered, linkable display equations.
+    expect(html).toMatch(/id="eq-[a-z-]+"/);
+    // KaTeX's stylesheet is bundled (its fonts land next to it).
+    expect(html).toMatch(/<link[^>]+rel="stylesheet"[^>]+href="[^"]*\/_astro\/[^"]+\.css"|<style>[^<]*\.katex/);
+  });
+
+  it("inlines SVG figures with captions and text alternatives", () => {
+    const figures = html.match(/<figure[^>]*class="figure[^"]*"[^>]*id="fig-[^"]+"/g) ?? [];
+    expect(figures.length).toBeGreaterThanOrEqual(5);
+    expect(html).toMatch(/<svg[^>]+role="img"/);
+    expect((html.match(/<figcaption/g) ?? []).length).toBeGreaterThanOrEqual(figures.length);
+    expect(html).toMatch(/<svg[^>]+aria-describedby="[^"]+"/);
+    expect(html).toContain("<desc ");
+  });
+
+  it("writes numbers from the data, never NaN or undefined", () => {
+    const relu = readDataFile(join(ROOT, "public", "data", "relu-hidden.json"));
+    const text = html.replace(/<[^>]+>/g, " ");
+    expect(text).not.toMatch(/\bNaN\b|\bundefined\b|\[object Object\]/);
+    // K and the step count come from the data file.
+    expect(text).toContain(`K = ${relu.config.modelsPerLevel.toLocaleString("en")}`);
+    expect(text).toContain(relu.config.steps.toLocaleString("en"));
+    expect(text).toContain(relu.run.engine);
+  });
+
+  it("titles each regime panel with the analysis label of the model it shows", () => {
+    const relu = readDataFile(join(ROOT, "public", "data", "relu-hidden.json"));
+    const shown = selectBandLevels(relu).filter((b) => b.shown);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const b of shown) {
+      const start = html.indexOf(`id="regime-${b.band.id}"`);
+      expect(start, b.band.id).toBeGreaterThan(0);
+      const title = html.slice(start, start + 1500).replace(/<[^>]+>/g, "");
+      expect(title).toContain(b.shown!.analysis.regime.phrase);
+    }
+  });
+
+  it("links the data files, which are copied to the site", () => {
+    expect(html).toContain('href="/data/relu-hidden.json"');
+    expect(html).toContain('href="/data/linear-hidden.json"');
+    expect(existsSync(join(outDir, "data", "relu-hidden.json"))).toBe(true);
+    expect(existsSync(join(outDir, "data", "linear-hidden.json"))).toBe(true);
+  });
+
+  it("resolves every in-page link and never repeats an id", () => {
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const targets = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(targets.length).toBeGreaterThan(10);
+    for (const t of targets) expect(ids, `link to #${t}`).toContain(t);
+    // Every figure and equation is numbered and anchored.
+    expect(ids.filter((id) => id.startsWith("fig-")).length).toBeGreaterThanOrEqual(5);
+    expect(ids.filter((id) => id.startsWith("eq-")).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("has a table of contents, the explorer slot and print styles", () => {
+    expect(html).toMatch(/<nav[^>]+class="toc"/);
+    expect(html).toContain('id="explorer"');
+    expect(html).toMatch(/@media print|media="print"/);
+  });
+});
+
+describe("astro build with another data directory ($PB_DATA_DIR)", () => {
+  it("builds the page from the files found there", () => {
+    const dir = temp("pb-data-other-");
+    const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
+    relu.run.device = "Test Device 9000";
+    relu.run.trainSeconds = 7200;
+    writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
+    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    const outDir = temp("pb-out-");
+    const r = build(outDir, { PB_DATA_DIR: dir });
+    expect(r.status, r.output.slice(-4000)).toBe(0);
+    const text = readFileSync(join(outDir, "index.html"), "utf8").replace(/<[^>]+>/g, " ");
+    expect(text).toContain("Test Device 9000");
+    expect(text).toContain("2.0 h");
+  });
+});
+
+describe("astro build with a broken data directory", () => {
+  it("stops when a data file is corrupt, naming the file and the command that regenerates it", () => {
+    const dir = temp("pb-data-corrupt-");
+    copyFileSync(join(ROOT, "public", "data", "relu-hidden.json"), join(dir, "relu-hidden.json"));
+    writeFileSync(join(dir, "linear-hidden.json"), '{"schema": "privileged-basis/1", "levels": [');
+    const r = build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain(join(dir, "linear-hidden.json"));
+    expect(r.output).toContain("not valid JSON");
+    expect(r.output).toContain(regenerateCommand("linear-hidden"));
+  });
+
+  it("stops when a data file is missing, naming the file and the command that regenerates it", () => {
+    const dir = temp("pb-data-missing-");
+    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    const r = build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain(join(dir, "relu-hidden.json"));
+    expect(r.output).toContain("file not found");
+    expect(r.output).toContain(regenerateCommand("relu-hidden"));
+  });
+
+  it("stops when a data file does not match the schema", () => {
+    const dir = temp("pb-data-schema-");
+    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
+    relu.levels[0].best.W.pop(); // W no longer m×n
+    writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
+    const r = build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain(join(dir, "relu-hidden.json"));
+    expect(r.output).toContain("does not match schema privileged-basis/1");
+    expect(r.output).toContain(regenerateCommand("relu-hidden"));
+  });
+});

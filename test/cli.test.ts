@@ -1,0 +1,186 @@
+// The training CLI: flag errors, checkpoint/resume (in process and through a real SIGINT), divergence.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
+import { defaultConfig } from "../src/model/config.ts";
+import { checkpointPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
+import { createCpuEngine } from "../src/train/cpu-engine.ts";
+import type { Engine } from "../src/train/engine.ts";
+import { readDataFile } from "../src/data/io.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const train = (args: string[]) => spawnSync(process.execPath, ["scripts/train.ts", ...args], { cwd: root, encoding: "utf8" });
+const tmp = () => mkdtempSync(join(tmpdir(), "pb-cli-"));
+
+describe("parseTrainArgs", () => {
+  it("has the paper's defaults", () => {
+    const o = parseTrainArgs([]);
+    expect(o.kind).toBe("relu-hidden");
+    expect(o.config.modelsPerLevel).toBe(1000);
+    expect(o.config.steps).toBe(10_000);
+    expect(o.densities).toHaveLength(21);
+    expect(o.engine).toBe("auto");
+    expect(o.out).toBe("public/data/relu-hidden.json");
+  });
+
+  it("reads every flag", () => {
+    const o = parseTrainArgs(["--model", "linear", "--models", "7", "--steps", "99", "--levels", "1,0.5,0.01", "--engine", "cpu", "--seed", "42", "--batch", "32", "--eval-samples", "100", "--threads", "1", "--out", "x.json", "--no-resume"]);
+    expect(o).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], engine: "cpu", out: "x.json", threads: 1, resume: false });
+    expect(o.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
+  });
+
+  const bad: [string[], RegExp][] = [
+    [["--bogus"], /--bogus/],
+    [["--levels", "0.5,0"], /--levels: density 0 is outside \(0, 1\]/],
+    [["--levels", "1.5"], /--levels: density 1\.5 is outside/],
+    [["--levels", "0.5,abc"], /--levels: 'abc' is not a number/],
+    [["--levels", "0.5,0.5"], /listed twice/],
+    [["--models", "0"], /--models: must be between 1/],
+    [["--models", "2.5"], /--models: expected an integer/],
+    [["--steps", "ten"], /--steps: expected an integer, got 'ten'/],
+    [["--engine", "tpu"], /--engine: expected one of auto, cpu, webgpu, got 'tpu'/],
+    [["--model", "gelu"], /--model: expected relu or linear/],
+    [["--seed", "-1"], /--seed/],
+    [["--models"], /--models/],
+  ];
+  for (const [args, message] of bad) {
+    it(`rejects ${args.join(" ")}`, () => {
+      expect(() => parseTrainArgs(args)).toThrow(UsageError);
+      expect(() => parseTrainArgs(args)).toThrow(message);
+    });
+  }
+});
+
+describe("npm run train", () => {
+  it("exits 2 with one line naming the flag on bad input, writing nothing", () => {
+    const dir = tmp();
+    for (const [args, flag] of [[["--levels", "2"], "--levels"], [["--nope"], "--nope"], [["--models", "0"], "--models"]] as const) {
+      const r = train([...args, "--out", join(dir, "out.json")]);
+      expect(r.status).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(flag);
+    }
+    expect(existsSync(join(dir, "out.json"))).toBe(false);
+  });
+
+  it("prints help", () => {
+    const r = train(["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("--levels");
+  });
+
+  it("survives SIGINT: exits 130 keeping finished levels, and a re-run resumes", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    // Level 1 is quick; level 0.5 is slow enough to be interrupted.
+    const args = ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--batch", "64", "--eval-samples", "256", "--levels", "1,0.5", "--out", out];
+    const child = spawn(process.execPath, [...args, "--steps", "200000"], { cwd: root });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (stderr.includes("density 1: best of")) (clearInterval(poll), child.kill("SIGINT"), resolve());
+      }, 50);
+      child.on("exit", () => (clearInterval(poll), reject(new Error(`exited early: ${stderr}`))));
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain("re-run the same command to resume");
+    expect(existsSync(out)).toBe(false);
+    const ckpt = JSON.parse(readFileSync(checkpointPath(out), "utf8"));
+    expect(ckpt.levels.map((l: { density: number }) => l.density)).toEqual([1]);
+    // The re-run must use the same config to resume; with a shorter --steps it would start afresh.
+    const again = spawnSync(process.execPath, [...args, "--steps", "200000", "--levels", "1"], { cwd: root, encoding: "utf8" });
+    expect(again.stderr).toContain("resuming from");
+    expect(again.stderr).toContain("1 of 1 levels already trained");
+    expect(again.status).toBe(0);
+    expect(readDataFile(out).levels[0].best).toEqual(ckpt.levels[0].best);
+    expect(existsSync(checkpointPath(out))).toBe(false);
+  });
+});
+
+describe("runExperiment", () => {
+  const config = defaultConfig({ modelsPerLevel: 2, steps: 30, batchSize: 32, evalSamples: 512 });
+  const densities = [1, 0.3, 0.05];
+
+  /** Wraps the CPU engine, recording which levels it trains and optionally crashing after some. */
+  function instrumented(crashAfter = Infinity) {
+    const inner = createCpuEngine({ threads: 1 });
+    const trained: number[] = [];
+    const engine: Engine = {
+      name: inner.name,
+      device: inner.device,
+      close: () => inner.close(),
+      train: (req) => inner.train({
+        ...req,
+        onLevel: async (l) => {
+          trained.push(l.density);
+          await req.onLevel(l);
+          if (trained.length >= crashAfter) throw new Error("simulated crash");
+        },
+      }),
+    };
+    return { engine, trained };
+  }
+
+  it("loses at most the level in progress on a crash, and resumes to the same result", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const crashing = instrumented(1);
+    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow("simulated crash");
+    await crashing.engine.close();
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(checkpointPath(out))).toBe(true);
+
+    const logs: string[] = [];
+    const resumed = instrumented();
+    const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: resumed.engine, out, log: (l) => logs.push(l) });
+    await resumed.engine.close();
+    expect(resumed.trained).toHaveLength(2); // only the two levels not checkpointed
+    expect(resumed.trained).not.toContain(crashing.trained[0]);
+    expect(logs.join("\n")).toContain("resuming");
+    expect(data.levels.map((l) => l.density)).toEqual(densities);
+    expect(existsSync(checkpointPath(out))).toBe(false);
+
+    const fresh = instrumented();
+    const whole = await runExperiment({ kind: "relu-hidden", config, densities, engine: fresh.engine, out: join(dir, "fresh.json") });
+    await fresh.engine.close();
+    expect(whole.levels).toEqual(data.levels);
+    expect(data.run.engine).toBe("cpu");
+    expect(data.run.trainSeconds).toBeGreaterThan(0);
+  });
+
+  it("starts afresh when the checkpoint is for another config", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const crashing = instrumented(1);
+    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
+    await crashing.engine.close();
+    const other = instrumented();
+    const logs: string[] = [];
+    await runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out, log: (l) => logs.push(l) });
+    await other.engine.close();
+    expect(other.trained).toHaveLength(3);
+    expect(logs.join("\n")).toContain("starting afresh");
+  });
+});
+
+describe("selectBest", () => {
+  it("reports diverged models and never writes them out", () => {
+    const good = (v: number) => Float64Array.from({ length: 60 }, (_, i) => v + i);
+    const nan = good(0);
+    nan[7] = NaN;
+    const logs: string[] = [];
+    const level = selectBest({ density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, 5, 10, (l) => logs.push(l));
+    expect(level.diverged).toBe(1);
+    expect(level.losses).toEqual([0.2, 0.3]);
+    expect(level.best.W[0][0]).toBe(2);
+    expect(level.best.b).toEqual(Array.from(good(2).subarray(50)));
+    expect(logs).toEqual([expect.stringContaining("model 1 diverged")]);
+    expect(() => selectBest({ density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 }, 5, 10)).toThrow(/every model diverged/);
+  });
+});

@@ -1,0 +1,89 @@
+// The data file format: round trip, rejection of corrupt files, atomic writes.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { sampleDataFile } from "./fixtures.ts";
+import { DataFileError, parseDataFile, readDataFile, writeDataFile, writeFileAtomic } from "../src/data/io.ts";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "pb-io-"));
+
+describe("data files", () => {
+  it("round-trip through write and read unchanged", () => {
+    const dir = tmp();
+    const data = sampleDataFile();
+    writeDataFile(join(dir, "relu-hidden.json"), data);
+    expect(readDataFile(join(dir, "relu-hidden.json"))).toEqual(data);
+    expect(readdirSync(dir)).toEqual(["relu-hidden.json"]); // no temp file left behind
+  });
+
+  const corruptions: [string, (d: any) => void, RegExp][] = [
+    ["wrong schema id", (d) => (d.schema = "privileged-basis/0"), /schema/],
+    ["losses not ascending", (d) => (d.levels[0].losses = [0.001, 0.003, 0.002]), /ascending/],
+    ["losses + diverged ≠ K", (d) => d.levels[0].losses.pop(), /modelsPerLevel/],
+    ["W of the wrong shape", (d) => d.levels[0].best.W.pop(), /W must be 5×10/],
+    ["b of the wrong length", (d) => d.levels[1].best.b.push(0), /b must have 10/],
+    ["best.loss not the minimum", (d) => (d.levels[0].best.loss = 0.002), /smallest loss/],
+    ["density outside (0, 1]", (d) => (d.levels[0].density = 1.5), /density/],
+    ["duplicate density", (d) => (d.levels[1].density = 1), /duplicate density/],
+    ["unknown model", (d) => (d.model = "gelu-hidden"), /model/],
+    ["missing run block", (d) => delete d.run, /run/],
+    ["importance of the wrong length", (d) => d.config.importance.pop(), /importance/],
+  ];
+  for (const [what, corrupt, message] of corruptions) {
+    it(`rejects a file with ${what}, naming the file`, () => {
+      const d = structuredClone(sampleDataFile());
+      corrupt(d);
+      const err = (() => {
+        try {
+          parseDataFile("public/data/relu-hidden.json", JSON.stringify(d));
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(err).toBeInstanceOf(DataFileError);
+      expect(err!.message).toMatch(/^public\/data\/relu-hidden\.json: /);
+      expect(err!.message).toMatch(message);
+      expect(err!.message).not.toContain("\n");
+    });
+  }
+
+  it("rejects invalid JSON and missing files with the file's name", () => {
+    expect(() => parseDataFile("x.json", "{ not json")).toThrow(/^x\.json: not valid JSON/);
+    expect(() => readDataFile("/nonexistent/y.json")).toThrow(/^\/nonexistent\/y\.json: file not found$/);
+  });
+
+  it("refuses to write an invalid file and leaves the existing one intact", () => {
+    const dir = tmp();
+    const path = join(dir, "relu-hidden.json");
+    writeDataFile(path, sampleDataFile());
+    const before = readFileSync(path, "utf8");
+    const bad = sampleDataFile();
+    bad.levels[0].best.W[0][0] = NaN;
+    expect(() => writeDataFile(path, bad)).toThrow(/refusing to write/);
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect(readdirSync(dir)).toEqual(["relu-hidden.json"]);
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("replaces the file in one step and cleans up when the write fails", () => {
+    const dir = tmp();
+    const path = join(dir, "a.json");
+    writeFileAtomic(path, "one");
+    writeFileAtomic(path, "two");
+    expect(readFileSync(path, "utf8")).toBe("two");
+    // A destination that is a directory makes the rename fail: the old content and no temp file remain.
+    const blocked = join(dir, "blocked");
+    mkdirSync(blocked);
+    writeFileSync(join(blocked, "keep"), "x");
+    expect(() => writeFileAtomic(blocked, "three")).toThrow();
+    expect(readdirSync(dir).sort()).toEqual(["a.json", "blocked"]);
+  });
+
+  it("creates missing directories", () => {
+    const dir = tmp();
+    writeFileAtomic(join(dir, "a", "b", "c.json"), "{}");
+    expect(readFileSync(join(dir, "a", "b", "c.json"), "utf8")).toBe("{}");
+  });
+});

@@ -1,0 +1,399 @@
+// The figure functions (src/figures) and the build-time helpers that feed them (src/site), on small
+// hand-made data, never the committed data files: the marks each figure produces, and SVG snapshots
+// with numbers rounded and ids renumbered.
+
+import { describe, expect, it } from "vitest";
+import { JSDOM } from "jsdom";
+import * as Plot from "@observablehq/plot";
+import {
+  countsLegendPlot,
+  featureLegendPlot,
+  featureNormsPlot,
+  formatDensity,
+  formatLoss,
+  formatSigned,
+  lossSummary,
+  matrixCells,
+  matrixPlot,
+  normBars,
+  quantile,
+  regimeLegendPlot,
+  sharedMaxAbs,
+  stackExtent,
+  stackPlot,
+  stackSegments,
+  superpositionLegendPlot,
+  superpositionSweepPlot,
+  sweepCountsPlot,
+  sweepLossPlot,
+  sweepRegimePlot,
+  weightLegendPlot,
+} from "../src/figures/index.ts";
+import type { PlotSpec, SweepRow } from "../src/figures/index.ts";
+import { renderFigure } from "../src/figures/render.ts";
+import { dataFileSchema } from "../src/data/schema.ts";
+import type { DataFile } from "../src/data/schema.ts";
+import { analyseFile, comparisonDensity, comparisonLevels, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
+import { bandVerdict, buildFacts, fact } from "../src/site/facts.ts";
+import { figureNumber, equationNumber, FIGURES } from "../src/site/registry.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/** 3 neurons × 4 features, with positive and negative weights and one negligible entry. */
+const W: number[][] = [
+  [0.9, -0.3, 0.0, 0.2],
+  [0.1, 0.8, -0.5, 0.001],
+  [-0.2, 0.4, 0.7, -0.6],
+];
+
+const ROWS: SweepRow[] = [
+  { density: 1, regime: "all-monosemantic", phrase: "all neurons monosemantic", features: 4, neurons: 3, represented: 3, monosemantic: 3, polysemantic: 0, dead: 0, losses: [0.02, 0.021, 0.03], diverged: 0, norms: [1, 0.9, 0.8, 0.05], superposition: [0, 0.01, 0.02, 0], dropped: [3] },
+  { density: 0.3, regime: "three-in-two", phrase: "three features share two neurons", features: 4, neurons: 3, represented: 4, monosemantic: 1, polysemantic: 2, dead: 0, losses: [0.01, 0.012, 0.02], diverged: 0, norms: [1, 0.95, 0.9, 0.85], superposition: [0, 0.5, 0.6, 0.4], dropped: [] },
+  { density: 0.05, regime: "unlabelled", phrase: "unlabelled: 4 features in 3 neurons, 0 monosemantic", features: 4, neurons: 3, represented: 4, monosemantic: 0, polysemantic: 3, dead: 0, losses: [0.001, 0.004], diverged: 1, norms: [1, 1, 1, 0.9], superposition: [1.2, 1.1, 1, 0.9], dropped: [] },
+];
+
+function newDocument(): Document {
+  return new JSDOM("").window.document;
+}
+
+/** Renders a spec in a fresh jsdom document, returning the root element (for counting marks). */
+function plotElement(spec: PlotSpec): Element {
+  return Plot.plot({ ...spec, document: newDocument() }) as unknown as Element;
+}
+
+/** The <g> of a mark by its aria-label ("cell", "bar", "dot", …). */
+function markGroups(root: Element, label: string): Element[] {
+  return Array.from(root.querySelectorAll(`g[aria-label="${label}"]`));
+}
+
+/** A rendered figure made stable for snapshots: numbers to 2 decimals, ids and Plot's class hash renumbered. */
+function normalise(html: string): string {
+  const ids = new Map<string, string>();
+  return html
+    .replace(/\bplot-[0-9a-f]{6}\b/g, "plot-X")
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => {
+      if (!ids.has(id)) ids.set(id, `id${ids.size}`);
+      return `id="${ids.get(id)}"`;
+    })
+    .replace(/(#|aria-describedby=")([A-Za-z][\w-]*)/g, (whole, pre: string, id: string) => (ids.has(id) ? `${pre}${ids.get(id)}` : whole))
+    .replace(/-?\d+\.\d+(e-?\d+)?/g, (v) => {
+      const r = Number(Number(v).toFixed(2));
+      return String(Object.is(r, -0) ? 0 : r);
+    })
+    .replace(/></g, ">\n<");
+}
+
+/** A small but valid data file whose W at each density has an obvious structure. */
+function syntheticFile(model: "relu-hidden" | "linear-hidden", levels: { density: number; W: number[][]; losses: number[] }[]): DataFile {
+  const n = levels[0].W[0].length;
+  const m = levels[0].W.length;
+  const K = levels[0].losses.length;
+  return dataFileSchema.parse({
+    schema: "privileged-basis/1",
+    model,
+    config: {
+      features: n,
+      neurons: m,
+      importance: Array.from({ length: n }, (_, i) => 0.75 ** i),
+      modelsPerLevel: K,
+      steps: 10000,
+      batchSize: 1024,
+      optimizer: { name: "adamw", lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 },
+      seed: 0,
+      evalSamples: 1000,
+    },
+    run: { engine: "cpu", device: "test", trainSeconds: 3725, createdAt: "2026-01-02T03:04:05.000Z", commit: "0123456789abcdef" },
+    levels: levels.map((l) => ({ density: l.density, losses: l.losses, diverged: 0, best: { loss: l.losses[0], W: l.W, b: new Array(n).fill(0) } })),
+  });
+}
+
+// 4 features, 3 neurons. Dense: features 0–2 each on their own neuron, feature 3 dropped.
+const MONO = [
+  [1, 0, 0, 0],
+  [0, 0, 1, 0],
+  [0, 1, 0, 0],
+];
+// Sparser: feature 0 on its own neuron, features 1–3 share neurons 1–2 (three in two).
+const THREE_IN_TWO = [
+  [1, 0, 0, 0],
+  [0, 1, 0.9, -0.4],
+  [0, -0.4, 0.9, 1],
+];
+
+// ---------------------------------------------------------------------------------------------
+
+describe("matrixPlot (W as a heatmap)", () => {
+  it("has one cell per entry of W, m × n", () => {
+    expect(matrixCells(W)).toHaveLength(3 * 4);
+    const root = plotElement(matrixPlot(W));
+    const [cells] = markGroups(root, "cell");
+    expect(cells.querySelectorAll("rect")).toHaveLength(3 * 4);
+  });
+
+  it("uses a diverging colour scale with a domain symmetric about 0", () => {
+    const spec = matrixPlot(W);
+    const color = spec.color as { type: string; domain: number[]; pivot: number };
+    expect(color.type).toBe("diverging");
+    expect(color.pivot).toBe(0);
+    expect(color.domain[0]).toBe(-color.domain[1]);
+    expect(color.domain[1]).toBeCloseTo(0.9);
+  });
+
+  it("shares one scale across panels when given maxAbs", () => {
+    const other = [[2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, -0.1]];
+    const shared = sharedMaxAbs(W, other);
+    expect(shared).toBe(2);
+    for (const w of [W, other]) expect((matrixPlot(w, { maxAbs: shared }).color as { domain: number[] }).domain).toEqual([-2, 2]);
+  });
+
+  it("orders rows by neuronOrder and rejects an order that is not a permutation", () => {
+    const spec = matrixPlot(W, { neuronOrder: [2, 0, 1] });
+    expect((spec.y as { domain: number[] }).domain).toEqual([2, 0, 1]);
+    expect(() => matrixPlot(W, { neuronOrder: [0, 0, 1] })).toThrow(/permutation/);
+  });
+
+  it("prints values and roles when asked", () => {
+    const root = plotElement(matrixPlot(W, { showValues: true, roles: ["monosemantic", "polysemantic", "dead"] }));
+    const texts = Array.from(root.querySelectorAll('g[aria-label="text"] text')).map((t) => t.textContent);
+    expect(texts).toHaveLength(12);
+    expect(texts).toContain("−0.6");
+    expect(root.textContent).toContain("mono");
+    expect(root.textContent).toContain("dead");
+  });
+});
+
+describe("stackPlot (W as stacked weights per neuron)", () => {
+  it("has one rectangle per non-negligible weight", () => {
+    const segments = stackSegments(W);
+    const visible = W.flat().filter((w) => Math.abs(w) > 0.02 * 0.9).length;
+    expect(visible).toBe(10); // the 0 and the 0.001 are left out
+    expect(segments).toHaveLength(visible);
+    const root = plotElement(stackPlot(W));
+    const [bars] = markGroups(root, "bar");
+    expect(bars.querySelectorAll("rect")).toHaveLength(visible);
+  });
+
+  it("stacks positive weights above zero and negative weights below, each of height |w|", () => {
+    const segments = stackSegments(W);
+    for (const s of segments) {
+      expect(s.y2 - s.y1).toBeCloseTo(Math.abs(s.w));
+      if (s.w > 0) expect(s.y1).toBeGreaterThanOrEqual(0);
+      else expect(s.y2).toBeLessThanOrEqual(0);
+    }
+    // Neuron 2: -0.2 (f0) then -0.6 (f3) below, 0.4 (f1) then 0.7 (f2) above, in importance order.
+    const n2 = segments.filter((s) => s.neuron === 2);
+    expect(n2.map((s) => [s.feature, Number(s.y1.toFixed(3)), Number(s.y2.toFixed(3))])).toEqual([
+      [0, -0.2, 0],
+      [1, 0, 0.4],
+      [2, 0.4, 1.1],
+      [3, -0.8, -0.2],
+    ]);
+  });
+
+  it("draws negative rectangles below the zero line in the SVG", () => {
+    const root = plotElement(stackPlot(W, { yMax: 2 }));
+    const zero = Number(root.querySelector('g[aria-label="rule"] line')!.getAttribute("y1"));
+    const rects = Array.from(markGroups(root, "bar")[0].querySelectorAll("rect"));
+    const titles = rects.map((r) => r.querySelector("title")!.textContent!);
+    rects.forEach((r, k) => {
+      const y = Number(r.getAttribute("y"));
+      const h = Number(r.getAttribute("height"));
+      if (titles[k].includes("w = −")) expect(y).toBeGreaterThanOrEqual(zero - 1);
+      else expect(y + h).toBeLessThanOrEqual(zero + 1);
+    });
+  });
+
+  it("reports a shared extent for several matrices", () => {
+    expect(stackExtent(W)).toBeCloseTo(1.1);
+    expect(stackExtent(W, [[3, 0, 0, 0]])).toBe(3);
+    expect((stackPlot(W, { yMax: 3 }).y as { domain: number[] }).domain).toEqual([-3, 3]);
+  });
+});
+
+describe("featureNormsPlot (features coloured by superposition)", () => {
+  const input = { norms: [1, 0.8, 0.5, 0.05], superposition: [0, 0.3, 1.4, 0], dropped: [3] };
+
+  it("draws a coloured bar per kept feature and a grey one per dropped feature", () => {
+    expect(normBars(input).map((b) => b.dropped)).toEqual([false, false, false, true]);
+    const root = plotElement(featureNormsPlot(input));
+    const [kept, dropped] = markGroups(root, "bar");
+    expect(kept.querySelectorAll("rect")).toHaveLength(3);
+    expect(dropped.querySelectorAll("rect")).toHaveLength(1);
+    expect(root.textContent).toContain("dropped");
+  });
+
+  it("colours by superposition on a clamped sequential scale", () => {
+    const color = featureNormsPlot(input).color as { domain: number[]; clamp: boolean };
+    expect(color.domain).toEqual([0, 1]);
+    expect(color.clamp).toBe(true);
+  });
+});
+
+describe("legends are plain SVG", () => {
+  it("draws colour bars and swatches without <canvas>", () => {
+    for (const spec of [weightLegendPlot(1.5), superpositionLegendPlot(), featureLegendPlot(10), regimeLegendPlot(ROWS), countsLegendPlot()]) {
+      const html = renderFigure(spec);
+      expect(html).toMatch(/^<svg/);
+      expect(html).not.toContain("<canvas");
+    }
+  });
+
+  it("labels the weight legend symmetrically", () => {
+    const root = plotElement(weightLegendPlot(1.5));
+    const labels = Array.from(root.querySelectorAll('g[aria-label="x-axis tick label"] text')).map((t) => t.textContent);
+    expect(labels).toEqual(["−1.50", "−0.75", "0.00", "0.75", "1.50"]);
+  });
+});
+
+describe("sweep figures", () => {
+  it("summarises the K losses", () => {
+    expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(quantile([1, 2], 0.25)).toBeCloseTo(1.25);
+    const s = lossSummary(ROWS[2]);
+    expect(s).toMatchObject({ best: 0.001, worst: 0.004, count: 2, diverged: 1 });
+  });
+
+  it("puts one regime cell per density, densest first", () => {
+    const spec = sweepRegimePlot(ROWS);
+    expect((spec.x as { domain: number[] }).domain).toEqual([1, 0.3, 0.05]);
+    const [cells] = markGroups(plotElement(spec), "cell");
+    expect(cells.querySelectorAll("rect")).toHaveLength(3);
+  });
+
+  it("plots three count series and a loss summary per density", () => {
+    const counts = plotElement(sweepCountsPlot(ROWS));
+    expect(markGroups(counts, "dot")[0].querySelectorAll("path")).toHaveLength(9);
+    const loss = plotElement(sweepLossPlot(ROWS));
+    expect(markGroups(loss, "dot")[0].querySelectorAll("circle")).toHaveLength(3);
+  });
+
+  it("draws a dot per feature and density in the superposition grid", () => {
+    const root = plotElement(superpositionSweepPlot(ROWS));
+    const dots = markGroups(root, "dot").reduce((s, g) => s + g.querySelectorAll("circle").length, 0);
+    expect(dots).toBe(3 * 4);
+  });
+});
+
+describe("renderFigure (build-time SVG)", () => {
+  it("gives every SVG a text alternative and keeps ids unique per figure", () => {
+    const html = renderFigure(matrixPlot(W, { title: "Panel" }), { idPrefix: "m1" });
+    expect(html).toMatch(/^<div class="plot-panel">/);
+    expect(html).toContain('<p class="plot-title">Panel</p>');
+    expect(html).not.toMatch(/<h[23]/);
+    expect(html).toMatch(/<svg[^>]+role="img"/);
+    expect(html).toMatch(/<svg[^>]+aria-label="Weight matrix W: 3 neurons by 4 features"/);
+    expect(html).toContain('<desc id="m1-0-desc">');
+    expect(html).toContain('aria-describedby="m1-0-desc"');
+    // Width/height attributes stay (natural size); Plot's style lets the SVG shrink on small screens.
+    expect(html).toMatch(/<svg[^>]+viewBox="0 0 \d+ \d+"/);
+  });
+
+  it("renders the same spec identically every time", () => {
+    expect(renderFigure(stackPlot(W))).toBe(renderFigure(stackPlot(W)));
+  });
+});
+
+describe("SVG snapshots", () => {
+  const roles = ["monosemantic", "polysemantic", "polysemantic"] as const;
+  it.each([
+    ["matrix", () => matrixPlot(W, { roles: [...roles], showValues: true })],
+    ["stack", () => stackPlot(W, { roles: [...roles] })],
+    ["feature norms", () => featureNormsPlot({ norms: [1, 0.8, 0.5, 0.05], superposition: [0, 0.3, 1.4, 0], dropped: [3] })],
+    ["weight legend", () => weightLegendPlot(0.9, { width: 200 })],
+    ["feature legend", () => featureLegendPlot(4)],
+    ["sweep regime", () => sweepRegimePlot(ROWS, { width: 400 })],
+    ["sweep counts", () => sweepCountsPlot(ROWS, { width: 400 })],
+    ["sweep loss", () => sweepLossPlot(ROWS, { width: 400 })],
+    ["superposition sweep", () => superpositionSweepPlot(ROWS, { width: 400 })],
+  ])("%s", (_name, make) => {
+    expect(normalise(renderFigure(make(), { idPrefix: "snap" }))).toMatchSnapshot();
+  });
+});
+
+describe("number formatting", () => {
+  it("formats signs, densities and losses for prose and figures", () => {
+    expect(formatSigned(-0.1234)).toBe("−0.12");
+    expect(formatSigned(-0.001)).toBe("0.00");
+    expect(formatDensity(0.15000000001)).toBe("0.15");
+    expect(formatLoss(0.0123456)).toBe("0.0123");
+    expect(formatLoss(0.000123)).toBe("1.23 × 10⁻⁴");
+  });
+});
+
+describe("site helpers (src/site) on a synthetic data file", () => {
+  const relu = syntheticFile("relu-hidden", [
+    { density: 1, W: MONO, losses: [0.05, 0.06] },
+    { density: 0.3, W: THREE_IN_TWO, losses: [0.02, 0.025] },
+    { density: 0.01, W: THREE_IN_TWO, losses: [0.001, 0.002] },
+  ]);
+  const linear = syntheticFile("linear-hidden", [
+    { density: 1, W: MONO, losses: [0.05, 0.07] },
+    { density: 0.3, W: THREE_IN_TWO, losses: [0.03, 0.04] },
+  ]);
+
+  it("analyses every level and puts W in the canonical neuron order", () => {
+    const levels = analyseFile(relu);
+    expect(levels.map((l) => l.analysis.regime.id)).toEqual(["all-monosemantic", "three-in-two", "three-in-two"]);
+    // Canonical order: monosemantic neurons by their feature's importance (feature 0, 1, 2).
+    expect(levels[0].W).toEqual([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+    ]);
+    expect(levels[0].roles).toEqual(["monosemantic", "monosemantic", "monosemantic"]);
+  });
+
+  it("builds sweep rows densest first", () => {
+    const rows = sweepRows(relu);
+    expect(rows.map((r) => r.density)).toEqual([1, 0.3, 0.01]);
+    expect(rows[0]).toMatchObject({ regime: "all-monosemantic", represented: 3, monosemantic: 3, polysemantic: 0 });
+    expect(rows[0].dropped).toEqual([3]);
+  });
+
+  it("assigns trained levels to the paper's bands and shows a matching one where it exists", () => {
+    const sel = selectBandLevels(relu);
+    const byId = Object.fromEntries(sel.map((s) => [s.band.id, s]));
+    expect(byId.dense.members.map((m) => m.level.density)).toEqual([1]);
+    expect(byId.dense.shown?.level.density).toBe(1);
+    expect(byId.dense.matching).toBe(1);
+    expect(byId.moderate.shown?.level.density).toBe(0.3);
+    expect(byId.d015.shown).toBeNull();
+    expect(byId["very-sparse"].shown?.level.density).toBe(0.01);
+    expect(byId["very-sparse"].matching).toBe(0);
+    expect(bandVerdict(byId.dense)).toBe("Our model at density 1 agrees: the analysis labels it “all neurons monosemantic”.");
+    expect(bandVerdict(byId["very-sparse"])).toBe("Our model at density 0.01 does not match: the analysis labels it “three features share two neurons”.");
+    expect(bandVerdict(byId.d015)).toBe("We trained no model at a density in 0.15.");
+  });
+
+  it("compares the models at the sparsest common density with a named ReLU regime", () => {
+    expect(comparisonDensity(relu, linear)).toBe(0.3);
+    const other = syntheticFile("linear-hidden", [{ density: 0.5, W: MONO, losses: [0.1] }]);
+    expect(() => comparisonDensity(relu, other)).toThrow(/share no density/);
+    // Without a shared density, the closest pair in log-density is compared instead.
+    const pair = comparisonLevels(relu, other);
+    expect([pair.same, pair.relu.level.density, pair.linear.level.density]).toEqual([false, 0.3, 0.5]);
+    expect(comparisonLevels(relu, linear).same).toBe(true);
+  });
+
+  it("names every number the text quotes, from the data", () => {
+    const facts = buildFacts({ relu, linear });
+    expect(fact(facts, "relu.K")).toBe("2");
+    expect(fact(facts, "relu.steps")).toBe("10,000");
+    expect(fact(facts, "relu.importanceDecay")).toBe("0.75");
+    expect(fact(facts, "relu.densities")).toBe("1, 0.3 and 0.01");
+    expect(fact(facts, "relu.trainTime")).toBe("62.1 min");
+    expect(fact(facts, "relu.createdAt")).toBe("2 January 2026");
+    expect(fact(facts, "relu.commit")).toBe("0123456789ab");
+    expect(fact(facts, "compare.density")).toBe("0.3");
+    expect(fact(facts, "relu.namedLevels")).toBe("3");
+    expect(fact(facts, "relu.allMonoSentence")).toBe("Every neuron is monosemantic at density 1.");
+    expect(() => fact(facts, "relu.nope")).toThrow(/no such fact/);
+  });
+
+  it("numbers figures and equations by their order in the registry", () => {
+    expect(figureNumber(FIGURES[0])).toBe(1);
+    expect(equationNumber("eq-loss")).toBe(5);
+    expect(() => figureNumber("fig-nope")).toThrow(/Unknown figure/);
+  });
+});

@@ -1,0 +1,129 @@
+// One `astro build` of the site shared by every test file that needs the built pages (browser test,
+// JS budget, …), however many vitest workers ask for it.
+//
+// The output directory is keyed by a hash of everything the build reads (src/, content/, public/,
+// the Astro/TypeScript config and the lockfile), under the OS temp directory. The first worker to
+// ask takes a lock (an atomic mkdir) and builds; the others wait for it and reuse the result. A later
+// test run with unchanged inputs reuses the same build; any change to an input gives a new key, so
+// a stale build is never served. A failed build is remembered (with its output) for the same key, so
+// every waiting file fails at once with the build's message instead of building again.
+//
+// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data).
+
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+const ASTRO = join(ROOT, "node_modules", "astro", "bin", "astro.mjs");
+
+/** Inputs of the build, relative to the project root: directories are hashed recursively. */
+const INPUTS = ["src", "content", "public", "astro.config.mjs", "tsconfig.json", "package.json", "package-lock.json"];
+/** A lock older than this with no result is taken over (its builder died). */
+const STALE_LOCK_MS = 6 * 60_000;
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+/** Shared builds of other sources unused for this long are deleted. */
+const PRUNE_AFTER_MS = 24 * 3600_000;
+const PREFIX = "pb-site-build-";
+
+function hashInputs(): string {
+  const hash = createHash("sha256");
+  const visit = (path: string) => {
+    if (!existsSync(path)) return;
+    const st = statSync(path);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(path).sort()) {
+        if (name === "node_modules" || name.startsWith(".")) continue;
+        visit(join(path, name));
+      }
+    } else if (st.isFile()) {
+      hash.update(relative(ROOT, path)).update("\0").update(readFileSync(path)).update("\0");
+    }
+  };
+  for (const input of INPUTS) visit(join(ROOT, input));
+  hash.update(process.version);
+  return hash.digest("hex").slice(0, 16);
+}
+
+function runBuild(outDir: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [ASTRO, "build", "--outDir", outDir], {
+      cwd: ROOT,
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0", PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_TIMEOUT_MS);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      done({ ok: code === 0, output: `${output}\n(exit ${code ?? signal})` });
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let cached: Promise<string> | undefined;
+
+/**
+ * The built site's directory (holding index.html, _astro/, data/), building it first if no build of
+ * the current sources exists. Throws with the end of the build's output if the build fails.
+ */
+export function builtSite(): Promise<string> {
+  cached ??= buildOnce();
+  return cached;
+}
+
+function pruneOldBuilds(keep: string): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX) || name === PREFIX + keep) continue;
+    const path = join(tmpdir(), name);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st && Date.now() - st.mtimeMs > PRUNE_AFTER_MS) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+async function buildOnce(): Promise<string> {
+  const key = hashInputs();
+  pruneOldBuilds(key);
+  const dir = join(tmpdir(), `${PREFIX}${key}`);
+  const outDir = join(dir, "dist");
+  const okMarker = join(dir, "ok");
+  const failMarker = join(dir, "failed");
+  const lock = join(dir, "lock");
+  mkdirSync(dir, { recursive: true });
+  const deadline = Date.now() + BUILD_TIMEOUT_MS + STALE_LOCK_MS;
+  for (;;) {
+    if (existsSync(okMarker)) {
+      utimesSync(dir, new Date(), new Date()); // recently used: not pruned
+      return outDir;
+    }
+    if (existsSync(failMarker)) throw new Error(`astro build failed (shared build ${dir}):\n${readFileSync(failMarker, "utf8").slice(-4000)}`);
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another worker holds the lock: wait for its result, or take over a stale lock.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the shared build in ${dir}`);
+      await sleep(500);
+      continue;
+    }
+    try {
+      rmSync(outDir, { recursive: true, force: true });
+      const result = await runBuild(outDir);
+      if (!result.ok || !existsSync(join(outDir, "index.html"))) {
+        writeFileSync(failMarker, result.output);
+        throw new Error(`astro build failed:\n${result.output.slice(-4000)}`);
+      }
+      writeFileSync(okMarker, result.output);
+      return outDir;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}

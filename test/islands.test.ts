@@ -1,0 +1,306 @@
+// @vitest-environment jsdom
+//
+// The explorer island without a browser: its pure logic (data check, level selection, summary,
+// hover details, keyboard cursor), the tagging of Plot's rects with the weight they draw (checked
+// against Plot's own per-rect titles), and the whole island rendered by Preact in jsdom with a
+// stubbed fetch.
+
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { h, render } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { analyse, featureSuperposition } from "../src/analysis/index.ts";
+import { formatLoss } from "../src/figures/format.ts";
+import {
+  ExplorerDataError,
+  bandAt,
+  cellDetail,
+  cellDetailRows,
+  cellDetailTitle,
+  clampLevelIndex,
+  densityValueText,
+  levelIndexForDensity,
+  levelSummary,
+  moveSelection,
+  parseExplorerData,
+} from "../src/components/explorer-data.ts";
+import { analyseLevel, explorerScales, explorerSpecs } from "../src/components/explorer-figures.ts";
+import { renderPlot, setTooltip, tagMatrixCells, tagStackSegments } from "../src/components/plot-client.ts";
+import ExplorerIsland from "../src/components/ExplorerIsland.tsx";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const rawText = readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8");
+const raw = () => JSON.parse(rawText);
+const data = parseExplorerData(raw());
+
+describe("parseExplorerData", () => {
+  it("reads every level of the data file, densest first, with m×n weights", () => {
+    const file = raw();
+    expect(data.levels).toHaveLength(file.levels.length);
+    expect(data.features).toBe(file.config.features);
+    expect(data.neurons).toBe(file.config.neurons);
+    expect(data.modelsPerLevel).toBe(file.config.modelsPerLevel);
+    const densities = data.levels.map((l) => l.density);
+    expect(densities).toEqual([...file.levels.map((l: { density: number }) => l.density)].sort((a, b) => b - a));
+    for (const level of data.levels) {
+      const src = file.levels.find((l: { density: number }) => l.density === level.density);
+      expect(level.W).toEqual(src.best.W);
+      expect(level.loss).toBe(src.best.loss);
+      expect(level.finished).toBe(src.losses.length);
+    }
+  });
+
+  it("sorts shuffled levels", () => {
+    const file = raw();
+    file.levels.reverse();
+    expect(parseExplorerData(file).levels.map((l) => l.density)).toEqual(data.levels.map((l) => l.density));
+  });
+
+  it.each([
+    ["not an object", () => [], /not a JSON object/],
+    ["wrong schema", (f: any) => ((f.schema = "other/2"), f), /unknown schema/],
+    ["no levels", (f: any) => ((f.levels = []), f), /levels must be a non-empty array/],
+    ["a missing row of W", (f: any) => (f.levels[0].best.W.pop(), f), /best\.W must have 5 rows/],
+    ["a short row of W", (f: any) => (f.levels[2].best.W[1].pop(), f), /levels\[2\]\.best\.W\[1\] must be 10 finite numbers/],
+    ["a non-number weight", (f: any) => ((f.levels[0].best.W[0][0] = "1"), f), /best\.W\[0\] must be 10 finite numbers/],
+    ["a density out of range", (f: any) => ((f.levels[0].density = 2), f), /density must be in \(0, 1\]/],
+    ["a duplicate density", (f: any) => ((f.levels[1].density = f.levels[0].density), f), /appears twice/],
+    ["a wrong-length b", (f: any) => (f.levels[0].best.b.push(0), f), /best\.b must be 10/],
+  ])("rejects %s", (_, mutate, message) => {
+    expect(() => parseExplorerData(mutate(raw()))).toThrow(ExplorerDataError);
+    expect(() => parseExplorerData(mutate(raw()))).toThrow(message);
+  });
+});
+
+describe("level selection", () => {
+  const levels = [{ density: 1 }, { density: 0.3 }, { density: 0.1 }, { density: 0.01 }];
+
+  it("picks the exact level, or the nearest on a log scale", () => {
+    expect(levelIndexForDensity(levels, 0.1)).toBe(2);
+    expect(levelIndexForDensity(levels, 0.12)).toBe(2);
+    expect(levelIndexForDensity(levels, 0.2)).toBe(1);
+    expect(levelIndexForDensity(levels, 0.001)).toBe(3);
+    expect(levelIndexForDensity(levels, 5)).toBe(0);
+  });
+
+  it("starts at the densest level without a density", () => {
+    expect(levelIndexForDensity(levels, undefined)).toBe(0);
+    expect(levelIndexForDensity(levels, Number.NaN)).toBe(0);
+    expect(() => levelIndexForDensity([], 0.1)).toThrow(/no levels/);
+  });
+
+  it("finds every level of the data file by its own density", () => {
+    data.levels.forEach((l, k) => expect(levelIndexForDensity(data.levels, l.density)).toBe(k));
+  });
+
+  it("clamps slider values", () => {
+    expect(clampLevelIndex(-3, 21)).toBe(0);
+    expect(clampLevelIndex(25, 21)).toBe(20);
+    expect(clampLevelIndex(4.4, 21)).toBe(4);
+    expect(clampLevelIndex(Number.NaN, 21)).toBe(0);
+  });
+
+  it("describes the slider value with density and sparsity", () => {
+    expect(densityValueText(0.1)).toBe("density 0.1 (sparsity 0.9)");
+    expect(densityValueText(1)).toBe("density 1 (sparsity 0)");
+    expect(densityValueText(0.03)).toBe("density 0.03 (sparsity 0.97)");
+  });
+});
+
+describe("level summary and hover details", () => {
+  const index = data.levels.length - 1;
+  const level = data.levels[index];
+  const analysis = analyseLevel(data, index);
+
+  it("reports the analysis's regime and the data's loss and K", () => {
+    const s = levelSummary(data, index, analysis);
+    const direct = analyse(level.W, level.b);
+    expect(s.regimeLabel).toBe(direct.regime.phrase);
+    expect(s.regimeId).toBe(direct.regime.id);
+    expect(s.lossText).toBe(formatLoss(level.loss));
+    expect(s.modelsPerLevel).toBe(data.modelsPerLevel);
+    expect(s.modelsText).toEqual(level.diverged > 0 ? expect.stringContaining("diverged") : `all ${data.modelsPerLevel} models finished`);
+    expect(s.represented + s.dropped).toBe(data.features);
+    expect(() => levelSummary(data, 99, analysis)).toThrow(/no level 99/);
+  });
+
+  it("says when models diverged", () => {
+    const d = { ...data, modelsPerLevel: 4, levels: [{ ...level, finished: 3, diverged: 1 }] };
+    expect(levelSummary(d, 0, analysis).modelsText).toBe("3 of 4 finished, 1 diverged");
+  });
+
+  it("gives a weight, its neuron and the feature's superposition", () => {
+    const sup = featureSuperposition(level.W);
+    for (let j = 0; j < data.neurons; j++) {
+      for (let i = 0; i < data.features; i++) {
+        const d = cellDetail(level.W, analysis, j, i);
+        expect(d.weight).toBe(level.W[j][i]);
+        expect(d.superposition).toBeCloseTo(sup[i], 12);
+        expect(d.stored).toBe(analysis.codes[i].includes(j));
+        expect(d.neuronRole).toBe(analysis.roles[j]);
+      }
+    }
+    expect(() => cellDetail(level.W, analysis, 9, 0)).toThrow(/no weight/);
+  });
+
+  it("formats details for the panel and the tooltip", () => {
+    const d = { neuron: 2, feature: 3, weight: -0.5, superposition: 0.25, norm: 1, stored: false, dropped: false, neuronRole: "polysemantic" as const };
+    expect(cellDetailRows(d)).toEqual([
+      ["Feature", "3"],
+      ["Neuron", "n2 (polysemantic)"],
+      ["Weight W", "−0.500"],
+      ["Superposition of the feature", "0.250"],
+      ["Feature norm ‖W_i‖", "1.000"],
+      ["Stored by this neuron", "no"],
+    ]);
+    expect(cellDetailTitle(d)).toBe("Feature 3, neuron n2: w = −0.500; superposition of feature 3 = 0.250");
+    expect(cellDetailTitle({ ...d, dropped: true })).toMatch(/\(dropped\)$/);
+  });
+});
+
+describe("pointer and keyboard geometry", () => {
+  it("finds the band under a coordinate, snapping gaps to the nearest band", () => {
+    const starts = [10, 40, 70];
+    expect(bandAt(starts, 25, 12)).toBe(0);
+    expect(bandAt(starts, 25, 64)).toBe(1);
+    expect(bandAt(starts, 25, 66)).toBe(1);
+    expect(bandAt(starts, 25, 69)).toBe(2);
+    expect(bandAt(starts, 25, 500)).toBe(2);
+    expect(bandAt(starts, 25, -5)).toBe(0);
+    expect(bandAt([], 25, 3)).toBe(-1);
+  });
+
+  it("moves the keyboard cursor within the matrix", () => {
+    expect(moveSelection({ row: 0, col: 0 }, "ArrowRight", 5, 10)).toEqual({ row: 0, col: 1 });
+    expect(moveSelection({ row: 0, col: 0 }, "ArrowUp", 5, 10)).toEqual({ row: 0, col: 0 });
+    expect(moveSelection({ row: 4, col: 9 }, "ArrowDown", 5, 10)).toEqual({ row: 4, col: 9 });
+    expect(moveSelection({ row: 2, col: 5 }, "Home", 5, 10)).toEqual({ row: 2, col: 0 });
+    expect(moveSelection({ row: 2, col: 5 }, "End", 5, 10)).toEqual({ row: 2, col: 9 });
+    expect(moveSelection({ row: 2, col: 5 }, "a", 5, 10)).toBeNull();
+  });
+});
+
+describe("client rendering of the figures (jsdom)", () => {
+  const scales = explorerScales(data);
+
+  it.each(data.levels.map((_, k) => k))("tags every matrix cell and stack segment of level %i with its weight", (index) => {
+    const analysis = analyseLevel(data, index);
+    const W = data.levels[index].W;
+    const specs = explorerSpecs(data, index, analysis, scales);
+    const matrix = renderPlot(specs.matrix, document, "t-matrix");
+    const stack = renderPlot(specs.stack, document, "t-stack");
+    expect(matrix.getAttribute("role")).toBe("img");
+    expect(matrix.querySelector("desc")?.id).toBe("t-matrix-desc");
+
+    // Plot's own titles ("Neuron j, feature i: …") say which weight each rect draws; the
+    // geometric tagging must agree with every one of them.
+    const cells = tagMatrixCells(matrix);
+    expect(cells).toHaveLength(data.neurons * data.features);
+    const seen = new Set<string>();
+    for (const rect of cells) {
+      const title = rect.querySelector("title")?.textContent ?? "";
+      expect(title).toEqual(expect.stringContaining(`Neuron ${rect.dataset.neuron}, feature ${rect.dataset.feature}:`));
+      seen.add(`${rect.dataset.neuron},${rect.dataset.feature}`);
+    }
+    expect(seen.size).toBe(data.neurons * data.features);
+
+    const segments = tagStackSegments(stack, W);
+    expect(segments.length).toBe(stack.querySelectorAll('g[aria-label="bar"] rect').length);
+    expect(segments.length).toBeGreaterThan(0);
+    for (const rect of segments) {
+      const title = rect.querySelector("title")?.textContent ?? "";
+      expect(title).toEqual(expect.stringContaining(`Neuron ${rect.dataset.neuron}, feature ${rect.dataset.feature}:`));
+    }
+
+    setTooltip(cells[0], "hello");
+    expect(cells[0].querySelectorAll("title")).toHaveLength(1);
+    expect(cells[0].querySelector("title")?.textContent).toBe("hello");
+  });
+});
+
+describe("the island (Preact in jsdom)", () => {
+  let container: HTMLElement;
+  let fetchMock: ReturnType<typeof vi.fn>;
+
+  beforeEach(() => {
+    container = document.createElement("div");
+    document.body.append(container);
+    fetchMock = vi.fn(async () => new Response(rawText, { status: 200, headers: { "content-type": "application/json" } }));
+    vi.stubGlobal("fetch", fetchMock);
+  });
+
+  afterEach(() => {
+    render(null, container);
+    container.remove();
+    vi.unstubAllGlobals();
+  });
+
+  const ready = () => vi.waitFor(() => expect(container.querySelector('[data-ready="true"]')).not.toBeNull(), { timeout: 5000 });
+
+  it("renders its static children on the server and before the data arrives", () => {
+    const html = renderToString(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json", density: 0.1 }, h("p", { class: "fallback" }, "static")));
+    expect(html).toContain('class="fallback"');
+    expect(html).not.toContain("data-ready");
+    expect(html).not.toContain('type="range"');
+  });
+
+  it("fetches the data file, then shows the slider, stats and both figures", async () => {
+    render(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json", density: 0.1 }, h("p", { class: "fallback" }, "static")), container);
+    await ready();
+    expect(fetchMock).toHaveBeenCalledWith("/data/relu-hidden.json", expect.anything());
+    expect(container.querySelector(".fallback")).toBeNull();
+    const slider = container.querySelector<HTMLInputElement>('input[type="range"]')!;
+    expect(slider.max).toBe(String(data.levels.length - 1));
+    const k = levelIndexForDensity(data.levels, 0.1);
+    expect(slider.value).toBe(String(k));
+    expect(slider.getAttribute("aria-valuetext")).toBe(densityValueText(data.levels[k].density));
+    expect(container.querySelector(`label[for="${slider.id}"]`)).not.toBeNull();
+    expect(container.querySelector(".pb-explorer__regime")?.textContent).toBe(analyseLevel(data, k).regime.phrase);
+    expect(container.querySelectorAll('[data-figure="matrix"] rect[data-feature]')).toHaveLength(data.neurons * data.features);
+    expect(container.querySelectorAll('[data-figure="stack"] rect[data-feature]').length).toBeGreaterThan(0);
+  });
+
+  it("redraws both figures when the slider moves, and switches views", async () => {
+    render(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json" }), container);
+    await ready();
+    const matrix = () => container.querySelector('[data-figure="matrix"] svg')!.outerHTML;
+    const stack = () => container.querySelector('[data-figure="stack"] svg')!.outerHTML;
+    const before = [matrix(), stack(), container.querySelector(".pb-explorer__density")!.textContent];
+    const slider = container.querySelector<HTMLInputElement>('input[type="range"]')!;
+    slider.value = String(data.levels.length - 1);
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+    await vi.waitFor(() => expect(matrix()).not.toBe(before[0]));
+    expect(stack()).not.toBe(before[1]);
+    expect(container.querySelector(".pb-explorer__density")!.textContent).not.toBe(before[2]);
+
+    const radio = (v: string) => container.querySelector<HTMLInputElement>(`input[type="radio"][value="${v}"]`)!;
+    radio("matrix").click();
+    await vi.waitFor(() => expect(container.querySelector<HTMLElement>('[data-figure="stack"]')!.hidden).toBe(true));
+    expect(container.querySelector<HTMLElement>('[data-figure="matrix"]')!.hidden).toBe(false);
+    radio("stack").click();
+    await vi.waitFor(() => expect(container.querySelector<HTMLElement>('[data-figure="matrix"]')!.hidden).toBe(true));
+  });
+
+  it("shows a weight's details on pointer move and follows the arrow keys", async () => {
+    render(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json" }), container);
+    await ready();
+    const rect = container.querySelector<SVGRectElement>('[data-figure="matrix"] rect[data-neuron="1"][data-feature="2"]')!;
+    rect.dispatchEvent(new Event("pointermove", { bubbles: true }));
+    const details = () => container.querySelector(".pb-explorer__details")!.textContent ?? "";
+    await vi.waitFor(() => expect(details()).toContain("n1"));
+    expect(details()).toContain("Feature2");
+    expect(container.querySelectorAll(".is-active").length).toBeGreaterThanOrEqual(1);
+    const plot = container.querySelector<HTMLElement>('[data-figure="matrix"] [tabindex="0"]')!;
+    plot.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+    await vi.waitFor(() => expect(details()).toContain("Feature3"));
+  });
+
+  it("keeps the fallback and says why when the data cannot be loaded", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response("nope", { status: 404 })));
+    render(h(ExplorerIsland, { id: "x", src: "/data/missing.json" }, h("p", { class: "fallback" }, "static")), container);
+    await vi.waitFor(() => expect(container.querySelector('[role="alert"]')).not.toBeNull());
+    expect(container.querySelector('[role="alert"]')!.textContent).toContain("HTTP 404");
+    expect(container.querySelector(".fallback")).not.toBeNull();
+  });
+});

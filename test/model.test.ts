@@ -1,0 +1,102 @@
+// The plain model's analytic gradients against two independent oracles: @tensorflow/tfjs autodiff
+// (float32, cpu backend) and central finite differences in float64.
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import type { ModelKind } from "../src/model/config.ts";
+import { geometricImportance } from "../src/model/config.ts";
+import { batchLoss, forward, lossAndGradient, type Params } from "../src/model/toy-model.ts";
+import { pcg4d, unitFloat } from "../src/model/rng.ts";
+
+const m = 5, n = 10, B = 16;
+const importance = geometricImportance(n);
+
+// Deterministic test inputs from the project's own hash (any fixed numbers would do).
+function rand(k: number, j: number): number {
+  return unitFloat(pcg4d(12345, k, j, 99, new Uint32Array(4))[0]);
+}
+function randomCase(seed: number): { p: Params; X: Float64Array[] } {
+  const W = Float64Array.from({ length: m * n }, (_, i) => 2 * rand(seed, i) - 1);
+  const b = Float64Array.from({ length: n }, (_, i) => 0.4 * rand(seed + 1000, i) - 0.2);
+  const X = Array.from({ length: B }, (_, s) => Float64Array.from({ length: n }, (_, i) => (rand(seed + 2000 + s, i) < 0.4 ? rand(seed + 3000 + s, i) : 0)));
+  return { p: { W, b }, X };
+}
+
+const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) (num = Math.max(num, Math.abs(a[i] - b[i]))), (den = Math.max(den, Math.abs(b[i])));
+  return num / den;
+};
+
+function tfjsGradient(kind: ModelKind, p: Params, X: Float64Array[]) {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(X.map((r) => Array.from(r)));
+    const imp = tf.tensor1d(importance);
+    const f = (W: tf.Tensor, b: tf.Tensor) => {
+      const pre = tf.matMul(x, W as tf.Tensor2D, false, true); // B×m
+      const h = kind === "relu-hidden" ? tf.relu(pre) : pre;
+      const y = tf.relu(tf.add(tf.matMul(h, W as tf.Tensor2D), b)); // B×n
+      return tf.mean(tf.mul(imp, tf.square(tf.sub(x, y))));
+    };
+    const g = tf.grads(f);
+    const W = tf.tensor2d(Array.from({ length: m }, (_, j) => Array.from(p.W.subarray(j * n, (j + 1) * n))));
+    const b = tf.tensor1d(Array.from(p.b));
+    const [gW, gb] = g([W, b]);
+    return { gW: gW.dataSync().slice(), gb: gb.dataSync().slice(), loss: f(W, b).dataSync()[0] };
+  });
+}
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  await tf.ready();
+});
+
+describe.each(["relu-hidden", "linear-hidden"] as const)("%s gradients", (kind) => {
+  for (const seed of [1, 2, 3]) {
+    it(`agree with tfjs autodiff (seed ${seed}) to 1e-5 relative`, () => {
+      const { p, X } = randomCase(seed);
+      const ours = lossAndGradient(kind, p, X, importance, { m, n });
+      const ref = tfjsGradient(kind, p, X);
+      // tfjs computes in float32: 1e-5 relative to the largest entry is ~100 float32 ulps of headroom.
+      expect(relErr(ours.gW, ref.gW)).toBeLessThan(1e-5);
+      expect(relErr(ours.gb, ref.gb)).toBeLessThan(1e-5);
+      expect(Math.abs(ours.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    });
+
+    it(`agree with float64 central finite differences (seed ${seed}) to 1e-5 relative`, () => {
+      const { p, X } = randomCase(seed);
+      const ours = lossAndGradient(kind, p, X, importance, { m, n });
+      expect(ours.loss).toBeCloseTo(batchLoss(kind, p, X, importance, { m, n }), 15);
+      const eps = 1e-6;
+      const fd = (arr: Float64Array, k: number) => {
+        const orig = arr[k];
+        arr[k] = orig + eps;
+        const up = batchLoss(kind, p, X, importance, { m, n });
+        arr[k] = orig - eps;
+        const down = batchLoss(kind, p, X, importance, { m, n });
+        arr[k] = orig;
+        return (up - down) / (2 * eps);
+      };
+      const gW = Float64Array.from({ length: m * n }, (_, k) => fd(p.W, k));
+      const gb = Float64Array.from({ length: n }, (_, k) => fd(p.b, k));
+      expect(relErr(ours.gW, gW)).toBeLessThan(1e-5);
+      expect(relErr(ours.gb, gb)).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe("forward", () => {
+  it("implements h = ReLU(Wx) and x' = ReLU(Wᵀh + b) on a hand-computed case", () => {
+    const W = new Float64Array(m * n);
+    W[0 * n + 0] = 1; // neuron 0 stores feature 0
+    W[1 * n + 1] = -1; // neuron 1 is negative on feature 1: ReLU kills it
+    const b = new Float64Array(n).fill(-0.1);
+    const x = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 0.5 : 0));
+    const relu = forward("relu-hidden", { W, b }, x, { m, n });
+    expect(Array.from(relu.h)).toEqual([0.5, 0, 0, 0, 0]);
+    expect(relu.y[0]).toBeCloseTo(0.4, 15);
+    expect(Array.from(relu.y.subarray(1))).toEqual(new Array(n - 1).fill(0));
+    const linear = forward("linear-hidden", { W, b }, x, { m, n });
+    expect(linear.h[1]).toBe(-0.5);
+    expect(linear.y[1]).toBeCloseTo(0.4, 15); // (−1)·(−0.5) − 0.1
+  });
+});
