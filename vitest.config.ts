@@ -1,4 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { defineConfig } from "vitest/config";
+
+// One id per test run, inherited by every worker: the shared site build (test/helpers/site-build.ts)
+// is made once per run and never reused from an earlier one.
+process.env.PB_TEST_RUN ??= randomUUID();
 
 export default defineConfig({
   test: {

@@ -1,9 +1,8 @@
-// End-to-end: runs the real `astro build` (three times: once with the committed data, into a temporary
-// directory, and twice with a broken data directory, which must stop the build early) and checks the
-// page that comes out. The committed data files are never touched: the broken builds point the data
+// End-to-end: runs the real `astro build` — the shared build of the committed data (helpers/site-build.ts),
+// one with another data directory, and three with broken data, which must stop the build early — and
+// checks the page that comes out. The committed data files are never touched: the broken builds point the data
 // loader at a temporary directory through $PB_DATA_DIR.
 
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDataFile } from "../src/data/io.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
 import { regenerateCommand } from "../src/data/schema.ts";
+import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const ASTRO = join(ROOT, "node_modules", "astro", "bin", "astro.mjs");
 const temps: string[] = [];
 
 function temp(prefix: string): string {
@@ -22,32 +20,8 @@ function temp(prefix: string): string {
   return dir;
 }
 
-interface BuildResult {
-  status: number | null;
-  output: string;
-}
-
-/** `astro build --outDir outDir` with the same Node that runs the tests. */
-function build(outDir: string, env: Record<string, string> = {}): BuildResult {
-  const r = spawnSync(process.execPath, [ASTRO, "build", "--outDir", outDir], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ASTRO_TELEMETRY_DISABLED: "1",
-      NO_COLOR: "1",
-      FORCE_COLOR: "0",
-      PB_BASE: "",
-      PB_SITE: "",
-      PB_DATA_DIR: "",
-      // A cache (content data store) of its own, so concurrent builds cannot disturb each other.
-      PB_CACHE_DIR: temp("pb-cache-"),
-      ...env,
-    },
-    encoding: "utf8",
-    timeout: 280_000,
-  });
-  return { status: r.status, output: `${r.stdout ?? ""}\n${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}` };
-}
+/** `astro build --outDir outDir`, taking turns with every other test build (see helpers/site-build.ts). */
+const build = (outDir: string, env: Record<string, string> = {}) => runAstroBuild(outDir, env);
 
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
@@ -56,16 +30,14 @@ afterAll(() => {
 describe("astro build with the committed data", () => {
   let html = "";
   let outDir = "";
-  let result: BuildResult;
 
-  beforeAll(() => {
-    outDir = temp("pb-build-");
-    result = build(outDir);
-    if (result.status === 0) html = readFileSync(join(outDir, "index.html"), "utf8");
+  // The one build of the committed sources that every test file shares (it throws if the build fails).
+  beforeAll(async () => {
+    outDir = await builtSite();
+    html = readFileSync(join(outDir, "index.html"), "utf8");
   });
 
   it("succeeds", () => {
-    expect(result.status, result.output.slice(-4000)).toBe(0);
     expect(html.length).toBeGreaterThan(1000);
   });
 
@@ -135,7 +107,7 @@ describe("astro build with the committed data", () => {
 });
 
 describe("astro build with another data directory ($PB_DATA_DIR)", () => {
-  it("builds the page from the files found there", () => {
+  it("builds the page from the files found there", async () => {
     const dir = temp("pb-data-other-");
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.run.device = "Test Device 9000";
@@ -143,7 +115,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
     copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
     const outDir = temp("pb-out-");
-    const r = build(outDir, { PB_DATA_DIR: dir });
+    const r = await build(outDir, { PB_DATA_DIR: dir });
     expect(r.status, r.output.slice(-4000)).toBe(0);
     const text = readFileSync(join(outDir, "index.html"), "utf8").replace(/<[^>]+>/g, " ");
     expect(text).toContain("Test Device 9000");
@@ -152,34 +124,34 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
 });
 
 describe("astro build with a broken data directory", () => {
-  it("stops when a data file is corrupt, naming the file and the command that regenerates it", () => {
+  it("stops when a data file is corrupt, naming the file and the command that regenerates it", async () => {
     const dir = temp("pb-data-corrupt-");
     copyFileSync(join(ROOT, "public", "data", "relu-hidden.json"), join(dir, "relu-hidden.json"));
     writeFileSync(join(dir, "linear-hidden.json"), '{"schema": "privileged-basis/1", "levels": [');
-    const r = build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(join(dir, "linear-hidden.json"));
     expect(r.output).toContain("not valid JSON");
     expect(r.output).toContain(regenerateCommand("linear-hidden"));
   });
 
-  it("stops when a data file is missing, naming the file and the command that regenerates it", () => {
+  it("stops when a data file is missing, naming the file and the command that regenerates it", async () => {
     const dir = temp("pb-data-missing-");
     copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
-    const r = build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(join(dir, "relu-hidden.json"));
     expect(r.output).toContain("file not found");
     expect(r.output).toContain(regenerateCommand("relu-hidden"));
   });
 
-  it("stops when a data file does not match the schema", () => {
+  it("stops when a data file does not match the schema", async () => {
     const dir = temp("pb-data-schema-");
     copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.levels[0].best.W.pop(); // W no longer m×n
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
-    const r = build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(join(dir, "relu-hidden.json"));
     expect(r.output).toContain("does not match schema privileged-basis/1");

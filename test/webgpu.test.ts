@@ -37,6 +37,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
+const root = fileURLToPath(new URL("..", import.meta.url));
+/** The project's pinned Node (it strips types), whatever Node runs vitest. */
+function nodeBin(): string {
+  const local = `${root}/node_modules/.bin/node`;
+  return existsSync(local) ? local : process.execPath;
+}
+
 let engine: WebGpuEngine;
 const engines: WebGpuEngine[] = [];
 async function makeEngine(options: WebGpuEngineOptions = {}) {
@@ -199,12 +206,21 @@ describe("webgpu engine", () => {
       await engine.close();
       console.log("trained " + n + " on " + engine.device);
     `;
-    // The project's pinned Node (type stripping), whatever Node runs vitest.
-    const local = fileURLToPath(new URL("../node_modules/.bin/node", import.meta.url));
-    const r = spawnSync(existsSync(local) ? local : process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(nodeBin(), ["--expose-gc", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8", timeout: 60_000 });
     expect(r.stderr).not.toMatch(/error|Segmentation/i);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^trained 1 on /);
+  });
+
+  it("without an adapter, createWebGpuEngine throws NoAdapterError naming the ICD settings tried", () => {
+    const script = `
+      import { createWebGpuEngine } from "./src/train/webgpu/engine.ts";
+      try { await createWebGpuEngine(); console.log("found an adapter"); } catch (e) { console.log(e.name + ": " + e.message); }
+    `;
+    const env: NodeJS.ProcessEnv = { ...process.env, VK_ICD_FILENAMES: "/nonexistent/icd.json" };
+    delete env.VK_DRIVER_FILES;
+    const r = spawnSync(nodeBin(), ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8", timeout: 60_000, env });
+    expect(r.stdout.trim()).toMatch(/^NoAdapterError: Dawn found no WebGPU adapter \(VK_ICD_FILENAMES=\/nonexistent\/icd\.json; /);
   });
 });
 

@@ -7,6 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { stackSegments } from "../figures/stack.ts";
 import type { PlotSpec, Weights } from "../figures/types.ts";
+import { addTextAlternative } from "../figures/text-alternative.ts";
 import { bandAt } from "./explorer-data.ts";
 
 type Rendered = (SVGSVGElement | HTMLElement) & Plot.Plot;
@@ -16,26 +17,12 @@ export function renderPlot(spec: PlotSpec, document: Document, idPrefix: string)
   const root = Plot.plot({ ...spec, document }) as Rendered;
   const svg = (root.tagName.toLowerCase() === "svg" ? root : root.querySelector("svg")) as SVGSVGElement | null;
   if (!svg) throw new Error("Plot rendered no <svg>");
-  svg.setAttribute("role", "img");
-  const label = svg.getAttribute("aria-label") ?? spec.ariaLabel ?? "";
-  const description = svg.getAttribute("aria-description") ?? spec.ariaDescription ?? "";
-  svg.removeAttribute("aria-description");
+  // Fluid width in the island: drop the natural size, cap it with max-width.
   const width = svg.getAttribute("width");
   if (width) svg.setAttribute("style", `max-width:${width}px`);
   svg.removeAttribute("width");
   svg.removeAttribute("height");
-  if (description) {
-    const desc = document.createElementNS("http://www.w3.org/2000/svg", "desc");
-    desc.setAttribute("id", `${idPrefix}-desc`);
-    desc.textContent = description;
-    svg.insertBefore(desc, svg.firstChild);
-    svg.setAttribute("aria-describedby", `${idPrefix}-desc`);
-  }
-  if (label) {
-    const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-    title.textContent = label;
-    svg.insertBefore(title, svg.firstChild);
-  }
+  addTextAlternative(svg, spec, document, idPrefix);
   // Keep the scales for tagging (Plot attaches `scale` to the root it returns).
   (svg as unknown as { __plot: Plot.Plot }).__plot = root;
   return svg;

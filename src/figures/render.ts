@@ -4,6 +4,7 @@
 import { JSDOM } from "jsdom";
 import * as Plot from "@observablehq/plot";
 import type { PlotSpec } from "./types.ts";
+import { addTextAlternative } from "./text-alternative.ts";
 
 let sharedWindow: JSDOM["window"] | undefined;
 
@@ -31,25 +32,10 @@ export function renderFigure(spec: PlotSpec, options: RenderOptions = {}): strin
   const root = Plot.plot({ ...spec, document }) as unknown as Element;
   const svgs = root.tagName.toLowerCase() === "svg" ? [root] : Array.from(root.querySelectorAll(":scope > svg"));
   svgs.forEach((svg, k) => {
-    svg.setAttribute("role", "img");
-    const label = svg.getAttribute("aria-label") ?? spec.ariaLabel ?? "";
-    const description = svg.getAttribute("aria-description") ?? spec.ariaDescription ?? "";
-    svg.removeAttribute("aria-description");
     // Keep Plot's width/height attributes (the natural size) and its max-width:100%/height:auto
     // style: the SVG scales down with its viewBox on narrow screens and never grows past its size.
     const prefix = `${options.idPrefix ?? "fig"}-${k}`;
-    if (description) {
-      const desc = document.createElementNS("http://www.w3.org/2000/svg", "desc");
-      desc.setAttribute("id", `${prefix}-desc`);
-      desc.textContent = description;
-      svg.insertBefore(desc, svg.firstChild);
-      svg.setAttribute("aria-describedby", `${prefix}-desc`);
-    }
-    if (label) {
-      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      title.textContent = label;
-      svg.insertBefore(title, svg.firstChild);
-    }
+    addTextAlternative(svg, spec, document, prefix);
     // Plot's clip-path ids are global counters; make them unique per figure.
     renameIds(svg, prefix);
   });

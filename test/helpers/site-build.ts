@@ -1,11 +1,11 @@
 // One `astro build` of the site shared by every test file that needs the built pages (browser test,
 // JS budget, …), however many vitest workers ask for it.
 //
-// The output directory is keyed by a hash of everything the build reads (src/, content/, public/,
-// the Astro/TypeScript config and the lockfile), under the OS temp directory. The first worker to
-// ask takes a lock (an atomic mkdir) and builds; the others wait for it and reuse the result. A later
-// test run with unchanged inputs reuses the same build; any change to an input gives a new key, so
-// a stale build is never served. A failed build is remembered (with its output) for the same key, so
+// The output directory is keyed by the test run (PB_TEST_RUN, set once per run in vitest.config.ts)
+// and a hash of everything the build reads (src/, content/, public/, the Astro/TypeScript config and
+// the lockfile), under the OS temp directory. The first worker to ask takes a lock (an atomic mkdir)
+// and builds; the others wait for it and reuse the result. Every test run builds afresh: a build from
+// an earlier run is never trusted. A failed build is remembered (with its output) for the same key, so
 // every waiting file fails at once with the build's message instead of building again.
 //
 // The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data).
@@ -24,8 +24,8 @@ const INPUTS = ["src", "content", "public", "astro.config.mjs", "tsconfig.json",
 /** A lock older than this with no result is taken over (its builder died). */
 const STALE_LOCK_MS = 6 * 60_000;
 const BUILD_TIMEOUT_MS = 5 * 60_000;
-/** Shared builds of other sources unused for this long are deleted. */
-const PRUNE_AFTER_MS = 24 * 3600_000;
+/** Shared builds of earlier runs unused for this long are deleted. */
+const PRUNE_AFTER_MS = 30 * 60_000;
 const PREFIX = "pb-site-build-";
 
 function hashInputs(): string {
@@ -43,26 +43,68 @@ function hashInputs(): string {
     }
   };
   for (const input of INPUTS) visit(join(ROOT, input));
-  hash.update(process.version);
+  hash.update(process.version).update(process.env.PB_TEST_RUN ?? `pid ${process.pid}`);
   return hash.digest("hex").slice(0, 16);
 }
 
-function runBuild(outDir: string): Promise<{ ok: boolean; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [ASTRO, "build", "--outDir", outDir], {
-      cwd: ROOT,
-      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0", PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_TIMEOUT_MS);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      done({ ok: code === 0, output: `${output}\n(exit ${code ?? signal})` });
-    });
-  });
+export interface AstroBuildResult {
+  ok: boolean;
+  status: number | null;
+  output: string;
+}
+
+/** Held while any test runs `astro build`: builds of one project share state, so they take turns. */
+const GLOBAL_LOCK = join(tmpdir(), "pb-astro-build.lock");
+
+async function withGlobalBuildLock<T>(f: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUILD_TIMEOUT_MS + STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(GLOBAL_LOCK);
+      break;
+    } catch {
+      const held = statSync(GLOBAL_LOCK, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) rmSync(GLOBAL_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another astro build (${GLOBAL_LOCK})`);
+      await sleep(250);
+    }
+  }
+  try {
+    return await f();
+  } finally {
+    rmSync(GLOBAL_LOCK, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `astro build --outDir outDir` with the Node that runs the tests, the site at "/" and the committed
+ * data unless `env` says otherwise, and a cache directory of its own. Concurrent builds of the same
+ * project disturb each other (a page once referenced a stylesheet another build had replaced), so every
+ * test build goes through one lock, across vitest workers.
+ */
+export function runAstroBuild(outDir: string, env: Record<string, string> = {}): Promise<AstroBuildResult> {
+  return withGlobalBuildLock(
+    () =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [ASTRO, "build", "--outDir", outDir], {
+          cwd: ROOT,
+          env: {
+            ...process.env, ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
+            PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_TIMEOUT_MS);
+        child.on("close", (code, signal) => {
+          clearTimeout(timer);
+          rmSync(`${outDir}.cache`, { recursive: true, force: true });
+          done({ ok: code === 0, status: code, output: `${output}\n(exit ${code ?? signal})` });
+        });
+      }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,7 +157,7 @@ async function buildOnce(): Promise<string> {
     }
     try {
       rmSync(outDir, { recursive: true, force: true });
-      const result = await runBuild(outDir);
+      const result = await runAstroBuild(outDir);
       if (!result.ok || !existsSync(join(outDir, "index.html"))) {
         writeFileSync(failMarker, result.output);
         throw new Error(`astro build failed:\n${result.output.slice(-4000)}`);

@@ -9,32 +9,32 @@ const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040,
 
 async function run(gpu: Gpu, entryPoint: string, inputs: { data: Uint32Array; usage: number }, outBytes: number, invocations: number): Promise<ArrayBuffer> {
   const { device } = gpu;
-  gpu.pushScopes();
-  const module = device.createShaderModule({ code: wgslSource("rng-debug.wgsl"), label: "rng-debug.wgsl" });
-  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint } });
-  const input = device.createBuffer({ size: Math.max(16, inputs.data.byteLength), usage: inputs.usage | COPY_DST });
-  device.queue.writeBuffer(input, 0, inputs.data as Uint32Array<ArrayBuffer>);
-  const output = device.createBuffer({ size: outBytes, usage: STORAGE | COPY_SRC });
-  const read = device.createBuffer({ size: outBytes, usage: MAP_READ | COPY_DST });
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [{ binding: 0, resource: { buffer: input } }, { binding: 1, resource: { buffer: output } }],
+  return gpu.scoped(`in ${entryPoint}`, async () => {
+    const module = device.createShaderModule({ code: wgslSource("rng-debug.wgsl"), label: "rng-debug.wgsl" });
+    const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint } });
+    const input = device.createBuffer({ size: Math.max(16, inputs.data.byteLength), usage: inputs.usage | COPY_DST });
+    device.queue.writeBuffer(input, 0, inputs.data as Uint32Array<ArrayBuffer>);
+    const output = device.createBuffer({ size: outBytes, usage: STORAGE | COPY_SRC });
+    const read = device.createBuffer({ size: outBytes, usage: MAP_READ | COPY_DST });
+    const bindGroup = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: input } }, { binding: 1, resource: { buffer: output } }],
+    });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(Math.ceil(invocations / 64));
+    pass.end();
+    enc.copyBufferToBuffer(output, 0, read, 0, outBytes);
+    device.queue.submit([enc.finish()]);
+    await gpu.idle(0);
+    await read.mapAsync(GPUMapMode.READ);
+    const result = read.getMappedRange().slice(0);
+    read.unmap();
+    for (const b of [input, output, read]) b.destroy();
+    return result;
   });
-  const enc = device.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(Math.ceil(invocations / 64));
-  pass.end();
-  enc.copyBufferToBuffer(output, 0, read, 0, outBytes);
-  device.queue.submit([enc.finish()]);
-  await gpu.idle(0);
-  await gpu.popScopes(`in ${entryPoint}`);
-  await read.mapAsync(GPUMapMode.READ);
-  const result = read.getMappedRange().slice(0);
-  read.unmap();
-  for (const b of [input, output, read]) b.destroy();
-  return result;
 }
 
 /** pcg4d of each 4-word group of `inputs`, computed by WGSL. */

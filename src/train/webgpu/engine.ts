@@ -38,7 +38,7 @@ export interface WebGpuEngineOptions {
   chunkMs?: number;
   /** Fixed steps per chunk instead of the adaptive choice (tests). */
   chunkSteps?: number;
-  /** Target models per wave (default 8192). */
+  /** Target models per wave (default 16384: two waves for the paper's 21 levels × 1000 models). */
   modelsPerWave?: number;
   /** Cap on models per dispatch, below the adapter's limits (tests force several dispatches with it). */
   maxModelsPerDispatch?: number;
@@ -89,8 +89,9 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   const log = options.log ?? (() => {});
   const pipelineCache = new Map<string, Promise<Pipelines>>();
   let gpuNs = 0;
-  /** GPU seconds per model-step, from the latest measured chunk (NaN until one is measured). */
-  let secondsPerModelStep = NaN;
+  /** GPU seconds per model-sample (one sample of one model's batch, forward and backward), from the
+   *  latest measured chunk; NaN until one is measured. */
+  let secondsPerSample = NaN;
   const chunkSeconds = (options.chunkMs ?? 150) / 1000;
 
   const querySet = gpu.timestamps ? device.createQuerySet({ type: "timestamp", count: 2 }) : undefined;
@@ -130,7 +131,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     return p;
   }
 
-  /** Ends `pass` timing and schedules the timestamp readback in `enc`. */
+  /** Resolves the pass's two timestamps and copies them to the readback buffer, in `enc`. */
   function resolveTimestamps(enc: GPUCommandEncoder): void {
     if (!querySet || !queryResolve || !queryRead) return;
     enc.resolveQuerySet(querySet, 0, 2, queryResolve, 0);
@@ -152,7 +153,15 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   const timestampWrites = (): GPUComputePassTimestampWrites | undefined =>
     querySet ? { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined;
 
-  async function train(req: TrainRequest): Promise<void> {
+  /** Requests run one after another (they share the timestamp buffers and the rate estimate). */
+  let queue: Promise<unknown> = Promise.resolve();
+  function train(req: TrainRequest): Promise<void> {
+    const run = queue.then(() => trainNow(req));
+    queue = run.catch(() => {});
+    return run;
+  }
+
+  async function trainNow(req: TrainRequest): Promise<void> {
     gpu.check();
     const { kind, config, densities } = req;
     validateConfig(config);
@@ -162,7 +171,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     if (!Number.isInteger(steps) || steps < 0) throw new Error(`webgpu: steps must be a non-negative integer, got ${steps}`);
     const plan = planKernel(m, n, B, gpu.limits, options.workgroupSize ?? 128, options.maxModelsPerDispatch);
     const pipes = await pipelines(kind, m, n, plan);
-    const waves = planWaves(densities.length, K, options.modelsPerWave ?? 8192);
+    const waves = planWaves(densities.length, K, options.modelsPerWave ?? 16384);
     log(`webgpu: ${kind} ${m}×${n}, ${densities.length} levels × ${K} models in ${waves.length} wave(s); workgroup ${plan.workgroupSize} threads, ${(plan.workgroupBytes / 1024).toFixed(1)} KiB workgroup memory`);
 
     const abortError = () => (req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
@@ -172,68 +181,78 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
 
     // Buffers shared by every wave of this request.
     const shared: GPUBuffer[] = [];
-    const makeBuffer = (size: number, usage: number, label: string, list: GPUBuffer[]) => {
-      const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+    const makeBuffer = (size: number, usage: number, label: string, list: GPUBuffer[], mapped = false) => {
+      const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label, mappedAtCreation: mapped });
       list.push(b);
       return b;
     };
     try {
-      gpu.pushScopes();
-      const runBuf = makeBuffer(RUN_UNIFORM_BYTES, UNIFORM | COPY_DST, "run", shared);
-      const featBuf = makeBuffer(8 * n, STORAGE | COPY_DST, "features", shared);
       const tableSteps = Math.max(1, Math.min(steps, MAX_CHUNK_STEPS));
-      const biasBuf = makeBuffer(8 * tableSteps, STORAGE | COPY_DST, "bias-correction", shared);
-      const feat = new Float32Array(2 * n);
-      for (let i = 0; i < n; i++) {
-        feat[2 * i] = (2 * config.importance[i]) / (B * n);
-        feat[2 * i + 1] = config.importance[i];
-      }
-      device.queue.writeBuffer(featBuf, 0, feat);
-      await gpu.popScopes("creating buffers");
+      const { runBuf, featBuf, biasBuf } = await gpu.scoped("creating buffers", () => {
+        const feat = new Float32Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          feat[2 * i] = (2 * config.importance[i]) / (B * n);
+          feat[2 * i + 1] = config.importance[i];
+        }
+        const featBuf = makeBuffer(8 * n, STORAGE | COPY_DST, "features", shared);
+        device.queue.writeBuffer(featBuf, 0, feat);
+        return {
+          runBuf: makeBuffer(RUN_UNIFORM_BYTES, UNIFORM | COPY_DST, "run", shared),
+          featBuf,
+          biasBuf: makeBuffer(8 * tableSteps, STORAGE | COPY_DST, "bias-correction", shared),
+        };
+      });
 
       for (const wave of waves) {
         if (req.signal?.aborted) throw abortError();
         const waveStart = performance.now();
         const waveModels = wave.length * K;
-        // Model j of the wave: level wave[floor(j / K)], model j % K.
-        const groups: Group[] = [];
         const owned: GPUBuffer[] = [];
         try {
-          gpu.pushScopes();
-          for (let first = 0; first < waveModels; first += plan.maxModelsPerDispatch) {
-            const count = Math.min(plan.maxModelsPerDispatch, waveModels - first);
-            const state = device.createBuffer({ size: count * plan.span * 4, usage: STORAGE | COPY_SRC, mappedAtCreation: true, label: "state" });
-            owned.push(state);
-            const init = new Float32Array(state.getMappedRange());
-            const records: ModelRecord[] = [];
-            for (let j = 0; j < count; j++) {
-              const density = densities[wave[Math.floor((first + j) / K)]];
-              const model = (first + j) % K;
-              init.set(initialParams(config, density, model), j * plan.span);
-              const tk = streamKey(config.seed, density, model, Purpose.train);
-              const ek = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
-              records.push({ trainK0: tk.k0, trainK1: tk.k1, evalK0: ek.k0, evalK1: ek.k1, threshold: presenceThreshold(density) });
+          // Model j of the wave is model j % K of level wave[floor(j / K)]; groups of consecutive models
+          // are one dispatch each.
+          const groups = await gpu.scoped("creating the wave's buffers", () => {
+            const groups: Group[] = [];
+            for (let first = 0; first < waveModels; first += plan.maxModelsPerDispatch) {
+              const count = Math.min(plan.maxModelsPerDispatch, waveModels - first);
+              const state = makeBuffer(count * plan.span * 4, STORAGE | COPY_SRC, "state", owned, true);
+              const records = makeBuffer(count * MODEL_RECORD_WORDS * 4, STORAGE, "models", owned, true);
+              const init = new Float32Array(state.getMappedRange());
+              const list: ModelRecord[] = [];
+              for (let j = 0; j < count; j++) {
+                const density = densities[wave[Math.floor((first + j) / K)]];
+                const model = (first + j) % K;
+                init.set(initialParams(config, density, model), j * plan.span); // AdamW moments start at 0
+                const tk = streamKey(config.seed, density, model, Purpose.train);
+                const ek = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
+                list.push({ trainK0: tk.k0, trainK1: tk.k1, evalK0: ek.k0, evalK1: ek.k1, threshold: presenceThreshold(density) });
+              }
+              new Uint32Array(records.getMappedRange()).set(encodeModels(list));
+              state.unmap();
+              records.unmap();
+              const evalLoss = makeBuffer(count * 4, STORAGE | COPY_SRC, "eval-loss", owned);
+              const bindGroup = device.createBindGroup({
+                layout: pipes.layout,
+                entries: [runBuf, records, featBuf, biasBuf, state, evalLoss].map((buffer, binding) => ({ binding, resource: { buffer } })),
+              });
+              groups.push({ models: count, state, records, evalLoss, bindGroup });
             }
-            state.unmap();
-            const recBuf = device.createBuffer({ size: count * MODEL_RECORD_WORDS * 4, usage: STORAGE, mappedAtCreation: true, label: "models" });
-            owned.push(recBuf);
-            new Uint32Array(recBuf.getMappedRange()).set(encodeModels(records));
-            recBuf.unmap();
-            const evalLoss = makeBuffer(count * 4, STORAGE | COPY_SRC, "eval-loss", owned);
-            const bindGroup = device.createBindGroup({
-              layout: pipes.layout,
-              entries: [
-                { binding: 0, resource: { buffer: runBuf } },
-                { binding: 1, resource: { buffer: recBuf } },
-                { binding: 2, resource: { buffer: featBuf } },
-                { binding: 3, resource: { buffer: biasBuf } },
-                { binding: 4, resource: { buffer: state } },
-                { binding: 5, resource: { buffer: evalLoss } },
-              ],
-            });
-            groups.push({ models: count, state, records: recBuf, evalLoss, bindGroup });
-          }
-          await gpu.popScopes("creating the wave's buffers");
+            return groups;
+          });
+
+          /** Encodes one compute pass running `pipeline` over every group, timed by timestamps. */
+          const encodePass = (pipeline: GPUComputePipeline) => {
+            const enc = device.createCommandEncoder();
+            const pass = enc.beginComputePass({ timestampWrites: timestampWrites() });
+            pass.setPipeline(pipeline);
+            for (const g of groups) {
+              pass.setBindGroup(0, g.bindGroup);
+              pass.dispatchWorkgroups(g.models);
+            }
+            pass.end();
+            resolveTimestamps(enc);
+            return enc;
+          };
 
           // Training, chunk by chunk.
           let firstChunk = true;
@@ -241,85 +260,70 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
             if (req.signal?.aborted) throw abortError();
             let S: number;
             if (options.chunkSteps) S = options.chunkSteps;
-            else if (Number.isNaN(secondsPerModelStep)) S = 1; // probe
-            else S = Math.floor((firstChunk ? chunkSeconds / 4 : chunkSeconds) / (secondsPerModelStep * waveModels));
+            else if (Number.isNaN(secondsPerSample)) S = 1; // a probe, to measure the rate
+            else S = Math.floor((firstChunk ? chunkSeconds / 4 : chunkSeconds) / (secondsPerSample * waveModels * B));
             S = Math.max(1, Math.min(S, steps - t0, MAX_CHUNK_STEPS));
             firstChunk = false;
-            const o = config.optimizer;
-            const table = new Float32Array(2 * S);
-            for (let k = 0; k < S; k++) {
-              table[2 * k] = 1 - o.beta1 ** (t0 + k + 1);
-              table[2 * k + 1] = 1 - o.beta2 ** (t0 + k + 1);
-            }
-            gpu.pushScopes();
-            device.queue.writeBuffer(runBuf, 0, encodeRun(runUniform(config, t0, S)));
-            device.queue.writeBuffer(biasBuf, 0, table);
-            const enc = device.createCommandEncoder();
-            const pass = enc.beginComputePass({ timestampWrites: timestampWrites() });
-            pass.setPipeline(pipes.train);
-            for (const g of groups) {
-              pass.setBindGroup(0, g.bindGroup);
-              pass.dispatchWorkgroups(g.models);
-            }
-            pass.end();
-            resolveTimestamps(enc);
-            const submitted = performance.now();
-            device.queue.submit([enc.finish()]);
-            const expected = Number.isNaN(secondsPerModelStep) ? 0 : secondsPerModelStep * waveModels * S * 1000;
-            await gpu.idle(expected);
-            await gpu.popScopes("in a training chunk");
-            const wall = (performance.now() - submitted) / 1000;
+            const samples = waveModels * S * B;
+            const expectedMs = Number.isNaN(secondsPerSample) ? 0 : secondsPerSample * samples * 1000;
+            const timing = await gpu.scoped("in a training chunk", async () => {
+              const o = config.optimizer;
+              const table = new Float32Array(2 * S);
+              for (let k = 0; k < S; k++) {
+                table[2 * k] = 1 - o.beta1 ** (t0 + k + 1);
+                table[2 * k + 1] = 1 - o.beta2 ** (t0 + k + 1);
+              }
+              device.queue.writeBuffer(runBuf, 0, encodeRun(runUniform(config, t0, S)));
+              device.queue.writeBuffer(biasBuf, 0, table);
+              const enc = encodePass(pipes.train);
+              const submitted = performance.now();
+              device.queue.submit([enc.finish()]);
+              return { ...(await gpu.idle(expectedMs)), wall: (performance.now() - submitted) / 1000 };
+            });
             const measured = await readTimestamps();
-            // Without timestamps, wall time (which includes the sleep) is the best estimate there is.
-            secondsPerModelStep = (Number.isFinite(measured) ? measured : wall) / (waveModels * S);
+            if (Number.isFinite(measured)) secondsPerSample = measured / samples;
+            // Without timestamps: the wall time if the queue was still busy after the sleep, else the GPU
+            // finished early and the estimate shrinks a little.
+            else if (Number.isNaN(secondsPerSample) || timing.waitedMs > 1) secondsPerSample = timing.wall / samples;
+            else secondsPerSample *= 0.9;
             t0 += S;
             modelStepsDone += waveModels * S;
             req.onProgress?.({ levelIndex: wave[0], density: densities[wave[0]], modelStepsDone, modelStepsTotal, modelsDone });
           }
 
           // Evaluation on the held-out samples, then read back parameters and losses.
-          gpu.pushScopes();
-          device.queue.writeBuffer(runBuf, 0, encodeRun(runUniform(config, steps, 0)));
-          const enc = device.createCommandEncoder();
-          const pass = enc.beginComputePass({ timestampWrites: timestampWrites() });
-          pass.setPipeline(pipes.evaluate);
-          for (const g of groups) {
-            pass.setBindGroup(0, g.bindGroup);
-            pass.dispatchWorkgroups(g.models);
-          }
-          pass.end();
-          resolveTimestamps(enc);
-          const reads = groups.map((g) => {
-            const state = makeBuffer(g.models * plan.span * 4, MAP_READ | COPY_DST, "state-read", owned);
-            const loss = makeBuffer(g.models * 4, MAP_READ | COPY_DST, "eval-read", owned);
-            enc.copyBufferToBuffer(g.state, 0, state, 0, g.models * plan.span * 4);
-            enc.copyBufferToBuffer(g.evalLoss, 0, loss, 0, g.models * 4);
-            return { state, loss };
+          if (req.signal?.aborted) throw abortError();
+          const reads = await gpu.scoped("in evaluation", async () => {
+            device.queue.writeBuffer(runBuf, 0, encodeRun(runUniform(config, steps, 0)));
+            const enc = encodePass(pipes.evaluate);
+            const reads = groups.map((g) => {
+              const state = makeBuffer(g.models * plan.span * 4, MAP_READ | COPY_DST, "state-read", owned);
+              const loss = makeBuffer(g.models * 4, MAP_READ | COPY_DST, "eval-read", owned);
+              enc.copyBufferToBuffer(g.state, 0, state, 0, g.models * plan.span * 4);
+              enc.copyBufferToBuffer(g.evalLoss, 0, loss, 0, g.models * 4);
+              return { state, loss };
+            });
+            device.queue.submit([enc.finish()]);
+            // An evaluation sample costs about half a training sample (forward pass only).
+            await gpu.idle(Number.isNaN(secondsPerSample) ? 0 : (secondsPerSample * waveModels * config.evalSamples * 1000) / 2);
+            return reads;
           });
-          device.queue.submit([enc.finish()]);
-          // An evaluation sample costs about half a training sample (forward only).
-          const evalExpected = Number.isNaN(secondsPerModelStep) ? 0 : (secondsPerModelStep * waveModels * 1000 * config.evalSamples) / (2 * B);
-          await gpu.idle(evalExpected);
-          await gpu.popScopes("in evaluation");
           await readTimestamps();
-
-          const params: Float64Array[] = new Array(waveModels);
+          // The queue is idle: mapping cannot overlap GPU work.
+          const params: Float64Array[] = [];
           const losses = new Float64Array(waveModels);
-          let first = 0;
           for (const [gi, g] of groups.entries()) {
             const { state, loss } = reads[gi];
-            await state.mapAsync(GPUMapMode.READ);
-            await loss.mapAsync(GPUMapMode.READ);
+            await Promise.all([state.mapAsync(GPUMapMode.READ), loss.mapAsync(GPUMapMode.READ)]);
             const s = new Float32Array(state.getMappedRange());
             const l = new Float32Array(loss.getMappedRange());
             for (let j = 0; j < g.models; j++) {
               const p = Float64Array.from(s.subarray(j * plan.span, j * plan.span + P));
-              params[first + j] = p;
-              losses[first + j] = p.every(Number.isFinite) ? l[j] : NaN;
+              losses[params.length] = p.every(Number.isFinite) ? l[j] : NaN; // diverged: NaN, as the CPU engine
+              params.push(p);
             }
             state.unmap();
             loss.unmap();
-            first += g.models;
           }
           gpu.check();
           const seconds = (performance.now() - waveStart) / 1000 / wave.length;

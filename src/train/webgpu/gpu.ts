@@ -1,13 +1,21 @@
 // Getting a WebGPU device from Dawn's Node binding (the `webgpu` package), naming it, watching it for
-// errors, and waiting for the queue without tripping Dawn's crash on long waits.
+// errors, and waiting for the queue.
 //
-// Waiting: awaiting queue.onSubmittedWorkDone() or buffer.mapAsync() while a dispatch is still running
-// has crashed Node at random in Dawn's Node binding (segfault or `std::system_error: Invalid argument`),
-// more often the longer the wait (/work/shared/device/README.md). While a promise of the binding is
-// pending, the binding polls Dawn from the event loop; so the engine never awaits the GPU "blind": after
-// a submit it sleeps (setTimeout: no Dawn calls at all) for the work's expected GPU time, measured by
-// timestamp queries on earlier chunks, and only then awaits, when the GPU is done or nearly so. Chunks
-// are short (≈150 ms of GPU time), so a wrong estimate costs little either way.
+// The crash on waiting. Awaiting queue.onSubmittedWorkDone() or buffer.mapAsync() while a dispatch runs
+// was seen to crash Node at random (segfault, `std::system_error: Invalid argument`), more often the
+// longer the wait (/work/shared/device/README.md). Found here: the binding crashes as soon as the GPU
+// object returned by `create()` has been garbage collected and Dawn's events are processed again, which
+// is what a pending promise does; the longer the wait, the likelier a GC in between. Reproduced on
+// SwiftShader with `--expose-gc` (gc() during an awaited dispatch: a segfault every time unless the GPU
+// object is kept; the first engine draft, which dropped it, also died with `std::system_error: Invalid
+// argument`; keeping the adapter alone does not help). So Gpu holds the instance and the adapter for the
+// device's lifetime, and test/webgpu.test.ts trains in a child process that calls gc() every 2 ms.
+//
+// Belt and braces, as the README recommends: chunks are short (≈150 ms of GPU time) and after a submit
+// the engine sleeps (setTimeout, no Dawn calls) for the chunk's expected GPU time, measured by timestamp
+// queries on earlier chunks, before awaiting the queue. That also saves the host CPU: while a promise is
+// pending the binding polls Dawn from the event loop (measured: a third of a core during a 0.8 s await,
+// against 4% when sleeping first).
 
 import { existsSync } from "node:fs";
 import { create, globals } from "webgpu";
@@ -45,10 +53,18 @@ function backendName(): string {
   return process.platform === "darwin" ? "metal" : process.platform === "win32" ? "d3d12" : "vulkan";
 }
 
-/** "NVIDIA H100 80GB HBM3 (nvidia hopper; vulkan)", "SwiftShader driver 5.0.0 (google swiftshader; vulkan)". */
+/**
+ * The adapter in one line. Dawn's `device` is a slug of the Vulkan device name and `description` the
+ * driver's, so both are kept: e.g. "NVIDIA: 580.65.06, nvidia-h100-80gb-hbm3 (hopper; vulkan)" or
+ * "SwiftShader driver 5.0.0, swiftshader-device-subzero (google; vulkan)".
+ */
 export function describeAdapter(info: Pick<GPUAdapterInfo, "vendor" | "architecture" | "device" | "description">): string {
-  const name = info.description?.trim() || info.device?.trim() || "unknown adapter";
-  const detail = [info.vendor, info.architecture].map((s) => s?.trim()).filter((s) => s && !name.toLowerCase().includes(s.toLowerCase()));
+  const parts: string[] = [];
+  for (const p of [info.description?.trim(), info.device?.trim().replace(/^-+|-+$/g, "")]) {
+    if (p && !parts.some((q) => q.toLowerCase().includes(p.toLowerCase()))) parts.push(p);
+  }
+  const name = parts.join(", ") || "unknown adapter";
+  const detail = [info.vendor, info.architecture].map((s) => s?.trim()).filter((s): s is string => !!s && !name.toLowerCase().includes(s.toLowerCase()));
   return `${name} (${[...detail, backendName()].join("; ")})`;
 }
 
@@ -122,29 +138,49 @@ export class Gpu {
 
   /**
    * Waits for all submitted work: first sleeps `expectedMs` (the work's expected GPU time), touching no
-   * Dawn API, then awaits the queue (or device loss). Throws on device loss or an uncaptured error.
+   * Dawn API, then awaits the queue (or device loss). Throws on device loss or an uncaptured error. Returns how long the await itself took.
    */
-  async idle(expectedMs: number): Promise<void> {
+  async idle(expectedMs: number): Promise<{ waitedMs: number }> {
     if (expectedMs >= 1) await sleep(Math.min(expectedMs, 60_000));
+    const t = performance.now();
     await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lost]);
     this.check();
+    return { waitedMs: performance.now() - t };
   }
 
-  /** Pops the two error scopes pushed by pushScopes (validation inside out-of-memory); throws the first error. */
-  pushScopes(): void {
+  /**
+   * Runs `fn` inside out-of-memory and validation error scopes, pops them whatever happens, and throws
+   * the GPU error as one line ("webgpu: out of GPU memory <what>: …") in preference to fn's own error.
+   * `fn` may submit work and await `idle` before returning, so errors of the GPU work are caught too.
+   */
+  async scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
     this.device.pushErrorScope("out-of-memory");
     this.device.pushErrorScope("validation");
-  }
-
-  async popScopes(what: string): Promise<void> {
-    const validation = await this.device.popErrorScope();
-    const oom = await this.device.popErrorScope();
+    let result: T | undefined, thrown: unknown, failed = false;
+    try {
+      result = await fn();
+    } catch (e) {
+      thrown = e;
+      failed = true;
+    }
+    let validation: GPUError | null = null, oom: GPUError | null = null;
+    try {
+      validation = await this.device.popErrorScope();
+      oom = await this.device.popErrorScope();
+    } catch (e) {
+      // Only when the device is gone (closed or lost); say that instead.
+      this.check();
+      throw e;
+    }
     const e = oom ?? validation;
-    if (e) {
-      this.failure ??= `${oom ? "out of GPU memory" : "validation error"} ${what}: ${oneLine(e.message)}`;
-      throw new Error(`webgpu: ${this.failure}`);
+    if (e) throw new Error(`webgpu: ${oom ? "out of GPU memory" : "validation error"} ${what}: ${oneLine(e.message)}`);
+    if (failed) {
+      // createBuffer throws a RangeError when an allocation (mappedAtCreation) fails.
+      if (thrown instanceof RangeError) throw new Error(`webgpu: out of memory ${what}: ${oneLine(thrown.message)}`);
+      throw thrown;
     }
     this.check();
+    return result as T;
   }
 
   destroy(): void {

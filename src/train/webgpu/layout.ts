@@ -131,8 +131,8 @@ export function workgroupBytes(m: number, n: number, wg: number): number {
   const P = m * n + n;
   const G = Math.max(1, Math.floor(wg / P));
   const ST = wg + 1;
-  // w, am, av, gacc, coefs (vec2), xs, ds, hs, es, red
-  return 4 * (3 * P + P * G + 2 * n + 2 * n * ST + 2 * m * ST + wg);
+  // w, gacc, coefs (vec2), xs, ds, hs, es, red
+  return 4 * (P + P * G + 2 * n + 2 * n * ST + 2 * m * ST + wg);
 }
 
 export interface KernelPlan {

@@ -5,9 +5,9 @@
 //   L = 1/(B·n) Σ_s Σ_i I_i (x_si − x'_si)²,  AdamW with decoupled weight decay.
 //
 // Work split: ONE WORKGROUP OWNS ONE MODEL (workgroup_id.x = model within the dispatch's group) and
-// loops over a range of optimizer steps with only workgroup barriers in between; its parameters and
-// AdamW moments live in workgroup memory for the whole dispatch. A step walks the batch in sub-batches
-// of WG samples:
+// loops over a range of optimizer steps with only workgroup barriers in between; its parameters live in
+// workgroup memory for the whole dispatch (the AdamW moments stay in `state`: only the thread owning a
+// parameter touches them, once per step). A step walks the batch in sub-batches of WG samples:
 //   phase 1 (thread = sample): draw x from the counter-based stream, forward, backward to the
 //            per-sample vectors x, h, d = ∂L/∂(pre-activation of x'), e = ∂L/∂(pre-activation of h),
 //            written to this thread's slots in workgroup memory;
@@ -76,8 +76,6 @@ struct Model {
 @group(0) @binding(5) var<storage, read_write> evalLoss: array<f32>;
 
 var<workgroup> w: array<f32, P>;       // parameters
-var<workgroup> am: array<f32, P>;      // AdamW first moment
-var<workgroup> av: array<f32, P>;      // AdamW second moment
 var<workgroup> gacc: array<f32, Q>;    // gradient partial sums [group·P + p]
 var<workgroup> coefs: array<vec2<f32>, N>; // copy of `features`
 var<workgroup> xs: array<f32, XS>;     // x_i of this thread's sample at [i·ST + tid]
@@ -188,9 +186,10 @@ fn accumulate(tid: u32, valid: u32) {
 }
 
 // AdamW on this thread's parameters for chunk step `step`; clears their partial sums for the next step.
-// The same arithmetic as src/train/adamw.ts, except that p·(1 − lr·wd) is computed as p − p·(lr·wd),
-// which f32 represents far more accurately.
-fn adamw(tid: u32, step: u32) {
+// `base` is the model's offset in `state`, which holds the moments. The same arithmetic as
+// src/train/adamw.ts, except that p·(1 − lr·wd) is computed as p − p·(lr·wd), which f32 represents far
+// more accurately.
+fn adamw(tid: u32, step: u32, base: u32) {
   let bc = biasCorrection[step];
   for (var p = tid; p < P; p += WG) {
     var g = 0.0;
@@ -198,10 +197,10 @@ fn adamw(tid: u32, step: u32) {
       g += gacc[k * P + p];
       gacc[k * P + p] = 0.0;
     }
-    let m = run.beta1 * am[p] + run.oneMinusBeta1 * g;
-    let v = run.beta2 * av[p] + run.oneMinusBeta2 * g * g;
-    am[p] = m;
-    av[p] = v;
+    let m = run.beta1 * state[base + P + p] + run.oneMinusBeta1 * g;
+    let v = run.beta2 * state[base + 2u * P + p] + run.oneMinusBeta2 * g * g;
+    state[base + P + p] = m;
+    state[base + 2u * P + p] = v;
     let wp = w[p];
     w[p] = (wp - wp * run.lrwd) - (run.lr * (m / bc.x)) / (sqrt(v / bc.y) + run.eps);
   }
@@ -219,8 +218,6 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   let base = wid.x * SPAN;
   for (var p = tid; p < P; p += WG) {
     w[p] = state[base + p];
-    am[p] = state[base + P + p];
-    av[p] = state[base + 2u * P + p];
   }
   for (var q = tid; q < Q; q += WG) {
     gacc[q] = 0.0; // explicit: do not rely on zero-initialised workgroup memory
@@ -230,9 +227,12 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   let model = models[wid.x];
   let key = vec2<u32>(model.trainK0, model.trainK1);
   let batch = run.batch;
+  // Sub-batches counted without forming b0 + WG, which could wrap around for batches near 2^32.
+  let subBatches = batch / WG + select(0u, 1u, batch % WG != 0u);
   for (var step = 0u; step < run.stepCount; step++) {
     let t = run.stepBegin + step;
-    for (var b0 = 0u; b0 < batch; b0 += WG) {
+    for (var sb = 0u; sb < subBatches; sb++) {
+      let b0 = sb * WG;
       let valid = min(WG, batch - b0);
       if (tid < valid) {
         _ = forwardSample(tid, key, t, b0 + tid, model.threshold);
@@ -242,13 +242,11 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       accumulate(tid, valid);
       workgroupBarrier();
     }
-    adamw(tid, step);
+    adamw(tid, step, base);
     workgroupBarrier();
   }
   for (var p = tid; p < P; p += WG) {
     state[base + p] = w[p];
-    state[base + P + p] = am[p];
-    state[base + 2u * P + p] = av[p];
   }
 }
 
@@ -267,7 +265,12 @@ fn evaluate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let key = vec2<u32>(model.evalK0, model.evalK1);
   var sum = 0.0;
   var comp = 0.0;
-  for (var s = tid; s < run.evalSamples; s += WG) {
+  let rounds = run.evalSamples / WG + select(0u, 1u, run.evalSamples % WG != 0u);
+  for (var r = 0u; r < rounds; r++) {
+    let s = r * WG + tid;
+    if (s >= run.evalSamples || s < r * WG) { // (the second test: wrap-around near 2^32)
+      break;
+    }
     let y = forwardSample(tid, key, 0u, s, model.threshold) - comp;
     let t = sum + y;
     comp = (t - sum) - y;

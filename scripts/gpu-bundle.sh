@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Prepares .gpu-carry/ for the GPU machine (see /work/shared/device/README.md): packs Node, Dawn's
+# `webgpu` addon and the Vulkan loader (pack.sh, once), then bundles the GPU entries so node_modules need
+# not travel, with the WGSL files beside the bundles (the engine reads them relative to its module).
+#
+#   scripts/gpu-bundle.sh
+#   then, on the device (carry [".gpu-carry"]):
+#     . .gpu-carry/on-device.sh && node .gpu-carry/gpu-bench.mjs --check --steps 200
+#     . .gpu-carry/on-device.sh && node .gpu-carry/train.mjs --engine webgpu ... (output under $OUT)
+#
+# The bundled train.mjs runs the webgpu engine only: the CPU engine's worker file is not bundled.
+set -euo pipefail
+root=$(git rev-parse --show-toplevel)
+cd "$root"
+out=.gpu-carry
+pack=""
+for p in ../shared/device/pack.sh /work/shared/device/pack.sh; do [ -x "$p" ] && { pack=$p; break; }; done
+if [ ! -f "$out/node.xz" ] || [ ! -f "$out/webgpu.tar.xz" ] || [ ! -f "$out/on-device.sh" ]; then
+  [ -n "$pack" ] || { echo "gpu-bundle: pack.sh not found (../shared/device/pack.sh)" >&2; exit 1; }
+  bash "$pack"
+fi
+esbuild=node_modules/.bin/esbuild
+# CommonJS dependencies call require(); give the ESM bundle one.
+banner='import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
+for entry in gpu-bench train; do
+  "$esbuild" "scripts/$entry.ts" --bundle --platform=node --format=esm --target=node22 --external:webgpu \
+    --banner:js="$banner" --log-level=warning --outfile="$out/$entry.mjs"
+done
+cp src/train/webgpu/*.wgsl "$out/"
+du -sh "$out"
