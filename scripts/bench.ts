@@ -56,7 +56,13 @@ const modelSteps = models * steps * densities.length;
 
 const log = (line: string) => values.json || console.error(line);
 const tCreate = performance.now();
-const engine = await createEngine(engineChoice, { log });
+let engine;
+try {
+  engine = await createEngine(engineChoice, { log });
+} catch (e) {
+  console.error(`bench: ${(e as Error).message.split("\n")[0]}`);
+  process.exit(1);
+}
 const startupSeconds = (performance.now() - tCreate) / 1000;
 try {
   // Warm-up: compile kernels / spin up workers on a tiny run so start-up is not timed as training.

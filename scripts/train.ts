@@ -24,7 +24,14 @@ async function main(): Promise<number> {
   }
   const progress = new ProgressReporter();
   const log = (line: string) => progress.log(line);
-  const engine = await createEngine(opts.engine, { threads: opts.threads, log });
+  let engine;
+  try {
+    engine = await createEngine(opts.engine, { threads: opts.threads, log });
+  } catch (e) {
+    // E.g. `--engine webgpu` and Dawn finds no adapter: the message says why.
+    log(`train: ${(e as Error).message.split("\n")[0]}`);
+    return 1;
+  }
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = (sig: string) => {

@@ -184,3 +184,42 @@ describe("selectBest", () => {
     expect(() => selectBest({ density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 }, 5, 10)).toThrow(/every model diverged/);
   });
 });
+
+describe("engine selection (npm run train --engine …)", () => {
+  // A machine without a GPU: Dawn sees SwiftShader (from Debian's chromium) or, with a bogus ICD, nothing.
+  const tiny = ["--models", "1", "--steps", "5", "--batch", "16", "--eval-samples", "64", "--levels", "0.5"];
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const full: NodeJS.ProcessEnv = { ...process.env, ...env };
+    if ("VK_ICD_FILENAMES" in env) delete full.VK_DRIVER_FILES;
+    return spawnSync(process.execPath, ["scripts/train.ts", ...tiny, ...args, "--out", join(tmp(), "out.json")], { cwd: root, encoding: "utf8", env: full, timeout: 120_000 });
+  };
+
+  it("auto falls back to the CPU, with a notice, when the only adapter is software (SwiftShader)", () => {
+    const r = run(["--engine", "auto"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/notice: the only WebGPU adapter is a software one \(SwiftShader/);
+    expect(r.stderr).toContain("engine cpu on");
+  });
+
+  it("auto falls back to the CPU, with a notice, when Dawn finds no adapter", () => {
+    const r = run(["--engine", "auto"], { VK_ICD_FILENAMES: "/nonexistent/icd.json" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/notice: no WebGPU adapter \(Dawn found no WebGPU adapter/);
+    expect(r.stderr).toContain("engine cpu on");
+  });
+
+  it("--engine webgpu without an adapter is an error that says why", () => {
+    const r = run(["--engine", "webgpu"], { VK_ICD_FILENAMES: "/nonexistent/icd.json" });
+    expect(r.status).toBe(1);
+    // The Vulkan loader prints its own warnings first; ours is one line, last, with no stack trace.
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.at(-1)).toMatch(/^train: Dawn found no WebGPU adapter \(VK_ICD_FILENAMES=\/nonexistent\/icd\.json/);
+    expect(r.stderr).not.toMatch(/^\s+at .*train\.ts/m);
+  });
+
+  it("--engine webgpu takes the software adapter when asked to", () => {
+    const r = run(["--engine", "webgpu"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/engine webgpu on SwiftShader/);
+  });
+});

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sampleDataFile } from "./fixtures.ts";
+import { reproduceCommand } from "../src/data/schema.ts";
+import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
+import { parseTrainArgs } from "../src/train/cli.ts";
 import { DataFileError, parseDataFile, readDataFile, writeDataFile, writeFileAtomic } from "../src/data/io.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "pb-io-"));
@@ -85,5 +88,23 @@ describe("writeFileAtomic", () => {
     const dir = tmp();
     writeFileAtomic(join(dir, "a", "b", "c.json"), "{}");
     expect(readFileSync(join(dir, "a", "b", "c.json"), "utf8")).toBe("{}");
+  });
+});
+
+describe("reproduceCommand", () => {
+  it("names the model, engine and every non-default setting, and only those", () => {
+    const d = sampleDataFile();
+    expect(reproduceCommand(d)).toBe("npm run train -- --model relu --models 3 --steps 10 --levels 1,0.1 --engine cpu");
+    const full = { ...d, config: defaultConfig({ seed: 7 }), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
+    expect(reproduceCommand({ ...full, model: "linear-hidden", run: { ...d.run, engine: "webgpu" } })).toBe("npm run train -- --model linear --seed 7 --engine webgpu");
+  });
+
+  it("gives a command the CLI parses back to the same config and levels", () => {
+    const d = sampleDataFile();
+    const args = reproduceCommand(d).replace("npm run train -- ", "").split(" ");
+    const o = parseTrainArgs(args);
+    expect(o.config).toEqual(d.config);
+    expect(o.densities).toEqual(d.levels.map((l) => l.density));
+    expect(o.kind).toBe(d.model);
   });
 });

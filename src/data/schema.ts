@@ -3,6 +3,7 @@
 // hand-edited file fails loudly with its name.
 
 import { z } from "zod";
+import { DEFAULT_DENSITIES, defaultConfig } from "../model/config.ts";
 
 export const SCHEMA_ID = "privileged-basis/1";
 export const MODEL_KINDS = ["relu-hidden", "linear-hidden"] as const;
@@ -102,7 +103,27 @@ export function dataFileName(model: (typeof MODEL_KINDS)[number]): string {
 export function regenerateCommand(model: (typeof MODEL_KINDS)[number]): string {
   return model === "relu-hidden"
     ? "npm run train -- --model relu"
-    : "npm run train -- --model linear --levels 1,0.3,0.1,0.03";
+    : "npm run train -- --model linear --levels 1,0.5,0.3,0.1,0.03";
+}
+
+/**
+ * The `npm run train` command that reproduces a data file: its model, engine, seed and every CLI-settable
+ * config value that differs from the defaults, with its levels unless they are the default 21.
+ */
+export function reproduceCommand(data: Pick<DataFile, "model" | "config" | "run" | "levels">): string {
+  const d = defaultConfig();
+  const c = data.config;
+  const flags = [`--model ${data.model === "relu-hidden" ? "relu" : "linear"}`];
+  if (c.modelsPerLevel !== d.modelsPerLevel) flags.push(`--models ${c.modelsPerLevel}`);
+  if (c.steps !== d.steps) flags.push(`--steps ${c.steps}`);
+  const densities = data.levels.map((l) => l.density);
+  const isDefault = densities.length === DEFAULT_DENSITIES.length && densities.every((v, k) => v === DEFAULT_DENSITIES[k]);
+  if (!isDefault) flags.push(`--levels ${densities.join(",")}`);
+  if (c.seed !== d.seed) flags.push(`--seed ${c.seed}`);
+  if (c.batchSize !== d.batchSize) flags.push(`--batch ${c.batchSize}`);
+  if (c.evalSamples !== d.evalSamples) flags.push(`--eval-samples ${c.evalSamples}`);
+  flags.push(`--engine ${data.run.engine}`);
+  return `npm run train -- ${flags.join(" ")}`;
 }
 
 /** One-line summary of a zod error: the first few issues with their paths. */

@@ -1,5 +1,7 @@
 // Picks a training engine by name. "auto" prefers the GPU (WebGPU through Dawn) and falls back to the
-// CPU with a one-line notice when Dawn finds no adapter.
+// CPU with a one-line notice when Dawn finds no adapter, or only a software one: SwiftShader (which
+// Debian's chromium installs, and the tests use) emulates the GPU on the CPU some 30× slower than the
+// CPU engine. `--engine webgpu` takes whatever adapter there is.
 
 import type { Engine, EngineName } from "./engine.ts";
 import { createCpuEngine } from "./cpu-engine.ts";
@@ -19,7 +21,13 @@ export async function createEngine(choice: EngineChoice, options: EngineOptions 
   if (choice === "cpu") return createCpuEngine(options);
   const { createWebGpuEngine, NoAdapterError } = await import("./webgpu/engine.ts");
   try {
-    return await createWebGpuEngine({ steps: options.steps, log: options.log });
+    const gpu = await createWebGpuEngine({ steps: options.steps, log: options.log });
+    if (choice === "auto" && gpu.software) {
+      options.log?.(`notice: the only WebGPU adapter is a software one (${gpu.device}); training on the CPU instead`);
+      await gpu.close();
+      return createCpuEngine(options);
+    }
+    return gpu;
   } catch (e) {
     if (choice === "auto" && e instanceof NoAdapterError) {
       options.log?.(`notice: no WebGPU adapter (${e.message}); training on the CPU instead`);

@@ -47,6 +47,8 @@ export interface WebGpuEngineOptions {
 export type WebGpuEngine = Engine & {
   /** Total GPU time of all passes so far, seconds, from timestamp queries (NaN without them). */
   gpuSeconds(): number;
+  /** The adapter runs on the CPU (SwiftShader…): `--engine auto` prefers the CPU engine then. */
+  readonly software: boolean;
 };
 
 /** Upper bound on steps per chunk (sizes the bias-correction table). */
@@ -348,6 +350,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   return {
     name: "webgpu",
     device: gpu.description,
+    software: gpu.software,
     train,
     gpuSeconds: () => (gpu.timestamps ? gpuNs / 1e9 : NaN),
     async close() {

@@ -25,6 +25,9 @@ import type { KernelLimits } from "./layout.ts";
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
 /** Thrown when Dawn finds no adapter; the message says which Vulkan ICD settings were tried. */
+/** Adapters that run on the CPU, by the names their drivers give. */
+export const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe/i;
+
 export class NoAdapterError extends Error {
   constructor(message: string) {
     super(message);
@@ -74,6 +77,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class Gpu {
   readonly device: GPUDevice;
   readonly description: string;
+  /** A CPU implementation (SwiftShader, llvmpipe…): right for tests, far slower than the CPU engine. */
+  readonly software: boolean;
   readonly timestamps: boolean;
   readonly limits: KernelLimits;
   private failure: string | undefined;
@@ -82,9 +87,10 @@ export class Gpu {
   /** The GPU instance and adapter, held so they outlive the device. */
   private keepAlive: unknown[] = [];
 
-  private constructor(device: GPUDevice, description: string, timestamps: boolean) {
+  private constructor(device: GPUDevice, description: string, software: boolean, timestamps: boolean) {
     this.device = device;
     this.description = description;
+    this.software = software;
     this.timestamps = timestamps;
     const l = device.limits;
     this.limits = {
@@ -125,7 +131,9 @@ export class Gpu {
         maxBufferSize: a.maxBufferSize,
       },
     });
-    const gpu = new Gpu(device, describeAdapter(adapter.info), timestamps);
+    const description = describeAdapter(adapter.info);
+    const fallback = Boolean((adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
+    const gpu = new Gpu(device, description, fallback || SOFTWARE_ADAPTER.test(description), timestamps);
     gpu.keepAlive = [instance, adapter];
     return gpu;
   }
