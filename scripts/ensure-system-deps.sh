@@ -19,7 +19,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $pkgs >&2
+  # With recommends (fonts-liberation among them): the set the tests were developed and screenshotted with.
+  apt-get install -y -qq $pkgs >&2
 else
   echo "ensure-system-deps: missing system packages: ${pkgs}— install them (Debian: sudo apt-get install -y ${pkgs})" >&2
   exit 1
