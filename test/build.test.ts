@@ -3,29 +3,22 @@
 // checks the page that comes out. The committed data files are never touched: the broken builds point the data
 // loader at a temporary directory through $PB_DATA_DIR.
 
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tempDirs } from "./fixtures.ts";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDataFile } from "../src/data/io.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
 import { regenerateCommand } from "../src/data/schema.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 
-const temps: string[] = [];
-
-function temp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
+const temps = tempDirs();
+const temp = temps.make;
+afterAll(temps.cleanup);
 
 /** `astro build --outDir outDir`, taking turns with every other test build (see helpers/site-build.ts). */
 const build = (outDir: string, env: Record<string, string> = {}) => runAstroBuild(outDir, env);
 
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
 
 describe("astro build with the committed data", () => {
   let html = "";

@@ -1,9 +1,9 @@
 // The training CLI: flag errors, checkpoint/resume (in process and through a real SIGINT), divergence.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempDirs } from "./fixtures.ts";
 import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { defaultConfig } from "../src/model/config.ts";
 import { checkpointPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
@@ -13,7 +13,9 @@ import { readDataFile } from "../src/data/io.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const train = (args: string[]) => spawnSync(process.execPath, ["scripts/train.ts", ...args], { cwd: root, encoding: "utf8" });
-const tmp = () => mkdtempSync(join(tmpdir(), "pb-cli-"));
+const temps = tempDirs();
+const tmp = () => temps.make("pb-cli-");
+afterAll(temps.cleanup);
 
 describe("parseTrainArgs", () => {
   it("has the paper's defaults", () => {

@@ -1,15 +1,16 @@
 // The data file format: round trip, rejection of corrupt files, atomic writes.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { sampleDataFile } from "./fixtures.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { sampleDataFile, tempDirs } from "./fixtures.ts";
 import { reproduceCommand } from "../src/data/schema.ts";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { parseTrainArgs } from "../src/train/cli.ts";
 import { DataFileError, parseDataFile, readDataFile, writeDataFile, writeFileAtomic } from "../src/data/io.ts";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "pb-io-"));
+const temps = tempDirs();
+const tmp = () => temps.make("pb-io-");
+afterAll(temps.cleanup);
 
 describe("data files", () => {
   it("round-trip through write and read unchanged", () => {

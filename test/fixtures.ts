@@ -1,4 +1,7 @@
-// Small hand-made inputs shared by tests.
+// Small hand-made inputs and helpers shared by tests.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defaultConfig } from "../src/model/config.ts";
 import { SCHEMA_ID, type DataFile } from "../src/data/schema.ts";
 
@@ -15,5 +18,23 @@ export function sampleDataFile(): DataFile {
       { density: 1, losses: [0.001, 0.002, 0.003], diverged: 0, best: { loss: 0.001, W, b: new Array(10).fill(0.1) } },
       { density: 0.1, losses: [0.0004, 0.0005], diverged: 1, best: { loss: 0.0004, W, b: new Array(10).fill(-0.1) } },
     ],
+  };
+}
+
+/**
+ * Temporary directories for one test file: `make(prefix)` creates one, `cleanup()` (an afterAll hook)
+ * removes them all.
+ */
+export function tempDirs(): { make: (prefix: string) => string; cleanup: () => void } {
+  const dirs: string[] = [];
+  return {
+    make: (prefix) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+    cleanup: () => {
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -103,7 +103,6 @@ function compile(kind: ModelKind, m: number, n: number): StepLoop {
 
 export class UnrolledKernel implements CpuKernel {
   private readonly loop: StepLoop;
-  private readonly kind: ModelKind;
   private readonly config: TrainConfig;
   private readonly coef: Float64Array;
   private readonly imp: Float64Array;
@@ -112,7 +111,6 @@ export class UnrolledKernel implements CpuKernel {
   constructor(kind: ModelKind, config: TrainConfig) {
     const { neurons: m, features: n } = config;
     if (m * n > MAX_UNROLLED_WEIGHTS) throw new Error(`UnrolledKernel: ${m}×${n} is too large to unroll`);
-    this.kind = kind;
     this.config = config;
     this.loop = compile(kind, m, n);
     const B = config.batchSize;

@@ -15,7 +15,7 @@
 // (see gpu.ts for why), checks errors, reports progress and honours the abort signal between chunks.
 
 import { readFileSync } from "node:fs";
-import type { ModelKind, TrainConfig } from "../../model/config.ts";
+import type { ModelKind } from "../../model/config.ts";
 import { validateConfig, validateDensity } from "../../model/config.ts";
 import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
 import type { Engine, TrainRequest } from "../engine.ts";
