@@ -19,7 +19,7 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --models K            models per density level; the best on held-out data is kept (default 1000)
   --steps N             optimizer steps per model (default 10000)
   --levels a,b,...      densities 1−S in (0, 1] (default: the 21 levels 1 … 0.01)
-  --engine auto|cpu|webgpu   (default auto: WebGPU when an adapter is found, else CPU)
+  --engine auto|cpu|webgpu   (default auto: WebGPU on a hardware adapter, else CPU)
   --seed S              root seed, an integer in [0, 2^32) (default 0)
   --batch B             batch size (default 1024)
   --eval-samples E      held-out draws per level (default 32768)
