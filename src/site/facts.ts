@@ -64,6 +64,15 @@ function fileFacts(prefix: string, file: DataFile): Record<string, string> {
   };
 }
 
+const built = new WeakMap<Experiment, Record<string, string>>();
+
+/** buildFacts, once per experiment object: the article has dozens of <Value>s. */
+export function factsOf(exp: Experiment): Record<string, string> {
+  let facts = built.get(exp);
+  if (!facts) built.set(exp, (facts = buildFacts(exp)));
+  return facts;
+}
+
 /** All named facts. Keys: "relu.*", "linear.*" (see fileFacts) and the derived ones below. */
 export function buildFacts(exp: Experiment): Record<string, string> {
   const facts: Record<string, string> = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
