@@ -6,9 +6,9 @@
 import { parseArgs } from "node:util";
 import { cpus, totalmem, availableParallelism } from "node:os";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
-import { createEngine, ENGINE_CHOICES, type EngineChoice } from "../src/train/engines.ts";
+import { createEngine } from "../src/train/engines.ts";
 import { referenceTrain } from "../src/train/reference.ts";
-import { parseDensities } from "../src/train/cli.ts";
+import { engineChoice, integer, parseDensities } from "../src/train/cli.ts";
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
@@ -33,24 +33,22 @@ try {
 } catch (e) {
   fail((e as Error).message.split("\n")[0]);
 }
-const engineChoice = values.engine as EngineChoice;
-if (!ENGINE_CHOICES.includes(engineChoice)) fail(`--engine: expected one of ${ENGINE_CHOICES.join(", ")}, got '${engineChoice}'`);
-const int = (flag: string, raw: string | undefined, dflt: number) => {
-  if (raw === undefined) return dflt;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) fail(`--${flag}: expected a positive integer, got '${raw}'`);
-  return Number(raw);
-};
+/** Runs a flag parser from src/train/cli.ts, turning its UsageError into this script's one-line exit. */
+function flag<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+const choice = flag(() => engineChoice(values.engine));
+const int = (name: string, raw: string | undefined, dflt: number) => (raw === undefined ? dflt : flag(() => integer(name, raw, 1, 2 ** 32 - 1)));
 
 // The standard workload (issue: 64 models × 200 steps at density 0.1, batch 1024) or the full experiment.
 const full = values.full;
 const models = int("models", values.models, full ? 1000 : 64);
 const steps = int("steps", values.steps, full ? 10_000 : 200);
-let densities: number[];
-try {
-  densities = values.density !== undefined ? parseDensities(values.density) : full ? [...DEFAULT_DENSITIES] : [0.1];
-} catch (e) {
-  fail((e as Error).message.replace("--levels", "--density"));
-}
+const densities = values.density === undefined ? (full ? [...DEFAULT_DENSITIES] : [0.1]) : flag(() => parseDensities(values.density!, "--density"));
 const config = defaultConfig({ modelsPerLevel: models, steps });
 const modelSteps = models * steps * densities.length;
 
@@ -58,7 +56,7 @@ const log = (line: string) => values.json || console.error(line);
 const tCreate = performance.now();
 let engine;
 try {
-  engine = await createEngine(engineChoice, { log });
+  engine = await createEngine(choice, { log });
 } catch (e) {
   console.error(`bench: ${(e as Error).message.split("\n")[0]}`);
   process.exit(1);

@@ -39,26 +39,34 @@ export interface TrainOptions {
   help: boolean;
 }
 
-function integer(flag: string, raw: string, min: number, max: number): number {
+/** `raw` as an integer in [min, max], or a UsageError naming --flag. Shared with scripts/bench.ts. */
+export function integer(flag: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${flag}: expected an integer, got '${raw}'`);
   const v = Number(raw);
   if (v < min || v > max) throw new UsageError(`--${flag}: must be between ${min} and ${max}, got ${raw}`);
   return v;
 }
 
-export function parseDensities(raw: string): number[] {
+/** `raw` as an engine choice, or a UsageError naming --engine. Shared with scripts/bench.ts. */
+export function engineChoice(raw: string): EngineChoice {
+  if (!(ENGINE_CHOICES as readonly string[]).includes(raw)) throw new UsageError(`--engine: expected one of ${ENGINE_CHOICES.join(", ")}, got '${raw}'`);
+  return raw as EngineChoice;
+}
+
+/** A comma-separated list of distinct densities in (0, 1]; errors name `flag` (the train CLI's --levels). */
+export function parseDensities(raw: string, flag = "--levels"): number[] {
   const parts = raw.split(",").map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`--levels: expected a comma-separated list of densities, got '${raw}'`);
+  if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`${flag}: expected a comma-separated list of densities, got '${raw}'`);
   const out: number[] = [];
   for (const p of parts) {
     const v = Number(p);
-    if (!/^[0-9.eE+-]+$/.test(p) || !Number.isFinite(v)) throw new UsageError(`--levels: '${p}' is not a number`);
+    if (!/^[0-9.eE+-]+$/.test(p) || !Number.isFinite(v)) throw new UsageError(`${flag}: '${p}' is not a number`);
     try {
       validateDensity(v);
     } catch {
-      throw new UsageError(`--levels: density ${p} is outside (0, 1]`);
+      throw new UsageError(`${flag}: density ${p} is outside (0, 1]`);
     }
-    if (out.includes(v)) throw new UsageError(`--levels: density ${p} is listed twice`);
+    if (out.includes(v)) throw new UsageError(`${flag}: density ${p} is listed twice`);
     out.push(v);
   }
   return out;
@@ -94,8 +102,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   const modelFlag = str("model") ?? "relu";
   if (modelFlag !== "relu" && modelFlag !== "linear") throw new UsageError(`--model: expected relu or linear, got '${modelFlag}'`);
   const kind: ModelKind = modelFlag === "relu" ? "relu-hidden" : "linear-hidden";
-  const engine = (str("engine") ?? "auto") as EngineChoice;
-  if (!ENGINE_CHOICES.includes(engine)) throw new UsageError(`--engine: expected one of ${ENGINE_CHOICES.join(", ")}, got '${engine}'`);
+  const engine = engineChoice(str("engine") ?? "auto");
   const overrides: Partial<TrainConfig> = {};
   if (str("models") !== undefined) overrides.modelsPerLevel = integer("models", str("models")!, 1, 1_000_000);
   if (str("steps") !== undefined) overrides.steps = integer("steps", str("steps")!, 1, 2 ** 32 - 1);
