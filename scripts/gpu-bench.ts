@@ -1,36 +1,69 @@
-// Times the WebGPU engine on the paper's workload and checks it against the CPU kernels on the device
-// it runs on. Meant for the GPU machine (bundled by scripts/gpu-bundle.sh), works anywhere with an adapter.
+// Times the WebGPU engine's kernels on the paper's workload and checks them against the CPU kernels on
+// the device it runs on. Meant for the GPU machine (bundled by scripts/gpu-bundle.sh), works anywhere
+// with an adapter.
 //
-//   node scripts/gpu-bench.ts [--steps 200] [--models 1000] [--levels all|0.1,0.05] [--workgroup 128]
+//   node scripts/gpu-bench.ts [--steps 200] [--models 1000] [--levels all|0.1,0.05]
+//                             [--kernels private,workgroup] [--workgroups 32,64,128]
 //                             [--kind relu-hidden|linear-hidden] [--check] [--json]
 //
-// --check first trains tiny configs on the GPU and compares them with UnrolledKernel / FusedKernel
-// (weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 1 if they disagree.
+// Every (kernel, workgroup size) pair is timed in turn on the same workload, in one process, and the
+// table gives each one's speed relative to the first. Without --workgroups each kernel runs at its
+// default size. --check first trains tiny configs with each pair and compares them with UnrolledKernel /
+// FusedKernel (weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 1 if they
+// disagree, 2 on a bad flag.
 
 import { parseArgs } from "node:util";
 import { DEFAULT_DENSITIES, defaultConfig, type ModelKind } from "../src/model/config.ts";
 import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
 import { FusedKernel } from "../src/train/cpu-kernel.ts";
+import { integer, kernelName, parseDensities, workgroupSizeFlag } from "../src/train/cli.ts";
 import type { TrainedLevel } from "../src/train/engine.ts";
 import { createWebGpuEngine, type WebGpuEngine } from "../src/train/webgpu/engine.ts";
+import { KERNEL_NAMES, type KernelName } from "../src/train/webgpu/layout.ts";
 
-const { values } = parseArgs({
-  options: {
-    steps: { type: "string", default: "200" },
-    models: { type: "string", default: "1000" },
-    levels: { type: "string", default: "all" },
-    workgroup: { type: "string", default: "128" },
-    kind: { type: "string", default: "relu-hidden" },
-    check: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-  },
-});
-const steps = Number(values.steps), models = Number(values.models), workgroupSize = Number(values.workgroup);
+function fail(message: string): never {
+  console.error(`gpu-bench: ${message}`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      strict: true,
+      options: {
+        steps: { type: "string", default: "200" },
+        models: { type: "string", default: "1000" },
+        levels: { type: "string", default: "all" },
+        kernels: { type: "string", default: KERNEL_NAMES.join(",") },
+        workgroups: { type: "string" },
+        kind: { type: "string", default: "relu-hidden" },
+        check: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message.split("\n")[0]);
+  }
+})();
+/** Runs a flag parser from src/train/cli.ts, turning its UsageError into this script's one-line exit. */
+function flag<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+const steps = flag(() => integer("steps", values.steps, 1, 2 ** 32 - 1));
+const models = flag(() => integer("models", values.models, 1, 1_000_000));
+const densities = values.levels === "all" ? [...DEFAULT_DENSITIES] : flag(() => parseDensities(values.levels, "--levels"));
+const kernels = values.kernels.split(",").map((k) => flag(() => kernelName(k.trim(), "--kernels")));
+const workgroups = values.workgroups?.split(",").map((w) => flag(() => workgroupSizeFlag(w.trim(), "--workgroups")));
+if (values.kind !== "relu-hidden" && values.kind !== "linear-hidden") fail(`--kind: expected relu-hidden or linear-hidden, got '${values.kind}'`);
 const kind = values.kind as ModelKind;
-const densities = values.levels === "all" ? [...DEFAULT_DENSITIES] : values.levels.split(",").map(Number);
-const log = (line: string) => values.json || console.error(line);
+// Logs go to stderr in every mode; stdout carries only the table or, with --json, the results.
+const log = (line: string) => console.error(line);
 
-async function check(engine: WebGpuEngine): Promise<boolean> {
+async function check(engine: WebGpuEngine, label: string): Promise<boolean> {
   let ok = true;
   for (const k of ["relu-hidden", "linear-hidden"] as const) {
     const config = defaultConfig({ modelsPerLevel: 4, steps: 5, batchSize: 1024, evalSamples: 4096, seed: 11 });
@@ -48,45 +81,65 @@ async function check(engine: WebGpuEngine): Promise<boolean> {
     }
     const pass = maxDiff <= 1e-5 && maxRel <= 1e-5;
     ok &&= pass;
-    log(`check ${k}: max |Δparam| after 5 steps ${maxDiff.toExponential(2)}, eval loss rel. diff ${maxRel.toExponential(2)}: ${pass ? "ok" : "FAIL"}`);
+    log(`check ${label} ${k}: max |Δparam| after 5 steps ${maxDiff.toExponential(2)}, eval loss rel. diff ${maxRel.toExponential(2)}: ${pass ? "ok" : "FAIL"}`);
   }
   return ok;
 }
 
-const engine = await createWebGpuEngine({ log, workgroupSize });
-try {
-  log(`device: ${engine.device}`);
-  if (values.check && !(await check(engine))) process.exitCode = 1;
-  const config = defaultConfig({ modelsPerLevel: models, steps });
-  // Warm-up: compiles the pipelines.
-  await engine.train({ kind, config: { ...config, modelsPerLevel: 2, steps: 2, evalSamples: 256 }, densities: [0.1], onLevel: () => {} });
-  const gpu0 = engine.gpuSeconds();
-  const t0 = performance.now();
-  let lastLog = t0;
-  await engine.train({
-    kind, config, densities, onLevel: () => {},
-    onProgress: (p) => {
-      if (performance.now() - lastLog > 5000) {
-        lastLog = performance.now();
-        log(`  ${((100 * p.modelStepsDone) / p.modelStepsTotal).toFixed(1)}% (${((lastLog - t0) / 1000).toFixed(1)} s)`);
-      }
-    },
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  const gpuSeconds = engine.gpuSeconds() - gpu0;
-  const modelSteps = models * densities.length * steps;
-  const result = {
-    device: engine.device, kind, levels: densities.length, modelsPerLevel: models, steps, batch: config.batchSize, workgroupSize,
-    seconds: +seconds.toFixed(3), gpuSeconds: +gpuSeconds.toFixed(3),
-    modelStepsPerSecond: Math.round(modelSteps / seconds),
-    projectedSecondsFor10kSteps: +((seconds * 10_000) / steps).toFixed(1),
-  };
-  if (values.json) console.log(JSON.stringify(result));
-  else {
-    console.log(`| device | levels × models × steps | wall s | GPU s | model-steps/s | projected 10k steps |`);
-    console.log(`| --- | --- | --- | --- | --- | --- |`);
-    console.log(`| ${result.device} | ${densities.length} × ${models} × ${steps} | ${result.seconds} | ${result.gpuSeconds} | ${result.modelStepsPerSecond.toLocaleString("en")} | ${result.projectedSecondsFor10kSteps} s |`);
+interface Result {
+  device: string; kind: ModelKind; kernel: KernelName; workgroupSize: number;
+  levels: number; modelsPerLevel: number; steps: number; batch: number;
+  seconds: number; gpuSeconds: number; modelStepsPerSecond: number; projectedSecondsFor10kSteps: number;
+}
+
+async function time(kernel: KernelName, workgroupSize: number | undefined): Promise<Result> {
+  const engine = await createWebGpuEngine({ log, kernel, workgroupSize });
+  try {
+    const config = defaultConfig({ modelsPerLevel: models, steps });
+    const used = engine.kernel(kind, config);
+    const label = `${used.name}/${used.workgroupSize}`;
+    log(`${label} on ${engine.device}`);
+    if (values.check && !(await check(engine, label))) process.exitCode = 1;
+    // Warm-up: compiles the pipelines.
+    await engine.train({ kind, config: { ...config, modelsPerLevel: 2, steps: 2, evalSamples: 256 }, densities: [0.1], onLevel: () => {} });
+    const gpu0 = engine.gpuSeconds();
+    const t0 = performance.now();
+    let lastLog = t0;
+    await engine.train({
+      kind, config, densities, onLevel: () => {},
+      onProgress: (p) => {
+        if (performance.now() - lastLog > 5000) {
+          lastLog = performance.now();
+          log(`  ${((100 * p.modelStepsDone) / p.modelStepsTotal).toFixed(1)}% (${((lastLog - t0) / 1000).toFixed(1)} s)`);
+        }
+      },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const gpuSeconds = engine.gpuSeconds() - gpu0;
+    return {
+      device: engine.device, kind, kernel: used.name as KernelName, workgroupSize: used.workgroupSize,
+      levels: densities.length, modelsPerLevel: models, steps, batch: config.batchSize,
+      seconds: +seconds.toFixed(3), gpuSeconds: +gpuSeconds.toFixed(3),
+      modelStepsPerSecond: Math.round((models * densities.length * steps) / seconds),
+      projectedSecondsFor10kSteps: +((seconds * 10_000) / steps).toFixed(1),
+    };
+  } finally {
+    await engine.close();
   }
-} finally {
-  await engine.close();
+}
+
+const results: Result[] = [];
+for (const kernel of kernels) {
+  for (const wg of workgroups ?? [undefined]) results.push(await time(kernel, wg));
+}
+if (values.json) console.log(JSON.stringify(results));
+else {
+  const base = results[0];
+  console.log(`| device | kernel / workgroup | levels × models × steps | wall s | GPU s | model-steps/s | vs first | projected 10k steps |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
+  for (const r of results) {
+    const ratio = Number.isFinite(r.gpuSeconds) && r.gpuSeconds > 0 ? base.gpuSeconds / r.gpuSeconds : base.seconds / r.seconds;
+    console.log(`| ${r.device} | ${r.kernel} / ${r.workgroupSize} | ${r.levels} × ${r.modelsPerLevel} × ${r.steps} | ${r.seconds} | ${r.gpuSeconds} | ` +
+      `${r.modelStepsPerSecond.toLocaleString("en")} | ${ratio.toFixed(2)}× | ${r.projectedSecondsFor10kSteps} s |`);
+  }
 }

@@ -4,7 +4,9 @@
 # not travel, with the WGSL files beside the bundles (the engine reads them relative to its module).
 #
 #   scripts/gpu-bundle.sh
-#   then, on the device (carry [".gpu-carry"]):
+#   then, on the device (carry [".gpu-carry"]), everything in one call (see the script):
+#     bash .gpu-carry/gpu-session.sh
+#   or step by step:
 #     . .gpu-carry/on-device.sh && node .gpu-carry/gpu-bench.mjs --check --steps 200
 #     . .gpu-carry/on-device.sh && node .gpu-carry/train.mjs --engine webgpu ... (output under $OUT)
 #
@@ -26,5 +28,12 @@ for entry in gpu-bench train; do
   "$esbuild" "scripts/$entry.ts" --bundle --platform=node --format=esm --target=node22 --external:webgpu \
     --banner:js="$banner" --log-level=warning --outfile="$out/$entry.mjs"
 done
+rm -f "$out"/*.wgsl # a renamed or deleted shader must not linger
 cp src/train/webgpu/*.wgsl "$out/"
+cp scripts/gpu-session.sh "$out/"
+# The device gets no .git: the trainer records this commit instead (gitCommit in best-of-k.ts).
+commit=$(git rev-parse --short=12 HEAD)
+[ -z "$(git status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"
+echo "$commit" >"$out/COMMIT"
+echo "gpu-bundle: bundled commit $commit"
 du -sh "$out"

@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   const log = (line: string) => progress.log(line);
   let engine;
   try {
-    engine = await createEngine(opts.engine, { threads: opts.threads, log });
+    engine = await createEngine(opts.engine, { threads: opts.threads, kernel: opts.kernel, workgroupSize: opts.workgroupSize, log });
   } catch (e) {
     // E.g. `--engine webgpu` and Dawn finds no adapter: the message says why.
     log(`train: ${(e as Error).message.split("\n")[0]}`);
@@ -56,7 +56,8 @@ async function main(): Promise<number> {
       }),
     });
     progress.finish();
-    log(`wrote ${opts.out} (${data.levels.length} levels) in ${formatDuration((performance.now() - t0) / 1000)}`);
+    const gpu = data.run.gpuSeconds !== undefined ? ` (GPU time ${data.run.gpuSeconds.toFixed(2)} s)` : "";
+    log(`wrote ${opts.out} (${data.levels.length} levels) in ${formatDuration((performance.now() - t0) / 1000)}${gpu}`);
     return 0;
   } catch (e) {
     progress.finish();

@@ -8,7 +8,7 @@ import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { defaultConfig } from "../src/model/config.ts";
 import { checkpointPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
-import type { Engine } from "../src/train/engine.ts";
+import type { Engine, RunKernel } from "../src/train/engine.ts";
 import { readDataFile } from "../src/data/io.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -32,6 +32,8 @@ describe("parseTrainArgs", () => {
     const o = parseTrainArgs(["--model", "linear", "--models", "7", "--steps", "99", "--levels", "1,0.5,0.01", "--engine", "cpu", "--seed", "42", "--batch", "32", "--eval-samples", "100", "--threads", "1", "--out", "x.json", "--no-resume"]);
     expect(o).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], engine: "cpu", out: "x.json", threads: 1, resume: false });
     expect(o.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
+    expect(parseTrainArgs(["--engine", "webgpu", "--kernel", "workgroup", "--workgroup", "32"])).toMatchObject({ kernel: "workgroup", workgroupSize: 32 });
+    expect(parseTrainArgs([])).toMatchObject({ kernel: undefined, workgroupSize: undefined });
   });
 
   const bad: [string[], RegExp][] = [
@@ -47,6 +49,10 @@ describe("parseTrainArgs", () => {
     [["--model", "gelu"], /--model: expected relu or linear/],
     [["--seed", "-1"], /--seed/],
     [["--models"], /--models/],
+    [["--kernel", "shared"], /--kernel: expected one of private, workgroup, got 'shared'/],
+    [["--workgroup", "48"], /--workgroup: must be a power of two, got 48/],
+    [["--workgroup", "2048"], /--workgroup: must be between 1 and 1024/],
+    [["--engine", "cpu", "--kernel", "private"], /--kernel: applies to the webgpu engine only/],
   ];
   for (const [args, message] of bad) {
     it(`rejects ${args.join(" ")}`, () => {
@@ -109,13 +115,15 @@ describe("runExperiment", () => {
   const config = defaultConfig({ modelsPerLevel: 2, steps: 30, batchSize: 32, evalSamples: 512 });
   const densities = [1, 0.3, 0.05];
 
-  /** Wraps the CPU engine, recording which levels it trains and optionally crashing after some. */
-  function instrumented(crashAfter = Infinity) {
+  /** Wraps the CPU engine, recording which levels it trains and optionally crashing after some; with
+   *  `kernel`, it reports that kernel as a GPU engine would. */
+  function instrumented(crashAfter = Infinity, kernel?: RunKernel) {
     const inner = createCpuEngine({ threads: 1 });
     const trained: number[] = [];
     const engine: Engine = {
       name: inner.name,
       device: inner.device,
+      ...(kernel && { kernel: () => kernel }),
       close: () => inner.close(),
       train: (req) => inner.train({
         ...req,
@@ -168,6 +176,34 @@ describe("runExperiment", () => {
     await other.engine.close();
     expect(other.trained).toHaveLength(3);
     expect(logs.join("\n")).toContain("starting afresh");
+  });
+
+  it("records the engine's kernel, and does not resume a checkpoint made with another kernel", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const crashing = instrumented(1, { name: "private", workgroupSize: 64 });
+    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
+    await crashing.engine.close();
+    expect(JSON.parse(readFileSync(checkpointPath(out), "utf8")).kernel).toEqual({ name: "private", workgroupSize: 64 });
+    const other = instrumented(Infinity, { name: "private", workgroupSize: 128 });
+    const logs: string[] = [];
+    const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out, log: (l) => logs.push(l) });
+    await other.engine.close();
+    expect(other.trained).toHaveLength(3);
+    expect(logs.join("\n")).toContain("starting afresh");
+    expect(data.run.kernel).toEqual({ name: "private", workgroupSize: 128 });
+    expect(readDataFile(out).run.kernel).toEqual({ name: "private", workgroupSize: 128 });
+  });
+});
+
+describe("gitCommit", () => {
+  it("names the checkout's commit; outside a checkout, the commit a bundled trainer was given, else unknown", () => {
+    const script = `import { gitCommit } from ${JSON.stringify(join(root, "src/train/best-of-k.ts"))}; console.log(gitCommit());`;
+    const run = (cwd: string, env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd, encoding: "utf8", env: { ...process.env, ...env } }).stdout.trim();
+    const outside = tmp();
+    expect(run(outside, { PB_TRAINER_COMMIT: "0123456789ab" })).toBe("0123456789ab");
+    expect(run(outside, { PB_TRAINER_COMMIT: "" })).toBe("unknown");
+    expect(run(root, { PB_TRAINER_COMMIT: "0123456789ab" })).toMatch(/^[0-9a-f]{12}(-dirty)?$/);
   });
 });
 

@@ -98,6 +98,9 @@ describe("reproduceCommand", () => {
     expect(reproduceCommand(d)).toBe("npm run train -- --model relu --models 3 --steps 10 --levels 1,0.1 --engine cpu");
     const full = { ...d, config: defaultConfig({ seed: 7 }), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
     expect(reproduceCommand({ ...full, model: "linear-hidden", run: { ...d.run, engine: "webgpu" } })).toBe("npm run train -- --model linear --seed 7 --engine webgpu");
+    const gpuRun = { ...d.run, engine: "webgpu", kernel: { name: "private", workgroupSize: 64 } };
+    expect(reproduceCommand({ ...full, run: gpuRun })).toBe("npm run train -- --model relu --seed 7 --engine webgpu --kernel private --workgroup 64");
+    expect(parseTrainArgs(reproduceCommand({ ...full, run: gpuRun }).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "webgpu", kernel: "private", workgroupSize: 64 });
   });
 
   it("gives a command the CLI parses back to the same config and levels", () => {

@@ -10,17 +10,21 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultConfig, type ModelKind, type TrainConfig } from "../src/model/config.ts";
 import { Purpose, drawSample, pcg4d, presenceThreshold, streamKey } from "../src/model/rng.ts";
 import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
 import { FusedKernel } from "../src/train/cpu-kernel.ts";
 import type { Progress, TrainedLevel } from "../src/train/engine.ts";
+import { runExperiment } from "../src/train/best-of-k.ts";
+import { readDataFile } from "../src/data/io.ts";
 import { createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
 import { Gpu } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
-import { planKernel, planWaves, workgroupBytes, type KernelLimits } from "../src/train/webgpu/layout.ts";
+import { KERNEL_NAMES, defaultKernel, planKernel, planWaves, workgroupBytes, type KernelLimits, type KernelName } from "../src/train/webgpu/layout.ts";
 
 const tiny = (overrides: Partial<TrainConfig> = {}) =>
   defaultConfig({ modelsPerLevel: 3, steps: 5, batchSize: 100, evalSamples: 1024, seed: 7, ...overrides });
@@ -45,6 +49,8 @@ function nodeBin(): string {
 }
 
 let engine: WebGpuEngine;
+/** One engine per kernel (the tests below run for each). */
+const kernelEngines = new Map<KernelName, WebGpuEngine>();
 const engines: WebGpuEngine[] = [];
 async function makeEngine(options: WebGpuEngineOptions = {}) {
   const e = await createWebGpuEngine(options);
@@ -54,6 +60,7 @@ async function makeEngine(options: WebGpuEngineOptions = {}) {
 
 beforeAll(async () => {
   engine = await makeEngine();
+  for (const kernel of KERNEL_NAMES) kernelEngines.set(kernel, await makeEngine({ kernel }));
 });
 afterAll(async () => {
   for (const e of engines) await e.close();
@@ -100,81 +107,28 @@ describe("webgpu engine", () => {
     }
   });
 
-  for (const kind of ["relu-hidden", "linear-hidden"] as const) {
-    it(`${kind}: weights after 5 steps and eval losses match the CPU kernels`, async () => {
-      const config = tiny();
-      const densities = [1, 0.1];
-      const levels = await trainAll(engine, kind, config, densities);
-      expect(levels.map((l) => l.density)).toEqual(densities);
-      const cpu = new UnrolledKernel(kind, config);
-      const fused = new FusedKernel(kind, config);
-      for (const level of levels) {
-        for (let k = 0; k < config.modelsPerLevel; k++) {
-          const want = cpu.train(level.density, k, config.steps).params;
-          expect(maxAbsDiff(level.params[k], want)).toBeLessThanOrEqual(1e-5);
-          const cpuLoss = fused.evalLoss(level.density, level.params[k]);
-          expect(Math.abs(level.evalLosses[k] - cpuLoss) / cpuLoss).toBeLessThanOrEqual(1e-5);
-        }
-      }
-    });
-
-    it(`${kind}: after 300 steps the losses agree within 2%`, async () => {
-      const config = tiny({ steps: 300, batchSize: 64, modelsPerLevel: 2, evalSamples: 2048 });
-      const densities = [1, 0.05];
-      const levels = await trainAll(engine, kind, config, densities);
-      const cpu = new UnrolledKernel(kind, config);
-      for (const level of levels) {
-        for (let k = 0; k < config.modelsPerLevel; k++) {
-          const want = cpu.train(level.density, k, config.steps).params;
-          const wantLoss = cpu.evalLoss(level.density, want);
-          expect(Math.abs(level.evalLosses[k] - wantLoss) / wantLoss).toBeLessThanOrEqual(0.02);
-          expect(maxAbsDiff(level.params[k], want)).toBeLessThanOrEqual(1e-3);
-        }
-      }
-    });
-  }
-
-  it("several sub-batches per step (workgroup of 32 threads < batch, P > workgroup) match the CPU", async () => {
-    const small = await makeEngine({ workgroupSize: 32 });
-    const config = tiny({ modelsPerLevel: 2 });
-    const kind = "relu-hidden";
-    const levels = await trainAll(small, kind, config, [0.5, 0.2]);
-    const cpu = new UnrolledKernel(kind, config);
-    const fused = new FusedKernel(kind, config);
-    for (const level of levels) {
-      for (let k = 0; k < config.modelsPerLevel; k++) {
-        expect(maxAbsDiff(level.params[k], cpu.train(level.density, k, config.steps).params)).toBeLessThanOrEqual(1e-5);
-        const cpuLoss = fused.evalLoss(level.density, level.params[k]);
-        expect(Math.abs(level.evalLosses[k] - cpuLoss) / cpuLoss).toBeLessThanOrEqual(1e-5);
-      }
+  it("a best-of-K run records the kernel, workgroup size and GPU time in the data file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-webgpu-"));
+    try {
+      const config = tiny({ modelsPerLevel: 2 });
+      const out = join(dir, "relu-hidden.json");
+      const data = await runExperiment({ kind: "relu-hidden", config, densities: [0.5], engine, out });
+      expect(data.run.engine).toBe("webgpu");
+      expect(data.run.kernel).toEqual(engine.kernel("relu-hidden", config));
+      expect(data.run.kernel).toEqual({ name: defaultKernel(config.neurons, config.features), workgroupSize: 64 });
+      expect(data.run.gpuSeconds).toBeGreaterThan(0);
+      expect(data.run.gpuSeconds).toBeLessThanOrEqual(data.run.trainSeconds);
+      expect(readDataFile(out).run).toEqual(data.run);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("many dispatches, chunks and waves give the same bits as one of each; levels arrive progressively", async () => {
+  it("an abort between chunks keeps the levels handed over; closing the engine mid-run ends training", async () => {
     const config = tiny({ steps: 7 });
     const densities = [1, 0.2, 0.05];
     const kind = "relu-hidden";
-    const whole = await trainAll(engine, kind, config, densities);
-    // 2 models per dispatch (2 dispatches per level), 2 steps per chunk (4 chunks), 1 level per wave.
-    const split = await makeEngine({ maxModelsPerDispatch: 2, chunkSteps: 2, modelsPerWave: 3 });
-    const events: string[] = [];
-    const levels: TrainedLevel[] = [];
-    let last: Progress | undefined;
-    await split.train({
-      kind, config, densities,
-      onLevel: (l) => void (levels.push(l), events.push(`level ${l.density}`)),
-      onProgress: (p) => void ((last = p), events.push("chunk")),
-    });
-    expect(events.filter((e) => e === "chunk")).toHaveLength(3 * 4);
-    expect(events.indexOf("level 1")).toBeLessThan(events.lastIndexOf("chunk"));
-    expect(last?.modelStepsDone).toBe(last?.modelStepsTotal);
-    expect(last?.modelStepsTotal).toBe(3 * 3 * 7);
-    expect(levels.map((l) => l.density)).toEqual(densities);
-    for (const [li, level] of levels.entries()) {
-      expect(Array.from(level.evalLosses)).toEqual(Array.from(whole[li].evalLosses));
-      for (let k = 0; k < config.modelsPerLevel; k++) expect(Array.from(level.params[k])).toEqual(Array.from(whole[li].params[k]));
-    }
-
+    const split = await makeEngine({ chunkSteps: 2, modelsPerWave: 3 });
     // Abort between chunks: the level already handed over stays done, training stops with the reason.
     const controller = new AbortController();
     const handed: number[] = [];
@@ -224,6 +178,86 @@ describe("webgpu engine", () => {
   });
 });
 
+for (const kernel of KERNEL_NAMES) {
+  describe(`webgpu ${kernel} kernel`, () => {
+    for (const kind of ["relu-hidden", "linear-hidden"] as const) {
+      it(`${kind}: weights after 5 steps and eval losses match the CPU kernels`, async () => {
+        const config = tiny();
+        const densities = [1, 0.1];
+        const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, densities);
+        expect(levels.map((l) => l.density)).toEqual(densities);
+        const cpu = new UnrolledKernel(kind, config);
+        const fused = new FusedKernel(kind, config);
+        for (const level of levels) {
+          for (let k = 0; k < config.modelsPerLevel; k++) {
+            const want = cpu.train(level.density, k, config.steps).params;
+            expect(maxAbsDiff(level.params[k], want)).toBeLessThanOrEqual(1e-5);
+            const cpuLoss = fused.evalLoss(level.density, level.params[k]);
+            expect(Math.abs(level.evalLosses[k] - cpuLoss) / cpuLoss).toBeLessThanOrEqual(1e-5);
+          }
+        }
+      });
+
+      it(`${kind}: after 300 steps the losses agree within 2%`, async () => {
+        const config = tiny({ steps: 300, batchSize: 64, modelsPerLevel: 2, evalSamples: 2048 });
+        const densities = [1, 0.05];
+        const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, densities);
+        const cpu = new UnrolledKernel(kind, config);
+        for (const level of levels) {
+          for (let k = 0; k < config.modelsPerLevel; k++) {
+            const want = cpu.train(level.density, k, config.steps).params;
+            const wantLoss = cpu.evalLoss(level.density, want);
+            expect(Math.abs(level.evalLosses[k] - wantLoss) / wantLoss).toBeLessThanOrEqual(0.02);
+            expect(maxAbsDiff(level.params[k], want)).toBeLessThanOrEqual(1e-3);
+          }
+        }
+      });
+    }
+
+    it("several sub-batches per step (workgroup of 32 threads < batch, P > workgroup) match the CPU", async () => {
+      const small = await makeEngine({ kernel, workgroupSize: 32 });
+      const config = tiny({ modelsPerLevel: 2 });
+      const kind = "relu-hidden";
+      const levels = await trainAll(small, kind, config, [0.5, 0.2]);
+      const cpu = new UnrolledKernel(kind, config);
+      const fused = new FusedKernel(kind, config);
+      for (const level of levels) {
+        for (let k = 0; k < config.modelsPerLevel; k++) {
+          expect(maxAbsDiff(level.params[k], cpu.train(level.density, k, config.steps).params)).toBeLessThanOrEqual(1e-5);
+          const cpuLoss = fused.evalLoss(level.density, level.params[k]);
+          expect(Math.abs(level.evalLosses[k] - cpuLoss) / cpuLoss).toBeLessThanOrEqual(1e-5);
+        }
+      }
+    });
+
+    it("many dispatches, chunks and waves give the same bits as one of each; levels arrive progressively", async () => {
+      const config = tiny({ steps: 7 });
+      const densities = [1, 0.2, 0.05];
+      const kind = "relu-hidden";
+      const whole = await trainAll(kernelEngines.get(kernel)!, kind, config, densities);
+      // 2 models per dispatch (2 dispatches per level), 2 steps per chunk (4 chunks), 1 level per wave.
+      const split = await makeEngine({ kernel, maxModelsPerDispatch: 2, chunkSteps: 2, modelsPerWave: 3 });
+      const events: string[] = [];
+      const levels: TrainedLevel[] = [];
+      let last: Progress | undefined;
+      await split.train({
+        kind, config, densities,
+        onLevel: (l) => void (levels.push(l), events.push(`level ${l.density}`)),
+        onProgress: (p) => void ((last = p), events.push("chunk")),
+      });
+      expect(events.filter((e) => e === "chunk")).toHaveLength(3 * 4);
+      expect(events.indexOf("level 1")).toBeLessThan(events.lastIndexOf("chunk"));
+      expect(last?.modelStepsDone).toBe(last?.modelStepsTotal);
+      expect(last?.modelStepsTotal).toBe(3 * 3 * 7);
+      expect(levels.map((l) => l.density)).toEqual(densities);
+      for (const [li, level] of levels.entries()) {
+        expect(Array.from(level.evalLosses)).toEqual(Array.from(whole[li].evalLosses));
+        for (let k = 0; k < config.modelsPerLevel; k++) expect(Array.from(level.params[k])).toEqual(Array.from(whole[li].params[k]));
+      }
+    });
+  });
+}
+
 describe("webgpu planning (no GPU)", () => {
   const limits: KernelLimits = {
     maxComputeWorkgroupSizeX: 256, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384,
@@ -231,16 +265,29 @@ describe("webgpu planning (no GPU)", () => {
   };
 
   it("fits the workgroup to the adapter's limits and splits dispatches", () => {
-    expect(planKernel(5, 10, 1024, { ...limits, maxComputeWorkgroupStorageSize: 32768 }).workgroupSize).toBe(128);
-    expect(planKernel(5, 10, 1024, limits).workgroupSize).toBe(64); // 128 threads need 17 KiB
-    expect(planKernel(5, 10, 50, { ...limits, maxComputeWorkgroupStorageSize: 32768 }).workgroupSize).toBe(64);
-    expect(planKernel(5, 10, 1024, { ...limits, maxComputeInvocationsPerWorkgroup: 32 }).workgroupSize).toBe(32);
-    const big = planKernel(20, 40, 1024, limits);
-    expect(workgroupBytes(20, 40, big.workgroupSize)).toBeLessThanOrEqual(16384);
+    const roomy = { ...limits, maxComputeWorkgroupStorageSize: 32768 };
+    expect(planKernel("workgroup", 5, 10, 1024, roomy).workgroupSize).toBe(128);
+    expect(planKernel("workgroup", 5, 10, 1024, limits).workgroupSize).toBe(64); // 128 threads need 17 KiB
+    expect(planKernel("workgroup", 5, 10, 50, roomy).workgroupSize).toBe(64);
+    expect(planKernel("workgroup", 5, 10, 1024, { ...limits, maxComputeInvocationsPerWorkgroup: 32 }).workgroupSize).toBe(32);
+    const big = planKernel("workgroup", 20, 40, 1024, limits);
+    expect(workgroupBytes("workgroup", 20, 40, big.workgroupSize)).toBeLessThanOrEqual(16384);
     expect(big.workgroupSize).toBeLessThan(128);
-    expect(() => planKernel(64, 200, 1024, limits)).toThrow(/workgroup memory/);
-    const narrow = planKernel(5, 10, 1024, { ...limits, maxComputeWorkgroupsPerDimension: 100, maxStorageBufferBindingSize: 192 * 4 * 50 });
+    expect(() => planKernel("workgroup", 64, 200, 1024, limits)).toThrow(/workgroup memory in the workgroup kernel/);
+    const narrow = planKernel("workgroup", 5, 10, 1024, { ...limits, maxComputeWorkgroupsPerDimension: 100, maxStorageBufferBindingSize: 192 * 4 * 50 });
     expect(narrow.maxModelsPerDispatch).toBe(50);
+
+    // The private kernel: 64 threads by default (15.5 KiB of partial sums fit 16 KiB), 128 where 31 KiB fit.
+    expect(planKernel("private", 5, 10, 1024, limits)).toMatchObject({ kernel: "private", workgroupSize: 64, workgroupBytes: 4 * (60 + 20 + 60 * 65) });
+    expect(planKernel("private", 5, 10, 1024, limits, 128).workgroupSize).toBe(64);
+    expect(planKernel("private", 5, 10, 1024, roomy, 128).workgroupSize).toBe(128);
+    expect(() => planKernel("private", 64, 200, 1024, limits)).toThrow(/workgroup memory in the private kernel/);
+  });
+
+  it("picks the private kernel for small models, the workgroup kernel for large ones", () => {
+    expect(defaultKernel(5, 10)).toBe("private");
+    expect(defaultKernel(10, 10)).toBe("private"); // 110 parameters
+    expect(defaultKernel(20, 40)).toBe("workgroup");
   });
 
   it("groups levels into even waves", () => {

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { ModelKind, TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, levelSchema, type DataFile, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
-import type { Engine, Progress, TrainedLevel } from "./engine.ts";
+import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
 
@@ -18,8 +18,10 @@ export interface Checkpoint {
   model: ModelKind;
   engine: string;
   device: string;
+  kernel?: RunKernel;
   config: TrainConfig;
   trainSeconds: number;
+  gpuSeconds?: number;
   levels: Level[];
 }
 
@@ -49,12 +51,14 @@ export function selectBest(level: TrainedLevel, m: number, n: number, log: (line
 
 /** Git commit of the working tree, "-dirty" when it has uncommitted changes; "unknown" outside git. */
 export function gitCommit(): string {
+  // A bundled trainer on a machine without the checkout (scripts/gpu-bundle.sh) is told its commit.
+  const bundled = process.env.PB_TRAINER_COMMIT;
   try {
     const sha = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     return dirty ? `${sha}-dirty` : sha;
   } catch {
-    return "unknown";
+    return bundled || "unknown";
   }
 }
 
@@ -91,25 +95,36 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   const { neurons: m, features: n } = config;
   const ckptPath = checkpointPath(o.out);
   const previous = o.resume === false ? undefined : readCheckpoint(ckptPath, log);
+  const kernel = engine.kernel?.(kind, config);
   const done = new Map<number, Level>();
   let priorSeconds = 0;
+  let priorGpuSeconds = 0;
   if (previous) {
-    if (previous.model === kind && previous.engine === engine.name && isDeepStrictEqual(previous.config, config)) {
+    if (previous.model === kind && previous.engine === engine.name && isDeepStrictEqual(previous.kernel, kernel) && isDeepStrictEqual(previous.config, config)) {
       for (const l of previous.levels) if (o.densities.includes(l.density)) done.set(l.density, l);
       priorSeconds = previous.trainSeconds;
+      priorGpuSeconds = previous.gpuSeconds ?? 0;
       log(`resuming from ${ckptPath}: ${done.size} of ${o.densities.length} levels already trained`);
     } else {
-      log(`checkpoint ${ckptPath} is for another model, engine or config; starting afresh`);
+      log(`checkpoint ${ckptPath} is for another model, engine, kernel or config; starting afresh`);
     }
   }
   const todo = o.densities.filter((d) => !done.has(d));
   const commit = gitCommit(); // the code that trains, read before training starts
   const started = performance.now();
   const elapsed = () => priorSeconds + (performance.now() - started) / 1000;
+  // GPU time from the engine's timestamp queries, if it has them (undefined otherwise).
+  const gpu0 = engine.gpuSeconds?.();
+  const gpuElapsed = () => {
+    const now = engine.gpuSeconds?.();
+    return now !== undefined && gpu0 !== undefined && Number.isFinite(now - gpu0) ? priorGpuSeconds + (now - gpu0) : undefined;
+  };
+  const round3 = (s: number) => Math.round(s * 1000) / 1000;
   const saveCheckpoint = () => {
+    const gpuSeconds = gpuElapsed();
     const c: Checkpoint = {
-      schema: CHECKPOINT_SCHEMA, model: kind, engine: engine.name, device: engine.device, config,
-      trainSeconds: elapsed(), levels: o.densities.filter((d) => done.has(d)).map((d) => done.get(d)!),
+      schema: CHECKPOINT_SCHEMA, model: kind, engine: engine.name, device: engine.device, ...(kernel && { kernel }), config,
+      trainSeconds: elapsed(), ...(gpuSeconds !== undefined && { gpuSeconds }), levels: o.densities.filter((d) => done.has(d)).map((d) => done.get(d)!),
     };
     writeFileAtomic(ckptPath, JSON.stringify(c) + "\n");
   };
@@ -128,11 +143,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   }
   const missing = o.densities.filter((d) => !done.has(d));
   if (missing.length) throw new Error(`engine finished without levels ${missing.join(", ")}`);
+  const gpuSeconds = gpuElapsed();
   const data: DataFile = {
     schema: SCHEMA_ID,
     model: kind,
     config,
-    run: { engine: engine.name, device: engine.device, trainSeconds: Math.round(elapsed() * 1000) / 1000, createdAt: new Date().toISOString(), commit },
+    run: {
+      engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()),
+      ...(gpuSeconds !== undefined && { gpuSeconds: round3(gpuSeconds) }), createdAt: new Date().toISOString(), commit,
+    },
     levels: o.densities.map((d) => done.get(d)!),
   };
   writeDataFile(o.out, data);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_DENSITIES, defaultConfig, validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
 import { dataFileName } from "../data/schema.ts";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
+import { KERNEL_NAMES, type KernelName } from "./webgpu/layout.ts";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -24,6 +25,8 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --batch B             batch size (default 1024)
   --eval-samples E      held-out draws per level (default 32768)
   --threads T           CPU engine worker threads (default: all cores)
+  --kernel private|workgroup   WebGPU training kernel (default: private for models of <= 128 parameters)
+  --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
   --out FILE            output file (default public/data/<model>-hidden.json)
   --no-resume           ignore a checkpoint left by an interrupted run
   -h, --help            show this help`;
@@ -35,6 +38,8 @@ export interface TrainOptions {
   engine: EngineChoice;
   out: string;
   threads?: number;
+  kernel?: KernelName;
+  workgroupSize?: number;
   resume: boolean;
   help: boolean;
 }
@@ -51,6 +56,19 @@ export function integer(flag: string, raw: string, min: number, max: number): nu
 export function engineChoice(raw: string): EngineChoice {
   if (!(ENGINE_CHOICES as readonly string[]).includes(raw)) throw new UsageError(`--engine: expected one of ${ENGINE_CHOICES.join(", ")}, got '${raw}'`);
   return raw as EngineChoice;
+}
+
+/** `raw` as a WebGPU kernel name, or a UsageError naming --kernel. Shared with scripts/gpu-bench.ts. */
+export function kernelName(raw: string, flag = "--kernel"): KernelName {
+  if (!(KERNEL_NAMES as readonly string[]).includes(raw)) throw new UsageError(`${flag}: expected one of ${KERNEL_NAMES.join(", ")}, got '${raw}'`);
+  return raw as KernelName;
+}
+
+/** `raw` as threads per workgroup: a power of two in [1, 1024], or a UsageError naming `flag`. */
+export function workgroupSizeFlag(raw: string, flag = "--workgroup"): number {
+  const v = integer(flag.replace(/^--/, ""), raw, 1, 1024);
+  if ((v & (v - 1)) !== 0) throw new UsageError(`${flag}: must be a power of two, got ${raw}`);
+  return v;
 }
 
 /** A comma-separated list of distinct densities in (0, 1]; errors name `flag` (the train CLI's --levels). */
@@ -89,6 +107,8 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
         batch: { type: "string" },
         "eval-samples": { type: "string" },
         threads: { type: "string" },
+        kernel: { type: "string" },
+        workgroup: { type: "string" },
         out: { type: "string" },
         "no-resume": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -112,8 +132,11 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   const config = defaultConfig(overrides);
   validateConfig(config);
   const threads = str("threads") !== undefined ? integer("threads", str("threads")!, 1, 1024) : undefined;
+  const kernel = str("kernel") !== undefined ? kernelName(str("kernel")!) : undefined;
+  const workgroupSize = str("workgroup") !== undefined ? workgroupSizeFlag(str("workgroup")!) : undefined;
+  if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not --engine cpu`);
   const densities = str("levels") !== undefined ? parseDensities(str("levels")!) : [...DEFAULT_DENSITIES];
   const out = str("out") ?? `public/data/${dataFileName(kind)}`;
   if (out.trim() === "") throw new UsageError("--out: expected a file path");
-  return { kind, config, densities, engine, out, threads, resume: !values["no-resume"], help: Boolean(values.help) };
+  return { kind, config, densities, engine, out, threads, kernel, workgroupSize, resume: !values["no-resume"], help: Boolean(values.help) };
 }

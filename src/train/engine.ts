@@ -37,10 +37,21 @@ export interface TrainRequest {
   signal?: AbortSignal;
 }
 
+/** The GPU kernel and workgroup size an engine trains a config with: the bits of the trained weights
+ *  depend on them (the order of the gradient sums), so data files record them. */
+export interface RunKernel {
+  name: string;
+  workgroupSize: number;
+}
+
 export interface Engine {
   readonly name: EngineName;
   /** Human-readable device, e.g. "AMD EPYC 7B13 × 2 threads" or the GPU adapter. */
   readonly device: string;
+  /** GPU engines: the kernel that `train` uses for this model kind and config. */
+  kernel?(kind: ModelKind, config: TrainConfig): RunKernel;
+  /** GPU engines: GPU time of all work so far, seconds, from timestamp queries (NaN without them). */
+  gpuSeconds?(): number;
   train(request: TrainRequest): Promise<void>;
   /** Releases workers or the GPU device so the process can exit. */
   close(): Promise<void>;

@@ -5,6 +5,7 @@
 
 import type { Engine, EngineName } from "./engine.ts";
 import { createCpuEngine } from "./cpu-engine.ts";
+import type { KernelName } from "./webgpu/layout.ts";
 
 export type EngineChoice = EngineName | "auto";
 export const ENGINE_CHOICES: readonly EngineChoice[] = ["auto", "cpu", "webgpu"];
@@ -14,6 +15,9 @@ export interface EngineOptions {
   steps?: number;
   /** CPU worker threads. */
   threads?: number;
+  /** WebGPU engine: training kernel and preferred workgroup size (defaults: see webgpu/layout.ts). */
+  kernel?: KernelName;
+  workgroupSize?: number;
   log?: (line: string) => void;
 }
 
@@ -21,7 +25,7 @@ export async function createEngine(choice: EngineChoice, options: EngineOptions 
   if (choice === "cpu") return createCpuEngine(options);
   const { createWebGpuEngine, NoAdapterError } = await import("./webgpu/engine.ts");
   try {
-    const gpu = await createWebGpuEngine({ steps: options.steps, log: options.log });
+    const gpu = await createWebGpuEngine({ steps: options.steps, kernel: options.kernel, workgroupSize: options.workgroupSize, log: options.log });
     if (choice === "auto" && gpu.software) {
       options.log?.(`notice: the only WebGPU adapter is a software one (${gpu.device}); training on the CPU instead`);
       await gpu.close();

@@ -1,6 +1,7 @@
-// The WebGPU engine: every model of a run trains on the GPU in fused WGSL kernels (train.wgsl), one
-// workgroup per model, the training data drawn inside the kernel from the same counter-based streams as
-// the CPU engine (src/model/rng.ts), so both engines train the same models up to f32 rounding.
+// The WebGPU engine: every model of a run trains on the GPU in fused WGSL kernels (train-private.wgsl
+// or train-workgroup.wgsl; README.md, "Kernels"), one workgroup per model, the training data drawn
+// inside the kernel from the same counter-based streams as the CPU engine (src/model/rng.ts), so both
+// engines train the same models up to f32 rounding.
 //
 // Scheduling. The levels of a request are split into WAVES of consecutive levels (about
 // `modelsPerWave` models each, levels spread evenly; see planWaves): a wave trains all its models
@@ -15,15 +16,15 @@
 // (see gpu.ts for why), checks errors, reports progress and honours the abort signal between chunks.
 
 import { readFileSync } from "node:fs";
-import type { ModelKind } from "../../model/config.ts";
+import type { ModelKind, TrainConfig } from "../../model/config.ts";
 import { validateConfig, validateDensity } from "../../model/config.ts";
 import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
-import type { Engine, TrainRequest } from "../engine.ts";
+import type { Engine, RunKernel, TrainRequest } from "../engine.ts";
 import { initialParams } from "../reference.ts";
 import { Gpu, NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD } from "./gpu.ts";
 import {
-  MODEL_RECORD_WORDS, RUN_UNIFORM_BYTES, encodeModels, encodeRun, planKernel, planWaves, runUniform,
-  type KernelPlan, type ModelRecord,
+  DEFAULT_WORKGROUP_SIZE, MODEL_RECORD_WORDS, RUN_UNIFORM_BYTES, defaultKernel, encodeModels, encodeRun, planKernel,
+  planWaves, runUniform, type KernelName, type KernelPlan, type ModelRecord,
 } from "./layout.ts";
 
 export { NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD };
@@ -32,7 +33,10 @@ export interface WebGpuEngineOptions {
   /** Train this many steps instead of config.steps (benchmarks). */
   steps?: number;
   log?: (line: string) => void;
-  /** Preferred threads per workgroup (a power of two; default 128). Lowered to fit adapter limits. */
+  /** Which training kernel (default: `private` for models of at most 128 parameters, else `workgroup`). */
+  kernel?: KernelName;
+  /** Preferred threads per workgroup (a power of two; default 64 for the private kernel, 128 for the
+   *  workgroup kernel). Lowered to fit adapter limits. */
   workgroupSize?: number;
   /** Target GPU time of one chunk in ms (default 150). */
   chunkMs?: number;
@@ -49,6 +53,7 @@ export type WebGpuEngine = Engine & {
   gpuSeconds(): number;
   /** The adapter runs on the CPU (SwiftShader…): `--engine auto` prefers the CPU engine then. */
   readonly software: boolean;
+  kernel(kind: ModelKind, config: TrainConfig): RunKernel;
 };
 
 /** Upper bound on steps per chunk (sizes the bias-correction table). */
@@ -56,10 +61,18 @@ const MAX_CHUNK_STEPS = 16384;
 
 const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040, STORAGE = 0x0080, QUERY_RESOLVE = 0x0200;
 
-/** Reads a WGSL file beside this module; train.wgsl and rng-debug.wgsl get pcg.wgsl prepended. */
-export function wgslSource(file: "train.wgsl" | "rng-debug.wgsl"): string {
-  const read = (f: string) => readFileSync(new URL(`./${f}`, import.meta.url), "utf8");
-  return `${read("pcg.wgsl")}\n${read(file)}`;
+const readWgsl = (file: string) => readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
+
+/** rng-debug.wgsl with pcg.wgsl prepended (WGSL has no includes). */
+export function debugWgslSource(): string {
+  return `${readWgsl("pcg.wgsl")}\n${readWgsl("rng-debug.wgsl")}`;
+}
+
+/** A training kernel's module source: pcg.wgsl and common.wgsl prepended, and for the private kernel
+ *  the model's sizes as `const`s (its private arrays cannot be sized by `override` constants). */
+export function kernelSource(kernel: KernelName, m: number, n: number): string {
+  const sizes = kernel === "private" ? `const N: u32 = ${n}u;\nconst M: u32 = ${m}u;\n` : "";
+  return `${sizes}${readWgsl("pcg.wgsl")}\n${readWgsl("common.wgsl")}\n${readWgsl(`train-${kernel}.wgsl`)}`;
 }
 
 interface Pipelines {
@@ -101,11 +114,12 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   const queryRead = querySet ? device.createBuffer({ size: 16, usage: MAP_READ | COPY_DST }) : undefined;
 
   function pipelines(kind: ModelKind, m: number, n: number, plan: KernelPlan): Promise<Pipelines> {
-    const id = `${kind}:${m}x${n}:${plan.workgroupSize}`;
+    const id = `${plan.kernel}:${kind}:${m}x${n}:${plan.workgroupSize}`;
     let p = pipelineCache.get(id);
     if (!p) {
       p = (async () => {
-        const module = await compile(device, wgslSource("train.wgsl"), "train.wgsl");
+        const file = `train-${plan.kernel}.wgsl`;
+        const module = await compile(device, kernelSource(plan.kernel, m, n), file);
         const buffer = (type: GPUBufferBindingType): GPUBufferBindingLayout => ({ type });
         const layout = device.createBindGroupLayout({
           label: "train",
@@ -119,7 +133,8 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
           ],
         });
         const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-        const constants: Record<string, number> = { N: n, M: m, WG: plan.workgroupSize, RELU_HIDDEN: kind === "relu-hidden" ? 1 : 0, SPAN: plan.span };
+        const constants: Record<string, number> = { WG: plan.workgroupSize, RELU_HIDDEN: kind === "relu-hidden" ? 1 : 0, SPAN: plan.span };
+        if (plan.kernel === "workgroup") Object.assign(constants, { N: n, M: m });
         const make = (entryPoint: string) =>
           device.createComputePipelineAsync({ label: entryPoint, layout: pipelineLayout, compute: { module, entryPoint, constants } }).catch((e: Error) => {
             throw new Error(`webgpu: cannot create the ${entryPoint} pipeline: ${e.message.replace(/\s+/g, " ")}`);
@@ -155,6 +170,13 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   const timestampWrites = (): GPUComputePassTimestampWrites | undefined =>
     querySet ? { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined;
 
+  /** The kernel and its sizes for a config: the options' choice, fitted to the adapter's limits. */
+  function planFor(config: TrainConfig): KernelPlan {
+    const { neurons: m, features: n } = config;
+    const kernel = options.kernel ?? defaultKernel(m, n);
+    return planKernel(kernel, m, n, config.batchSize, gpu.limits, options.workgroupSize ?? DEFAULT_WORKGROUP_SIZE[kernel], options.maxModelsPerDispatch);
+  }
+
   /** Requests run one after another (they share the timestamp buffers and the rate estimate). */
   let queue: Promise<unknown> = Promise.resolve();
   function train(req: TrainRequest): Promise<void> {
@@ -171,10 +193,10 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     const m = config.neurons, n = config.features, P = m * n + n, K = config.modelsPerLevel, B = config.batchSize;
     const steps = options.steps ?? config.steps;
     if (!Number.isInteger(steps) || steps < 0) throw new Error(`webgpu: steps must be a non-negative integer, got ${steps}`);
-    const plan = planKernel(m, n, B, gpu.limits, options.workgroupSize ?? 128, options.maxModelsPerDispatch);
+    const plan = planFor(config);
     const pipes = await pipelines(kind, m, n, plan);
     const waves = planWaves(densities.length, K, options.modelsPerWave ?? 16384);
-    log(`webgpu: ${kind} ${m}×${n}, ${densities.length} levels × ${K} models in ${waves.length} wave(s); workgroup ${plan.workgroupSize} threads, ${(plan.workgroupBytes / 1024).toFixed(1)} KiB workgroup memory`);
+    log(`webgpu: ${kind} ${m}×${n}, ${densities.length} levels × ${K} models in ${waves.length} wave(s); ${plan.kernel} kernel, workgroup ${plan.workgroupSize} threads, ${(plan.workgroupBytes / 1024).toFixed(1)} KiB workgroup memory`);
 
     const abortError = () => (req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
     const modelStepsTotal = densities.length * K * steps;
@@ -352,6 +374,10 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     device: gpu.description,
     software: gpu.software,
     train,
+    kernel(_kind, config) {
+      const plan = planFor(config);
+      return { name: plan.kernel, workgroupSize: plan.workgroupSize };
+    },
     gpuSeconds: () => (gpu.timestamps ? gpuNs / 1e9 : NaN),
     async close() {
       gpu.destroy();

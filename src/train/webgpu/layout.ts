@@ -10,7 +10,7 @@ export function stateSpan(m: number, n: number): number {
   return Math.ceil((3 * P) / 64) * 64;
 }
 
-/** Mirrors `struct Run` in train.wgsl (48 bytes, a uniform). */
+/** Mirrors `struct Run` in common.wgsl (48 bytes, a uniform). */
 export interface RunUniform {
   /** B: samples per step. */
   batch: number;
@@ -65,7 +65,7 @@ export function runUniform(config: TrainConfig, stepBegin: number, stepCount: nu
   };
 }
 
-/** Mirrors `struct Model` in train.wgsl (32 bytes, an element of a storage array). */
+/** Mirrors `struct Model` in common.wgsl (32 bytes, an element of a storage array). */
 export interface ModelRecord {
   /** streamKey(seed, density, model, Purpose.train).k0 */
   trainK0: number;
@@ -126,9 +126,34 @@ export interface KernelLimits {
   maxBufferSize: number;
 }
 
-/** Bytes of workgroup memory the larger of the two entry points (train, evaluate) uses. */
-export function workgroupBytes(m: number, n: number, wg: number): number {
+/**
+ * The two training kernels (README.md, "Kernels"):
+ * - `private`: each thread keeps the parameters, its sample and its gradient sums in registers
+ *   (train-private.wgsl); made for small models, where it should be several times faster;
+ * - `workgroup`: per-sample vectors in workgroup memory (train-workgroup.wgsl); registers do not grow
+ *   with the model, so it serves models too large for registers.
+ */
+export type KernelName = "private" | "workgroup";
+export const KERNEL_NAMES: readonly KernelName[] = ["private", "workgroup"];
+
+/** Parameters per model up to which the default is the private kernel (its register arrays hold 2·P
+ *  floats per thread; beyond this they would spill to slow thread-local memory). */
+export const PRIVATE_KERNEL_MAX_PARAMS = 128;
+
+export function defaultKernel(m: number, n: number): KernelName {
+  return m * n + n <= PRIVATE_KERNEL_MAX_PARAMS ? "private" : "workgroup";
+}
+
+/** Default threads per workgroup of each kernel (untuned guesses until measured on a GPU). */
+export const DEFAULT_WORKGROUP_SIZE: Record<KernelName, number> = { private: 64, workgroup: 128 };
+
+/** Bytes of workgroup memory the larger of the kernel's two entry points (train, evaluate) uses. */
+export function workgroupBytes(kernel: KernelName, m: number, n: number, wg: number): number {
   const P = m * n + n;
+  if (kernel === "private") {
+    // sw, coefs (vec2), then train's partial sums (P rows of stride wg + 1) or evaluate's red
+    return 4 * (P + 2 * n + Math.max(P * (wg + 1), wg));
+  }
   const G = Math.max(1, Math.floor(wg / P));
   const ST = wg + 1;
   // w, gacc, coefs (vec2), xs, ds, hs, es, red
@@ -136,6 +161,7 @@ export function workgroupBytes(m: number, n: number, wg: number): number {
 }
 
 export interface KernelPlan {
+  kernel: KernelName;
   /** Threads per workgroup (a power of two). */
   workgroupSize: number;
   /** Workgroup memory the kernels use, bytes. */
@@ -151,18 +177,21 @@ export interface KernelPlan {
  * much larger than the batch, and whose workgroup memory fits. Throws a one-line error when even one
  * thread's worth does not fit (the model is too large for this kernel design).
  */
-export function planKernel(m: number, n: number, batch: number, limits: KernelLimits, preferred = 128, maxModelsPerDispatch = Infinity): KernelPlan {
+export function planKernel(
+  kernel: KernelName, m: number, n: number, batch: number, limits: KernelLimits,
+  preferred = DEFAULT_WORKGROUP_SIZE[kernel], maxModelsPerDispatch = Infinity,
+): KernelPlan {
   const cap = Math.min(preferred, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup, 2 ** Math.ceil(Math.log2(Math.max(1, batch))));
   let wg = 2 ** Math.floor(Math.log2(Math.max(1, cap)));
-  while (wg > 1 && workgroupBytes(m, n, wg) > limits.maxComputeWorkgroupStorageSize) wg /= 2;
-  const bytes = workgroupBytes(m, n, wg);
+  while (wg > 1 && workgroupBytes(kernel, m, n, wg) > limits.maxComputeWorkgroupStorageSize) wg /= 2;
+  const bytes = workgroupBytes(kernel, m, n, wg);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
-    throw new Error(`webgpu: a ${m}×${n} model needs ${bytes} bytes of workgroup memory, the adapter allows ${limits.maxComputeWorkgroupStorageSize}`);
+    throw new Error(`webgpu: a ${m}×${n} model needs ${bytes} bytes of workgroup memory in the ${kernel} kernel, the adapter allows ${limits.maxComputeWorkgroupStorageSize}`);
   }
   const span = stateSpan(m, n);
   const byBuffer = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (span * 4));
   const perDispatch = Math.max(1, Math.min(limits.maxComputeWorkgroupsPerDimension, byBuffer, maxModelsPerDispatch));
-  return { workgroupSize: wg, workgroupBytes: bytes, span, maxModelsPerDispatch: perDispatch };
+  return { kernel, workgroupSize: wg, workgroupBytes: bytes, span, maxModelsPerDispatch: perDispatch };
 }
 
 /**

@@ -1,5 +1,7 @@
-// Fused training and evaluation of the toy models of "Superposition in a Privileged Basis" (pcg.wgsl
-// is prepended by the host). The same math as src/train/cpu-kernel.ts (FusedKernel), in f32:
+// Fused training and evaluation of the toy models of "Superposition in a Privileged Basis", the
+// WORKGROUP-MEMORY kernel: per-sample vectors live in workgroup memory (see train-private.wgsl for the
+// kernel that keeps them in registers). pcg.wgsl and io.wgsl are prepended by the host. The same math as
+// src/train/cpu-kernel.ts (FusedKernel), in f32:
 //
 //   relu-hidden:    h = ReLU(W x),  x' = ReLU(Wᵀ h + b)        linear-hidden:  h = W x
 //   L = 1/(B·n) Σ_s Σ_i I_i (x_si − x'_si)²,  AdamW with decoupled weight decay.
@@ -36,45 +38,6 @@ override Q: u32 = P * G;         // gradient partial sums
 override XS: u32 = N * ST;       // slots of a per-sample n-vector (x, d)
 override HS: u32 = M * ST;       // slots of a per-sample m-vector (h, e)
 
-// Mirrored field for field by RunUniform in src/train/webgpu/layout.ts. Rewritten before each chunk.
-struct Run {
-  batch: u32,          // B: samples per step
-  evalSamples: u32,    // held-out samples per level
-  stepBegin: u32,      // first step t (0-based) of this chunk
-  stepCount: u32,      // steps in this chunk
-  lr: f32,             // learning rate
-  beta1: f32,          // β1
-  beta2: f32,          // β2
-  eps: f32,            // ε
-  lrwd: f32,           // lr · weightDecay: decoupled decay p ← p − p·lrwd
-  oneMinusBeta1: f32,  // 1 − β1 (computed in f64, rounded once)
-  oneMinusBeta2: f32,  // 1 − β2
-  _pad0: u32,
-}
-
-// Mirrored field for field by ModelRecord in src/train/webgpu/layout.ts. One per model.
-struct Model {
-  trainK0: u32,   // streamKey(seed, density, model, Purpose.train).k0
-  trainK1: u32,   // … .k1
-  evalK0: u32,    // streamKey(seed, density, SHARED_MODEL, Purpose.eval).k0
-  evalK1: u32,    // … .k1
-  threshold: u32, // presenceThreshold(density)
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> run: Run;
-@group(0) @binding(1) var<storage, read> models: array<Model>;
-// Per feature i: (2·I_i / (B·n), I_i).
-@group(0) @binding(2) var<storage, read> features: array<vec2<f32>>;
-// Per step of the chunk (index t − stepBegin): (1 − β1^(t+1), 1 − β2^(t+1)), computed in f64.
-@group(0) @binding(3) var<storage, read> biasCorrection: array<vec2<f32>>;
-// Per model, SPAN floats: W (m×n row-major), b (n), AdamW m (P), AdamW v (P), padding.
-@group(0) @binding(4) var<storage, read_write> state: array<f32>;
-// Per model: mean loss on the level's held-out sample (written by `evaluate`).
-@group(0) @binding(5) var<storage, read_write> evalLoss: array<f32>;
-
 var<workgroup> w: array<f32, P>;       // parameters
 var<workgroup> gacc: array<f32, Q>;    // gradient partial sums [group·P + p]
 var<workgroup> coefs: array<vec2<f32>, N>; // copy of `features`
@@ -82,7 +45,6 @@ var<workgroup> xs: array<f32, XS>;     // x_i of this thread's sample at [i·ST 
 var<workgroup> ds: array<f32, XS>;     // pre-activation of x'_i, then d_i
 var<workgroup> hs: array<f32, HS>;     // h_j
 var<workgroup> es: array<f32, HS>;     // e_j = ∂L/∂(pre-activation of h_j)
-var<workgroup> red: array<f32, WG>;    // evaluation: per-thread error sums
 
 // Phase 1, forward: draws sample s of step t of stream `key` into this thread's slots and evaluates the
 // model on it. Leaves h in hs, d_i = ∂L/∂(pre-activation of x'_i) in ds, and returns Σ_i I_i (x_i − x'_i)².
@@ -185,10 +147,8 @@ fn accumulate(tid: u32, valid: u32) {
   }
 }
 
-// AdamW on this thread's parameters for chunk step `step`; clears their partial sums for the next step.
-// `base` is the model's offset in `state`, which holds the moments. The same arithmetic as
-// src/train/adamw.ts, except that p·(1 − lr·wd) is computed as p − p·(lr·wd), which f32 represents far
-// more accurately.
+// AdamW on this thread's parameters for chunk step `step` (adamwStep in common.wgsl); clears their
+// partial sums for the next step. `base` is the model's offset in `state`, which holds the moments.
 fn adamw(tid: u32, step: u32, base: u32) {
   let bc = biasCorrection[step];
   for (var p = tid; p < P; p += WG) {
@@ -197,12 +157,7 @@ fn adamw(tid: u32, step: u32, base: u32) {
       g += gacc[k * P + p];
       gacc[k * P + p] = 0.0;
     }
-    let m = run.beta1 * state[base + P + p] + run.oneMinusBeta1 * g;
-    let v = run.beta2 * state[base + 2u * P + p] + run.oneMinusBeta2 * g * g;
-    state[base + P + p] = m;
-    state[base + 2u * P + p] = v;
-    let wp = w[p];
-    w[p] = (wp - wp * run.lrwd) - (run.lr * (m / bc.x)) / (sqrt(v / bc.y) + run.eps);
+    w[p] = adamwStep(base, p, w[p], g, bc);
   }
 }
 
@@ -263,30 +218,14 @@ fn evaluate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   workgroupBarrier();
   let model = models[wid.x];
   let key = vec2<u32>(model.evalK0, model.evalK1);
-  var sum = 0.0;
-  var comp = 0.0;
+  var sc = vec2<f32>(0.0);
   let rounds = run.evalSamples / WG + select(0u, 1u, run.evalSamples % WG != 0u);
   for (var r = 0u; r < rounds; r++) {
     let s = r * WG + tid;
     if (s >= run.evalSamples || s < r * WG) { // (the second test: wrap-around near 2^32)
       break;
     }
-    let y = forwardSample(tid, key, 0u, s, model.threshold) - comp;
-    let t = sum + y;
-    comp = (t - sum) - y;
-    sum = t;
+    sc = kahanAdd(sc, forwardSample(tid, key, 0u, s, model.threshold));
   }
-  red[tid] = sum;
-  workgroupBarrier();
-  if (tid == 0u) {
-    sum = 0.0;
-    comp = 0.0;
-    for (var k = 0u; k < WG; k++) {
-      let y = red[k] - comp;
-      let t = sum + y;
-      comp = (t - sum) - y;
-      sum = t;
-    }
-    evalLoss[wid.x] = sum / (f32(run.evalSamples) * f32(N));
-  }
+  finishEvaluation(tid, wid.x, sc.x);
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole GPU job of issue #4 in ONE device call, so a lease is spent training rather than starting
+# machines. Here, first: `scripts/gpu-bundle.sh` (it copies this script into .gpu-carry/). Then call the
+# device tool's run with carry [".gpu-carry"] and the command `bash .gpu-carry/gpu-session.sh`.
+#
+# On the device, in order (each step's output is tee'd to $OUT/session.log):
+#   1. gpu-bench --check: every kernel × workgroup size against the CPU kernels on tiny configs, then
+#      timed on 21 levels × 1000 models × SWEEP_STEPS steps ($OUT/sweep.json); stops here on a mismatch;
+#   2. the fastest pair by GPU time trains the paper's runs, best-of-1000 × 10,000 steps:
+#      relu-hidden at the 21 default levels, then linear-hidden at 1, 0.5, 0.3, 0.1, 0.03
+#      ($OUT/relu-hidden.json, $OUT/linear-hidden.json; each logs its wall and GPU time).
+# Copy the two data files to public/data/ and commit them; the numbers go to BENCHMARKS.md.
+#
+# Environment: SWEEP_STEPS (default 200), WORKGROUPS (default 32,64,128), MODELS (default 1000),
+# STEPS (default 10000; smaller only for a dry run, e.g. on SwiftShader with a stub on-device.sh).
+set -uo pipefail
+carry=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$carry/.." # on-device.sh and the bundles' `webgpu` package live relative to the repository root
+out=${OUT:?OUT must name the folder whose files come back}
+log=$out/session.log
+. "$carry/on-device.sh" >>"$log" 2>&1 # sourced, not piped: its PATH and Vulkan settings must stay
+[ -f "$carry/COMMIT" ] && export PB_TRAINER_COMMIT=$(cat "$carry/COMMIT")
+tail -n 1 "$log"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee -a "$log"
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+since() { awk -v a="$1" -v b="$(ms)" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
+t0=$(ms)
+node "$carry/gpu-bench.mjs" --check --json --steps "${SWEEP_STEPS:-200}" --models "${MODELS:-1000}" \
+  --workgroups "${WORKGROUPS:-32,64,128}" >"$out/sweep.json" 2> >(tee -a "$log" >&2)
+status=$?
+echo "sweep: exit $status, $(since "$t0") s" | tee -a "$log"
+cat "$out/sweep.json" | tee -a "$log"
+[ $status -eq 0 ] || { echo "gpu-session: the check or the sweep failed; not training" | tee -a "$log"; exit 1; }
+
+# The fastest (kernel, workgroup) by GPU time (wall time where the adapter has no timestamps).
+read -r kernel workgroup < <(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const key = (x) => (x.gpuSeconds > 0 ? x.gpuSeconds : x.seconds);
+  const best = r.reduce((a, b) => (key(b) < key(a) ? b : a));
+  console.log(best.kernel, best.workgroupSize);' "$out/sweep.json")
+echo "fastest: $kernel kernel, workgroup $workgroup" | tee -a "$log"
+
+train() { # name, extra flags...
+  local name=$1; shift
+  local t=$(ms)
+  node "$carry/train.mjs" --engine webgpu --kernel "$kernel" --workgroup "$workgroup" --models "${MODELS:-1000}" \
+    --steps "${STEPS:-10000}" --out "$out/$name.json" "$@" 2>&1 | tee -a "$log"
+  local s=${PIPESTATUS[0]}
+  echo "$name: exit $s, whole command $(since "$t") s wall" | tee -a "$log"
+  return "$s"
+}
+train relu-hidden --model relu || exit 1
+train linear-hidden --model linear --levels 1,0.5,0.3,0.1,0.03 || exit 1
