@@ -10,6 +10,8 @@
 #      relu-hidden at the 21 default levels, then linear-hidden at 1, 0.5, 0.3, 0.1, 0.03
 #      ($OUT/relu-hidden.json, $OUT/linear-hidden.json; each logs its wall and GPU time).
 # Copy the two data files to public/data/ and commit them; the numbers go to BENCHMARKS.md.
+# If the call runs out of time, the finished levels come back as $OUT/<name>.json.checkpoint.json: put
+# them into .gpu-carry/ and call again; training resumes from them.
 #
 # Environment: SWEEP_STEPS (default 200), WORKGROUPS (default 32,64,128), MODELS (default 1000),
 # STEPS (default 10000; smaller only for a dry run, e.g. on SwiftShader with a stub on-device.sh).
@@ -44,6 +46,9 @@ echo "fastest: $kernel kernel, workgroup $workgroup" | tee -a "$log"
 train() { # name, extra flags...
   local name=$1; shift
   local t=$(ms)
+  if [ -f "$carry/$name.json.checkpoint.json" ]; then
+    cp "$carry/$name.json.checkpoint.json" "$out/" && echo "$name: resuming from the carried checkpoint" | tee -a "$log"
+  fi
   node "$carry/train.mjs" --engine webgpu --kernel "$kernel" --workgroup "$workgroup" --models "${MODELS:-1000}" \
     --steps "${STEPS:-10000}" --out "$out/$name.json" "$@" 2>&1 | tee -a "$log"
   local s=${PIPESTATUS[0]}

@@ -10,7 +10,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,11 @@ import { readDataFile } from "../src/data/io.ts";
 import { createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
 import { Gpu } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
-import { KERNEL_NAMES, defaultKernel, planKernel, planWaves, workgroupBytes, type KernelLimits, type KernelName } from "../src/train/webgpu/layout.ts";
+import {
+  DEBUG_DRAW_BYTES, DEBUG_DRAW_FIELDS, KERNEL_NAMES, MODEL_FIELDS, MODEL_RECORD_WORDS, RUN_FIELDS, RUN_UNIFORM_BYTES,
+  defaultKernel, encodeDebugDraw, encodeModels, encodeRun, planKernel, planWaves, runUniform, workgroupBytes,
+  type KernelLimits, type KernelName,
+} from "../src/train/webgpu/layout.ts";
 
 const tiny = (overrides: Partial<TrainConfig> = {}) =>
   defaultConfig({ modelsPerLevel: 3, steps: 5, batchSize: 100, evalSamples: 1024, seed: 7, ...overrides });
@@ -288,6 +292,42 @@ describe("webgpu planning (no GPU)", () => {
     expect(defaultKernel(5, 10)).toBe("private");
     expect(defaultKernel(10, 10)).toBe("private"); // 110 parameters
     expect(defaultKernel(20, 40)).toBe("workgroup");
+  });
+
+  /** A WGSL struct's fields in order, as [name, type] pairs. */
+  function wgslStruct(file: string, name: string): [string, string][] {
+    const src = readFileSync(new URL(`../src/train/webgpu/${file}`, import.meta.url), "utf8");
+    const body = new RegExp(`struct ${name} \\{([^}]*)\\}`).exec(src)?.[1];
+    if (!body) throw new Error(`no struct ${name} in ${file}`);
+    return [...body.replace(/\/\/.*$/gm, "").matchAll(/(\w+)\s*:\s*([\w<>]+)\s*,/g)].map((m) => [m[1], m[2]]);
+  }
+
+  it("mirrors every WGSL struct field for field, and the encoders write each field to its word", () => {
+    expect(wgslStruct("common.wgsl", "Run")).toEqual(RUN_FIELDS.map(([f, t]) => [f, t]));
+    expect(RUN_FIELDS.length * 4).toBe(RUN_UNIFORM_BYTES);
+    const run = runUniform(defaultConfig(), 0, 0) as unknown as Record<string, number>;
+    RUN_FIELDS.forEach(([field, type], k) => {
+      if (field.startsWith("_pad")) return;
+      const probe = { ...run, [field]: type === "u32" ? 0xabcdef : 0.375 };
+      const buf = encodeRun(probe as unknown as ReturnType<typeof runUniform>);
+      expect(type === "u32" ? new Uint32Array(buf)[k] : new Float32Array(buf)[k], field).toBe(type === "u32" ? 0xabcdef : 0.375);
+    });
+
+    expect(wgslStruct("common.wgsl", "Model")).toEqual(MODEL_FIELDS.map((f) => [f, "u32"]));
+    expect(MODEL_FIELDS.length).toBe(MODEL_RECORD_WORDS);
+    MODEL_FIELDS.forEach((field, k) => {
+      if (field.startsWith("_pad")) return;
+      const record = { trainK0: 0, trainK1: 0, evalK0: 0, evalK1: 0, threshold: 0, [field]: 0xabcdef };
+      expect(encodeModels([record])[k], field).toBe(0xabcdef);
+    });
+
+    expect(wgslStruct("rng-debug.wgsl", "DebugDraw")).toEqual(DEBUG_DRAW_FIELDS.map((f) => [f, "u32"]));
+    expect(DEBUG_DRAW_FIELDS.length * 4).toBe(DEBUG_DRAW_BYTES);
+    DEBUG_DRAW_FIELDS.forEach((field, k) => {
+      if (field.startsWith("_pad")) return;
+      const p = { k0: 0, k1: 0, step: 0, threshold: 0, features: 0, samples: 0, [field]: 0xabcdef };
+      expect(encodeDebugDraw(p)[k], field).toBe(0xabcdef);
+    });
   });
 
   it("groups levels into even waves", () => {

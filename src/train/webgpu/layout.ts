@@ -37,6 +37,12 @@ export interface RunUniform {
   // _pad0: u32 (padding to 48 bytes)
 }
 export const RUN_UNIFORM_BYTES = 48;
+/** `struct Run`'s fields in order, with their WGSL types (one 4-byte word each); test/webgpu.test.ts
+ *  checks them against common.wgsl and encodeRun. */
+export const RUN_FIELDS = [
+  ["batch", "u32"], ["evalSamples", "u32"], ["stepBegin", "u32"], ["stepCount", "u32"], ["lr", "f32"], ["beta1", "f32"],
+  ["beta2", "f32"], ["eps", "f32"], ["lrwd", "f32"], ["oneMinusBeta1", "f32"], ["oneMinusBeta2", "f32"], ["_pad0", "u32"],
+] as const;
 
 export function encodeRun(r: RunUniform): ArrayBuffer {
   const buf = new ArrayBuffer(RUN_UNIFORM_BYTES);
@@ -80,6 +86,8 @@ export interface ModelRecord {
   // _pad0, _pad1, _pad2: u32
 }
 export const MODEL_RECORD_WORDS = 8;
+/** `struct Model`'s fields in order (all u32), checked against common.wgsl and encodeModels. */
+export const MODEL_FIELDS = ["trainK0", "trainK1", "evalK0", "evalK1", "threshold", "_pad0", "_pad1", "_pad2"] as const;
 
 export function encodeModels(records: ModelRecord[]): Uint32Array {
   const u = new Uint32Array(records.length * MODEL_RECORD_WORDS);
@@ -111,6 +119,8 @@ export interface DebugDrawParams {
   // _pad0, _pad1: u32
 }
 export const DEBUG_DRAW_BYTES = 32;
+/** `struct DebugDraw`'s fields in order (all u32), checked against rng-debug.wgsl and encodeDebugDraw. */
+export const DEBUG_DRAW_FIELDS = ["k0", "k1", "step", "threshold", "features", "samples", "_pad0", "_pad1"] as const;
 
 export function encodeDebugDraw(p: DebugDrawParams): Uint32Array {
   return Uint32Array.of(p.k0, p.k1, p.step, p.threshold, p.features, p.samples, 0, 0);
