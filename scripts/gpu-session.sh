@@ -46,10 +46,14 @@ echo "fastest: $kernel kernel, workgroup $workgroup" | tee -a "$log"
 train() { # name, extra flags...
   local name=$1; shift
   local t=$(ms)
-  if [ -f "$carry/$name.json.checkpoint.json" ]; then
-    cp "$carry/$name.json.checkpoint.json" "$out/" && echo "$name: resuming from the carried checkpoint" | tee -a "$log"
+  local k=$kernel w=$workgroup ckpt=$carry/$name.json.checkpoint.json
+  if [ -f "$ckpt" ]; then
+    # Resume with the checkpoint's own kernel: another one would not match it and would start afresh.
+    read -r k w < <(node -e 'const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      console.log(c.kernel ? `${c.kernel.name} ${c.kernel.workgroupSize}` : process.argv[2]);' "$ckpt" "$kernel $workgroup")
+    cp "$ckpt" "$out/" && echo "$name: resuming from the carried checkpoint ($k kernel, workgroup $w)" | tee -a "$log"
   fi
-  node "$carry/train.mjs" --engine webgpu --kernel "$kernel" --workgroup "$workgroup" --models "${MODELS:-1000}" \
+  node "$carry/train.mjs" --engine webgpu --kernel "$k" --workgroup "$w" --models "${MODELS:-1000}" \
     --steps "${STEPS:-10000}" --out "$out/$name.json" "$@" 2>&1 | tee -a "$log"
   local s=${PIPESTATUS[0]}
   echo "$name: exit $s, whole command $(since "$t") s wall" | tee -a "$log"
