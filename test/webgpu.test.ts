@@ -21,7 +21,7 @@ import { FusedKernel } from "../src/train/cpu-kernel.ts";
 import type { Progress, TrainedLevel } from "../src/train/engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { readDataFile } from "../src/data/io.ts";
-import { createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
+import { compile, composeWgsl, createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
 import { Gpu } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
 import {
@@ -125,6 +125,17 @@ describe("webgpu engine", () => {
       expect(readDataFile(out).run).toEqual(data.run);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a shader that does not compile fails with the file and line of the error", async () => {
+    const gpu = await Gpu.open();
+    try {
+      const wgsl = composeWgsl([["pcg.wgsl"], ["broken.wgsl", "// a comment\nfn f() -> u32 {\n  return pcg4d(vec4<u32>(1u)).x + nope;\n}\n"]]);
+      expect(wgsl.where(1)).toBe("pcg.wgsl:1");
+      await expect(compile(gpu.device, wgsl, "broken.wgsl")).rejects.toThrow(/^webgpu: broken\.wgsl does not compile: broken\.wgsl:3:\d+ .*nope/);
+    } finally {
+      gpu.destroy();
     }
   });
 

@@ -2,7 +2,7 @@
 // for bit.
 
 import type { Gpu } from "./gpu.ts";
-import { debugWgslSource } from "./engine.ts";
+import { debugWgsl } from "./engine.ts";
 import { DEBUG_DRAW_BYTES, encodeDebugDraw, type DebugDrawParams } from "./layout.ts";
 
 const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040, STORAGE = 0x0080;
@@ -10,7 +10,7 @@ const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040,
 async function run(gpu: Gpu, entryPoint: string, inputs: { data: Uint32Array; usage: number }, outBytes: number, invocations: number): Promise<ArrayBuffer> {
   const { device } = gpu;
   return gpu.scoped(`in ${entryPoint}`, async () => {
-    const module = device.createShaderModule({ code: debugWgslSource(), label: "rng-debug.wgsl" });
+    const module = device.createShaderModule({ code: debugWgsl().code, label: "rng-debug.wgsl" });
     const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint } });
     const input = device.createBuffer({ size: Math.max(16, inputs.data.byteLength), usage: inputs.usage | COPY_DST });
     device.queue.writeBuffer(input, 0, inputs.data as Uint32Array<ArrayBuffer>);

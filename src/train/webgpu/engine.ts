@@ -61,18 +61,42 @@ const MAX_CHUNK_STEPS = 16384;
 
 const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040, STORAGE = 0x0080, QUERY_RESOLVE = 0x0200;
 
-const readWgsl = (file: string) => readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
-
-/** rng-debug.wgsl with pcg.wgsl prepended (WGSL has no includes). */
-export function debugWgslSource(): string {
-  return `${readWgsl("pcg.wgsl")}\n${readWgsl("rng-debug.wgsl")}`;
+/** A WGSL module put together from several parts (WGSL has no includes), and where its lines came from. */
+export interface WgslModule {
+  code: string;
+  /** The module's 1-based line `line` as "file:line" in the part it came from. */
+  where(line: number): string;
 }
 
-/** A training kernel's module source: pcg.wgsl and common.wgsl prepended, and for the private kernel
- *  the model's sizes as `const`s (its private arrays cannot be sized by `override` constants). */
-export function kernelSource(kernel: KernelName, m: number, n: number): string {
-  const sizes = kernel === "private" ? `const N: u32 = ${n}u;\nconst M: u32 = ${m}u;\n` : "";
-  return `${sizes}${readWgsl("pcg.wgsl")}\n${readWgsl("common.wgsl")}\n${readWgsl(`train-${kernel}.wgsl`)}`;
+/** Joins [name, text] parts into one module; text === undefined reads the file `name` beside this module. */
+export function composeWgsl(parts: [string, string?][]): WgslModule {
+  const texts = parts.map(([name, text]) => (text ?? readFileSync(new URL(`./${name}`, import.meta.url), "utf8")).replace(/\n?$/, "\n"));
+  const starts: number[] = [];
+  let line = 1;
+  for (const t of texts) {
+    starts.push(line);
+    line += t.split("\n").length - 1;
+  }
+  return {
+    code: texts.join(""),
+    where(l) {
+      let k = starts.length - 1;
+      while (k > 0 && starts[k] > l) k--;
+      return `${parts[k][0]}:${l - starts[k] + 1}`;
+    },
+  };
+}
+
+/** rng-debug.wgsl with pcg.wgsl prepended. */
+export function debugWgsl(): WgslModule {
+  return composeWgsl([["pcg.wgsl"], ["rng-debug.wgsl"]]);
+}
+
+/** A training kernel's module: pcg.wgsl and common.wgsl prepended, and for the private kernel the model's
+ *  sizes as `const`s first (its private arrays cannot be sized by `override` constants). */
+export function kernelWgsl(kernel: KernelName, m: number, n: number): WgslModule {
+  const sizes: [string, string?][] = kernel === "private" ? [["(sizes)", `const N: u32 = ${n}u;\nconst M: u32 = ${m}u;\n`]] : [];
+  return composeWgsl([...sizes, ["pcg.wgsl"], ["common.wgsl"], [`train-${kernel}.wgsl`]]);
 }
 
 interface Pipelines {
@@ -81,11 +105,12 @@ interface Pipelines {
   evaluate: GPUComputePipeline;
 }
 
-async function compile(device: GPUDevice, code: string, label: string): Promise<GPUShaderModule> {
-  const module = device.createShaderModule({ code, label });
+/** Compiles a module; errors name the file and line of each part they are in. */
+export async function compile(device: GPUDevice, wgsl: WgslModule, label: string): Promise<GPUShaderModule> {
+  const module = device.createShaderModule({ code: wgsl.code, label });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === "error");
-  if (errors.length) throw new Error(`webgpu: ${label} does not compile: ${errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join("; ")}`);
+  if (errors.length) throw new Error(`webgpu: ${label} does not compile: ${errors.map((e) => `${wgsl.where(e.lineNum)}:${e.linePos} ${e.message.replace(/\s+/g, " ")}`).join("; ")}`);
   return module;
 }
 
@@ -119,7 +144,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     if (!p) {
       p = (async () => {
         const file = `train-${plan.kernel}.wgsl`;
-        const module = await compile(device, kernelSource(plan.kernel, m, n), file);
+        const module = await compile(device, kernelWgsl(plan.kernel, m, n), file);
         const buffer = (type: GPUBufferBindingType): GPUBufferBindingLayout => ({ type });
         const layout = device.createBindGroupLayout({
           label: "train",
