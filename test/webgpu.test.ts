@@ -229,6 +229,20 @@ for (const kernel of KERNEL_NAMES) {
       });
     }
 
+    it("another shape (odd n = 11: the last random pair has one feature; m = 3) matches the CPU", async () => {
+      const config = tiny({ features: 11, neurons: 3, modelsPerLevel: 2 });
+      for (const kind of ["relu-hidden", "linear-hidden"] as const) {
+        const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, [0.7, 0.15]);
+        const cpu = new UnrolledKernel(kind, config);
+        for (const level of levels) {
+          expect(level.params[0]).toHaveLength(3 * 11 + 11);
+          for (let k = 0; k < config.modelsPerLevel; k++) {
+            expect(maxAbsDiff(level.params[k], cpu.train(level.density, k, config.steps).params)).toBeLessThanOrEqual(1e-5);
+          }
+        }
+      }
+    });
+
     it("several sub-batches per step (workgroup of 32 threads < batch, P > workgroup) match the CPU", async () => {
       const small = await makeEngine({ kernel, workgroupSize: 32 });
       const config = tiny({ modelsPerLevel: 2 });
