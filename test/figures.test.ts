@@ -34,7 +34,7 @@ import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandVerdict, buildFacts, fact } from "../src/site/facts.ts";
+import { bandVerdict, buildFacts, engineDetail, fact } from "../src/site/facts.ts";
 import { figureNumber, equationNumber, FIGURES } from "../src/site/registry.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -383,6 +383,9 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(fact(facts, "relu.importanceDecay")).toBe("0.75");
     expect(fact(facts, "relu.densities")).toBe("1, 0.3 and 0.01");
     expect(fact(facts, "relu.trainTime")).toBe("62.1 min");
+    expect(fact(facts, "relu.engineDetail")).toBe(relu.run.engine);
+    const gpuRun = { ...relu.run, engine: "webgpu", kernel: { name: "private", workgroupSize: 64 }, gpuSeconds: 3.214 };
+    expect(engineDetail(gpuRun)).toBe("webgpu: private kernel, 64-thread workgroups, 3.21 s of GPU time");
     expect(fact(facts, "relu.createdAt")).toBe("2 January 2026");
     expect(fact(facts, "relu.commit")).toBe("0123456789ab");
     expect(fact(facts, "compare.density")).toBe("0.3");

@@ -56,12 +56,22 @@ function fileFacts(prefix: string, file: DataFile): Record<string, string> {
     [`${prefix}.bestLossMax`]: formatLoss(Math.max(...losses)),
     [`${prefix}.bestLossMin`]: formatLoss(Math.min(...losses)),
     [`${prefix}.engine`]: file.run.engine,
+    [`${prefix}.engineDetail`]: engineDetail(file.run),
     [`${prefix}.device`]: file.run.device,
     [`${prefix}.trainTime`]: formatDuration(file.run.trainSeconds),
     [`${prefix}.trainSeconds`]: String(Math.round(file.run.trainSeconds)),
     [`${prefix}.createdAt`]: date(file.run.createdAt),
     [`${prefix}.commit`]: file.run.commit === "unknown" ? "unknown (trained outside a git checkout)" : file.run.commit.slice(0, 12),
   };
+}
+
+/** The engine with what a GPU run records: "webgpu: private kernel, 64-thread workgroups, 3.21 s of GPU
+ *  time"; just the engine's name otherwise. */
+export function engineDetail(run: DataFile["run"]): string {
+  const parts: string[] = [];
+  if (run.kernel) parts.push(`${run.kernel.name} kernel`, `${run.kernel.workgroupSize}-thread workgroups`);
+  if (run.gpuSeconds !== undefined) parts.push(`${run.gpuSeconds.toFixed(2)} s of GPU time`);
+  return parts.length ? `${run.engine}: ${parts.join(", ")}` : run.engine;
 }
 
 const built = new WeakMap<Experiment, Record<string, string>>();
