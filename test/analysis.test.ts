@@ -185,7 +185,8 @@ describe("thresholds: storage, codes, dropped features", () => {
     const W = build(3, 5, [
       [0, 0, 1.0],
       [1, 1, 0.15], // norm 0.15 < 0.2 · 1.0: small-norm
-      [2, 2, -0.9], [1, 2, 0.1], // long, but no weight above τ·max: no-positive-weight
+      // positive part long enough (‖(0.25, 0.25)‖ = 0.35), but no weight above τ·max = 0.3: no-positive-weight
+      [2, 2, -0.9], [1, 2, 0.25], [0, 2, 0.25],
       [2, 3, 0.5],
       // feature 4: zero column
     ]);
@@ -197,8 +198,8 @@ describe("thresholds: storage, codes, dropped features", () => {
     expect(a.superposition[4]).toBe(0);
     expect(droppedFeatures(W)).toEqual([1, 2, 4]);
     expect(representedFeatures(W)).toEqual([0, 3]);
-    // A lower drop threshold keeps feature 1 (its one weight 0.15 > τ·max = 0.1 too).
-    expect(droppedFeatures(W, { dropThreshold: 0.1, storeThreshold: 0.1 })).toEqual([2, 4]);
+    // Lower thresholds keep features 1 and 2 (their weights 0.15 and 0.25 clear τ·max = 0.1).
+    expect(droppedFeatures(W, { dropThreshold: 0.1, storeThreshold: 0.1 })).toEqual([4]);
   });
 
   it("a short feature's stray weight above τ does not make its neuron store it", () => {
@@ -525,5 +526,38 @@ describe("a trained model at density 0.02 (rounded)", () => {
     expect(analyse(W).regime.id).toBe("feature-pairs");
     expect(analyse(W).codes[8]).toEqual([2, 3]);
     expect(analyse(W, null, { storeThreshold: 0.2 }).regime.id).toBe("unlabelled");
+  });
+});
+
+describe("one very large negative weight (best-of-1000 CPU models at densities 0.13 and 0.12, rounded)", () => {
+  // A feature with a weight of ≈ −5.4 has the largest norm in W. Measured by whole norms, the drop bar
+  // (δ = 0.2 of the largest) rose to ≈ 1.1 and "dropped" the features of the clean 1.01-weight
+  // monosemantic neurons, leaving both models unlabelled with "dead" neurons. Only positive weights
+  // carry a feature through the ReLU, so the drop rule measures positive parts.
+  const W013 = [
+    [1.01, 0, -0.01, 0, -0.01, -0.02, 0.01, 0, 0, 0],
+    [0.01, 0.02, 0.93, -0.95, -0.23, 0.82, 0.51, 0.04, 0.05, 0.05],
+    [0.02, 0.02, 0.08, 0.09, 1.01, 0.51, -5.37, 0.02, 0.03, 0.03],
+    [0, 1.01, -0.01, 0, -0.01, -0.03, 0.02, 0.02, 0, 0.01],
+    [0.01, 0.01, -0.84, 0.9, -0.26, 0.89, 0.55, 0.04, 0.05, 0.06],
+  ];
+  const W012 = [
+    [0.02, 0.55, 0.56, 0.97, -0.18, -0.86, -0.21, 0, 0.04, 0.06],
+    [0.02, 0.58, 0.6, -0.87, -0.2, 0.92, -0.23, -0.01, 0.05, 0.04],
+    [0.01, 0.5, -5.45, 0.1, 0.08, 0.11, 1.02, 0.2, 0.01, 0.01],
+    [0.01, -4.63, 0.41, 0.12, 1.06, 0.12, 0.1, 0.02, 0.01, 0.01],
+    [1.01, -0.01, -0.01, -0.01, 0, -0.01, 0, 0, 0, 0],
+  ];
+  it("keeps the monosemantic neurons' features: five in three at 0.13, six in four at 0.12", () => {
+    const a = analyse(W013);
+    expect(a.codes.slice(0, 2)).toEqual([[0], [3]]);
+    expect(a.positiveNorms[6]).toBeCloseTo(Math.hypot(0.01, 0.51, 0.02, 0.55), 12);
+    expect(a.norms[6]).toBeGreaterThan(5);
+    expect(a.dropped).toEqual([7, 8, 9]);
+    expect(a.regime.id).toBe("five-in-three");
+    const b = analyse(W012);
+    expect(b.codes[0]).toEqual([4]);
+    expect(b.dropped).toEqual([7, 8, 9]);
+    expect(b.regime.id).toBe("six-in-four");
   });
 });

@@ -21,6 +21,8 @@ export interface Analysis {
   thresholds: Thresholds;
   /** ‖W_i‖ per feature. */
   norms: number[];
+  /** ‖W_i⁺‖ per feature: the norm of its positive weights (the drop rule's measure). */
+  positiveNorms: number[];
   /** Σ_{k≠i} (Ŵ_i · W_k)² per feature (0 for a zero-norm feature). */
   superposition: number[];
   /** codes[i]: neurons storing feature i, ascending (empty if dropped). */
@@ -68,6 +70,7 @@ export function analyse(W: Matrix, b?: readonly number[] | null, options: Analys
     neurons,
     thresholds: storage.thresholds,
     norms: storage.norms,
+    positiveNorms: storage.positiveNorms,
     superposition: featureSuperposition(W),
     codes,
     featureKinds: featureKinds(codes, roles),

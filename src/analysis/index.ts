@@ -5,7 +5,7 @@ export type { Matrix, Importance } from "./matrix.ts";
 export { matrixShape, column, maxAbsEntry, maxPositiveEntry, featuresByImportance, importanceRank } from "./matrix.ts";
 export type { AnalysisOptions, Thresholds } from "./options.ts";
 export { DEFAULT_STORE_THRESHOLD, DEFAULT_DROP_THRESHOLD, resolveThresholds } from "./options.ts";
-export { featureNorms, featureGram, featureSuperposition } from "./norms.ts";
+export { featureNorms, positiveFeatureNorms, featureGram, featureSuperposition } from "./norms.ts";
 export type { DropReason, FeatureStorage } from "./features.ts";
 export { featureStorage, featureCodes, representedFeatures, droppedFeatures } from "./features.ts";
 export type { NeuronRole } from "./neurons.ts";

@@ -12,6 +12,18 @@ export function featureNorms(W: Matrix): number[] {
   return norms.map(Math.sqrt);
 }
 
+/**
+ * ‖W_i⁺‖ for every feature i: the norm of the column's positive part. Through h = ReLU(W x) only the
+ * positive weights carry feature i to the output, so its gain through its own direction goes as
+ * ‖W_i⁺‖² (a negative weight silences the neuron instead). The drop rule (options.ts) uses it.
+ */
+export function positiveFeatureNorms(W: Matrix): number[] {
+  const { features } = matrixShape(W);
+  const norms = new Array<number>(features).fill(0);
+  for (const row of W) for (let i = 0; i < features; i++) if (row[i] > 0) norms[i] += row[i] * row[i];
+  return norms.map(Math.sqrt);
+}
+
 /** Gram matrix G[i][k] = W_i · W_k (n×n). */
 export function featureGram(W: Matrix): number[][] {
   const { features } = matrixShape(W);
