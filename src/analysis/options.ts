@@ -11,10 +11,11 @@ import { positiveFeatureNorms } from "./norms.ts";
  * h = ReLU(W x), so a negative weight never carries the feature (it silences the neuron instead).
  * The scale is the largest positive weight, not max|W|: at low densities the trained models use large
  * negative weights (≈ −2.5) to cancel interference, which would otherwise raise the bar above the
- * ≈ 0.5 weights with which features are genuinely spread over three neurons. A neuron's share of a feature's
- * reconstruction goes as W[j][i]², so a weight at τ = 0.3 of the largest contributes about 9%. 0.3 was chosen on the trained data: it labels
- * every density of the best-of-64 CPU run the same as 0.2, except density 0.02, where one 0.27 weight
- * at 0.2 made a single feature look three-neuron coded amid nine clean pairs.
+ * ≈ 0.5 weights with which features are genuinely spread over three neurons. A neuron's share of a
+ * feature's reconstruction goes as W[j][i]², so a weight at τ = 0.3 of the largest contributes about 9%.
+ * 0.3 was chosen on the trained data: it labels every density of the best-of-64 CPU run the same as 0.2,
+ * except density 0.02, where one 0.27 weight at 0.2 made a single feature look three-neuron coded amid
+ * nine clean pairs.
  */
 export const DEFAULT_STORE_THRESHOLD = 0.3;
 
