@@ -240,9 +240,9 @@ describe("engine selection (npm run train --engine …)", () => {
   });
 
   it("auto falls back to the CPU, with a notice, when Dawn finds no adapter", () => {
-    const r = run(["--engine", "auto"], { VK_ICD_FILENAMES: "/nonexistent/icd.json" });
+    const r = run(["--engine", "auto", "--kernel", "private"], { VK_ICD_FILENAMES: "/nonexistent/icd.json" });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/notice: no WebGPU adapter \(Dawn found no WebGPU adapter/);
+    expect(r.stderr).toMatch(/notice: no WebGPU adapter \(Dawn found no WebGPU adapter.*; training on the CPU instead \(--kernel and --workgroup apply to WebGPU only\)/);
     expect(r.stderr).toContain("engine cpu on");
   });
 

@@ -23,18 +23,19 @@ export interface EngineOptions {
 
 export async function createEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<Engine> {
   if (choice === "cpu") return createCpuEngine(options);
+  const ignored = options.kernel || options.workgroupSize ? " (--kernel and --workgroup apply to WebGPU only)" : "";
   const { createWebGpuEngine, NoAdapterError } = await import("./webgpu/engine.ts");
   try {
     const gpu = await createWebGpuEngine({ steps: options.steps, kernel: options.kernel, workgroupSize: options.workgroupSize, log: options.log });
     if (choice === "auto" && gpu.software) {
-      options.log?.(`notice: the only WebGPU adapter is a software one (${gpu.device}); training on the CPU instead`);
+      options.log?.(`notice: the only WebGPU adapter is a software one (${gpu.device}); training on the CPU instead${ignored}`);
       await gpu.close();
       return createCpuEngine(options);
     }
     return gpu;
   } catch (e) {
     if (choice === "auto" && e instanceof NoAdapterError) {
-      options.log?.(`notice: no WebGPU adapter (${e.message}); training on the CPU instead`);
+      options.log?.(`notice: no WebGPU adapter (${e.message}); training on the CPU instead${ignored}`);
       return createCpuEngine(options);
     }
     throw e;
