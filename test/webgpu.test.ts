@@ -243,7 +243,7 @@ for (const kernel of KERNEL_NAMES) {
       }
     });
 
-    it("several sub-batches per step (workgroup of 32 threads < batch, P > workgroup) match the CPU", async () => {
+    it("a 32-thread workgroup (several samples per thread or sub-batches per step, more parameters than threads) matches the CPU", async () => {
       const small = await makeEngine({ kernel, workgroupSize: 32 });
       const config = tiny({ modelsPerLevel: 2 });
       const kind = "relu-hidden";
