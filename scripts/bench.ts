@@ -1,4 +1,5 @@
 // npm run bench -- [--engine cpu|webgpu|auto] [--json] [--full] [--models K] [--steps N] [--density d]
+//                   [--kernel private|workgroup] [--workgroup W]   (WebGPU; scripts/gpu-bench.ts sweeps them)
 // Trains a fixed workload and prints model-steps per second (one model-step = one optimizer step of one
 // model on one batch of 1024). Unless --json or --no-baseline, it also times the plain reference trainer
 // in the same process, single-threaded, and prints the speed-up over it.
@@ -8,7 +9,7 @@ import { cpus, totalmem, availableParallelism } from "node:os";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { referenceTrain } from "../src/train/reference.ts";
-import { engineChoice, integer, parseDensities } from "../src/train/cli.ts";
+import { engineChoice, integer, kernelName, parseDensities, workgroupSizeFlag } from "../src/train/cli.ts";
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
@@ -27,6 +28,8 @@ try {
       models: { type: "string" },
       steps: { type: "string" },
       density: { type: "string" },
+      kernel: { type: "string" },
+      workgroup: { type: "string" },
       "no-baseline": { type: "boolean", default: false },
     },
   }));
@@ -49,6 +52,9 @@ const full = values.full;
 const models = int("models", values.models, full ? 1000 : 64);
 const steps = int("steps", values.steps, full ? 10_000 : 200);
 const densities = values.density === undefined ? (full ? [...DEFAULT_DENSITIES] : [0.1]) : flag(() => parseDensities(values.density!, "--density"));
+const kernel = values.kernel === undefined ? undefined : flag(() => kernelName(values.kernel!));
+const workgroupSize = values.workgroup === undefined ? undefined : flag(() => workgroupSizeFlag(values.workgroup!));
+if (choice === "cpu" && (kernel || workgroupSize)) fail("--kernel and --workgroup apply to the webgpu engine only");
 const config = defaultConfig({ modelsPerLevel: models, steps });
 const modelSteps = models * steps * densities.length;
 
@@ -56,7 +62,7 @@ const log = (line: string) => values.json || console.error(line);
 const tCreate = performance.now();
 let engine;
 try {
-  engine = await createEngine(choice, { log });
+  engine = await createEngine(choice, { log, kernel, workgroupSize });
 } catch (e) {
   console.error(`bench: ${(e as Error).message.split("\n")[0]}`);
   process.exit(1);
@@ -73,6 +79,7 @@ try {
   const result = {
     engine: engine.name,
     device: engine.device,
+    ...(engine.kernel && { kernel: engine.kernel("relu-hidden", config) }),
     models: models * densities.length,
     steps,
     seconds: +seconds.toFixed(3),
@@ -83,7 +90,8 @@ try {
     console.log(JSON.stringify(result));
   } else {
     console.log(`machine: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-    console.log(`engine:  ${engine.name} on ${engine.device} (start-up ${startupSeconds.toFixed(2)} s)`);
+    const k = result.kernel ? `, ${result.kernel.name} kernel, workgroup ${result.kernel.workgroupSize}` : "";
+    console.log(`engine:  ${engine.name} on ${engine.device}${k} (start-up ${startupSeconds.toFixed(2)} s)`);
     console.log(`work:    ${densities.length} level(s) × ${models} models × ${steps} steps × batch ${config.batchSize} = ${modelSteps.toLocaleString("en")} model-steps`);
     console.log(`time:    ${seconds.toFixed(2)} s wall${result.gpuSeconds !== undefined ? `, ${result.gpuSeconds} s GPU` : ""}`);
     console.log(`speed:   ${result.modelStepsPerSecond.toLocaleString("en")} model-steps/s`);
