@@ -243,6 +243,18 @@ for (const kernel of KERNEL_NAMES) {
       }
     });
 
+    it("odd batch sizes (1, 5, 65: workgroup shrunk to the batch, a partial last round) match the CPU", async () => {
+      for (const batchSize of [1, 5, 65]) {
+        const config = tiny({ batchSize, modelsPerLevel: 1, evalSamples: 33 });
+        const [level] = await trainAll(kernelEngines.get(kernel)!, "relu-hidden", config, [0.5]);
+        const cpu = new UnrolledKernel("relu-hidden", config);
+        expect(maxAbsDiff(level.params[0], cpu.train(0.5, 0, config.steps).params), `batch ${batchSize}`).toBeLessThanOrEqual(1e-5);
+        const cpuLoss = cpu.evalLoss(0.5, level.params[0]);
+        expect(Math.abs(level.evalLosses[0] - cpuLoss) / cpuLoss, `batch ${batchSize}`).toBeLessThanOrEqual(1e-5);
+      }
+      expect(kernelEngines.get(kernel)!.kernel("relu-hidden", tiny({ batchSize: 5 })).workgroupSize).toBe(8);
+    });
+
     it("a 32-thread workgroup (several samples per thread or sub-batches per step, more parameters than threads) matches the CPU", async () => {
       const small = await makeEngine({ kernel, workgroupSize: 32 });
       const config = tiny({ modelsPerLevel: 2 });
