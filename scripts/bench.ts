@@ -9,12 +9,11 @@ import { cpus, totalmem, availableParallelism } from "node:os";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { referenceTrain } from "../src/train/reference.ts";
-import { engineChoice, integer, kernelName, parseDensities, workgroupSizeFlag } from "../src/train/cli.ts";
+import { engineChoice, integer, kernelName, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
 
-function fail(message: string): never {
-  console.error(`bench: ${message}`);
-  process.exit(2);
-}
+const usage = usageExits("bench");
+// Declared with explicit types, so that TypeScript narrows after a call to the `never`-returning fail().
+const fail: UsageExits["fail"] = usage.fail, flag: UsageExits["flag"] = usage.flag;
 
 let values;
 try {
@@ -35,14 +34,6 @@ try {
   }));
 } catch (e) {
   fail((e as Error).message.split("\n")[0]);
-}
-/** Runs a flag parser from src/train/cli.ts, turning its UsageError into this script's one-line exit. */
-function flag<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    fail((e as Error).message);
-  }
 }
 const choice = flag(() => engineChoice(values.engine));
 const int = (name: string, raw: string | undefined, dflt: number) => (raw === undefined ? dflt : flag(() => integer(name, raw, 1, 2 ** 32 - 1)));

@@ -16,15 +16,14 @@ import { parseArgs } from "node:util";
 import { DEFAULT_DENSITIES, defaultConfig, type ModelKind } from "../src/model/config.ts";
 import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
 import { FusedKernel } from "../src/train/cpu-kernel.ts";
-import { integer, kernelName, parseDensities, workgroupSizeFlag } from "../src/train/cli.ts";
+import { integer, kernelName, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
 import type { TrainedLevel } from "../src/train/engine.ts";
 import { createWebGpuEngine, type WebGpuEngine } from "../src/train/webgpu/engine.ts";
 import { KERNEL_NAMES, type KernelName } from "../src/train/webgpu/layout.ts";
 
-function fail(message: string): never {
-  console.error(`gpu-bench: ${message}`);
-  process.exit(2);
-}
+const usage = usageExits("gpu-bench");
+// Declared with explicit types, so that TypeScript narrows after a call to the `never`-returning fail().
+const fail: UsageExits["fail"] = usage.fail, flag: UsageExits["flag"] = usage.flag;
 
 const { values } = (() => {
   try {
@@ -45,14 +44,6 @@ const { values } = (() => {
     fail((e as Error).message.split("\n")[0]);
   }
 })();
-/** Runs a flag parser from src/train/cli.ts, turning its UsageError into this script's one-line exit. */
-function flag<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    fail((e as Error).message);
-  }
-}
 const steps = flag(() => integer("steps", values.steps, 1, 2 ** 32 - 1));
 const models = flag(() => integer("models", values.models, 1, 1_000_000));
 const densities = values.levels === "all" ? [...DEFAULT_DENSITIES] : flag(() => parseDensities(values.levels, "--levels"));

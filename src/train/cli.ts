@@ -44,6 +44,32 @@ export interface TrainOptions {
   help: boolean;
 }
 
+/**
+ * One-line usage errors for a script (scripts/bench.ts, scripts/gpu-bench.ts): `fail` prints
+ * "<script>: message" and exits 2; `flag` runs one of this module's parsers and turns its UsageError
+ * into `fail`.
+ */
+export interface UsageExits {
+  fail(message: string): never;
+  flag<T>(parse: () => T): T;
+}
+export function usageExits(script: string): UsageExits {
+  const fail = (message: string): never => {
+    console.error(`${script}: ${message}`);
+    process.exit(2);
+  };
+  return {
+    fail,
+    flag<T>(parse: () => T): T {
+      try {
+        return parse();
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+    },
+  };
+}
+
 /** `raw` as an integer in [min, max], or a UsageError naming --flag. Shared with scripts/bench.ts. */
 export function integer(flag: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${flag}: expected an integer, got '${raw}'`);
