@@ -56,6 +56,11 @@ fn adamwStep(base: u32, p: u32, wp: f32, g: f32, bc: vec2<f32>) -> f32 {
   return (wp - wp * run.lrwd) - (run.lr * (m / bc.x)) / (sqrt(v / bc.y) + run.eps);
 }
 
+// ⌈a / b⌉ without forming a + b − 1, which could wrap around for a near 2^32 (rounds of WG samples).
+fn ceilDiv(a: u32, b: u32) -> u32 {
+  return a / b + select(0u, 1u, a % b != 0u);
+}
+
 // Compensated (Kahan) addition of y to the sum sc = (sum, compensation).
 fn kahanAdd(sc: vec2<f32>, y: f32) -> vec2<f32> {
   let z = y - sc.y;

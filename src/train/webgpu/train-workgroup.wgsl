@@ -182,8 +182,7 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   let model = models[wid.x];
   let key = vec2<u32>(model.trainK0, model.trainK1);
   let batch = run.batch;
-  // Sub-batches counted without forming b0 + WG, which could wrap around for batches near 2^32.
-  let subBatches = batch / WG + select(0u, 1u, batch % WG != 0u);
+  let subBatches = ceilDiv(batch, WG);
   for (var step = 0u; step < run.stepCount; step++) {
     let t = run.stepBegin + step;
     for (var sb = 0u; sb < subBatches; sb++) {
@@ -219,7 +218,7 @@ fn evaluate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let model = models[wid.x];
   let key = vec2<u32>(model.evalK0, model.evalK1);
   var sc = vec2<f32>(0.0);
-  let rounds = run.evalSamples / WG + select(0u, 1u, run.evalSamples % WG != 0u);
+  let rounds = ceilDiv(run.evalSamples, WG);
   for (var r = 0u; r < rounds; r++) {
     let s = r * WG + tid;
     if (s >= run.evalSamples || s < r * WG) { // (the second test: wrap-around near 2^32)
