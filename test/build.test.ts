@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDataFile } from "../src/data/io.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
-import { regenerateCommand } from "../src/data/schema.ts";
+import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
+import { parseExplorerFrames } from "../src/components/explorer-data.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 
 const temps = tempDirs();
@@ -50,6 +51,28 @@ describe("astro build with the committed data", () => {
     expect((html.match(/<figcaption/g) ?? []).length).toBeGreaterThanOrEqual(figures.length);
     expect(html).toMatch(/<svg[^>]+aria-describedby="[^"]+"/);
     expect(html).toContain("<desc ");
+  });
+
+  it("writes the explorer's frames for both data files, one frame per level, and links them from the page", () => {
+    for (const model of MODEL_KINDS) {
+      const path = join(outDir, "explorer", `${model}.json`);
+      expect(existsSync(path), path).toBe(true);
+      const frames = parseExplorerFrames(JSON.parse(readFileSync(path, "utf8")));
+      const file = readDataFile(join(ROOT, "public", "data", dataFileName(model)));
+      expect(frames.dataFile).toBe(dataFileName(model));
+      expect(frames.modelsPerLevel).toBe(file.config.modelsPerLevel);
+      expect(frames.frames.map((f) => f.density)).toEqual(file.levels.map((l) => l.density).sort((a, b) => b - a));
+      // The weights in the frames are the data file's best weights, bit for bit.
+      for (const frame of frames.frames) {
+        const level = file.levels.find((l) => l.density === frame.density)!;
+        for (const c of frame.cells) expect(c.weight).toBe(level.best.W[c.neuron][c.feature]);
+      }
+    }
+    // The island is given the frames' URL and the data file's, not the data itself.
+    const props = html.match(/<astro-island[^>]*component-url="[^"]*ExplorerIsland[^"]*"[^>]*props="([^"]*)"/)?.[1] ?? "";
+    const decoded = JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+    expect(decoded.src).toEqual([0, "/explorer/relu-hidden.json"]);
+    expect(decoded.dataSrc).toEqual([0, "/data/relu-hidden.json"]);
   });
 
   it("writes numbers from the data, never NaN or undefined", () => {

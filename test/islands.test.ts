@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 //
-// The explorer island without a browser: its pure logic (data check, level selection, summary,
-// hover details, keyboard cursor), the tagging of Plot's rects with the weight they draw (checked
-// against Plot's own per-rect titles), and the whole island rendered by Preact in jsdom with a
-// stubbed fetch.
+// The explorer island without a browser: its pure logic (data and frames checks, level selection,
+// summary, hover details, keyboard cursor), the build-time frames (the tagging of Plot's rects with
+// the weight they draw, checked against Plot's own per-rect titles; summaries and details against
+// the analysis), and the whole island rendered by Preact in jsdom with a stubbed fetch of the frames.
 
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,8 +13,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { analyse, featureSuperposition } from "../src/analysis/index.ts";
 import { formatLoss } from "../src/figures/format.ts";
 import {
+  EXPLORER_FRAMES_SCHEMA,
   ExplorerDataError,
-  bandAt,
   cellDetail,
   cellDetailRows,
   cellDetailTitle,
@@ -24,15 +24,22 @@ import {
   levelSummary,
   moveSelection,
   parseExplorerData,
+  parseExplorerFrames,
 } from "../src/components/explorer-data.ts";
 import { analyseLevel, explorerScales, explorerSpecs } from "../src/components/explorer-figures.ts";
-import { renderPlot, setTooltip, tagMatrixCells, tagStackSegments } from "../src/components/plot-client.ts";
+import { bandAt, compactNumbers, explorerFrames, setTooltip, tagMatrixCells, tagStackSegments } from "../src/components/explorer-frames.ts";
+import { formatSigned } from "../src/figures/format.ts";
+import { renderSvg } from "../src/figures/render.ts";
 import ExplorerIsland from "../src/components/ExplorerIsland.tsx";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const rawText = readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8");
 const raw = () => JSON.parse(rawText);
 const data = parseExplorerData(raw());
+const frames = explorerFrames(data, { idPrefix: "t", dataFile: "relu-hidden.json" });
+const framesText = JSON.stringify(frames);
+/** A fresh copy of the frames file, to mutate. */
+const framesJson = () => JSON.parse(framesText);
 
 describe("parseExplorerData", () => {
   it("reads every level of the data file, densest first, with m×n weights", () => {
@@ -181,21 +188,21 @@ describe("pointer and keyboard geometry", () => {
   });
 });
 
-describe("client rendering of the figures (jsdom)", () => {
+describe("tagging the rendered figures", () => {
   const scales = explorerScales(data);
 
   it.each(data.levels.map((_, k) => k))("tags every matrix cell and stack segment of level %i with its weight", (index) => {
     const analysis = analyseLevel(data, index);
     const W = data.levels[index].W;
     const specs = explorerSpecs(data, index, analysis, scales);
-    const matrix = renderPlot(specs.matrix, document, "t-matrix");
-    const stack = renderPlot(specs.stack, document, "t-stack");
-    expect(matrix.getAttribute("role")).toBe("img");
-    expect(matrix.querySelector("desc")?.id).toBe("t-matrix-desc");
+    const matrix = renderSvg(specs.matrix, "t-matrix");
+    const stack = renderSvg(specs.stack, "t-stack");
+    expect(matrix.svg.getAttribute("role")).toBe("img");
+    expect(matrix.svg.querySelector("desc")?.id).toBe("t-matrix-desc");
 
     // Plot's own titles ("Neuron j, feature i: …") say which weight each rect draws; the
     // geometric tagging must agree with every one of them.
-    const cells = tagMatrixCells(matrix);
+    const cells = tagMatrixCells(matrix.svg, matrix.plot);
     expect(cells).toHaveLength(data.neurons * data.features);
     const seen = new Set<string>();
     for (const rect of cells) {
@@ -205,8 +212,8 @@ describe("client rendering of the figures (jsdom)", () => {
     }
     expect(seen.size).toBe(data.neurons * data.features);
 
-    const segments = tagStackSegments(stack, W);
-    expect(segments.length).toBe(stack.querySelectorAll('g[aria-label="bar"] rect').length);
+    const segments = tagStackSegments(stack.svg, stack.plot, W);
+    expect(segments.length).toBe(stack.svg.querySelectorAll('g[aria-label="bar"] rect').length);
     expect(segments.length).toBeGreaterThan(0);
     for (const rect of segments) {
       const title = rect.querySelector("title")?.textContent ?? "";
@@ -219,6 +226,75 @@ describe("client rendering of the figures (jsdom)", () => {
   });
 });
 
+describe("the explorer's frames (built from the data file)", () => {
+  const parse = (markup: string) => {
+    const div = document.createElement("div");
+    div.innerHTML = markup;
+    return div.querySelector("svg")!;
+  };
+
+  it("has one frame per level, densest first, with the data's sizes and scale", () => {
+    expect(frames.schema).toBe(EXPLORER_FRAMES_SCHEMA);
+    expect(frames.dataFile).toBe("relu-hidden.json");
+    expect(frames.frames.map((f) => f.density)).toEqual(data.levels.map((l) => l.density));
+    expect([frames.features, frames.neurons, frames.modelsPerLevel]).toEqual([data.features, data.neurons, data.modelsPerLevel]);
+    expect(frames.maxAbs).toBe(explorerScales(data).maxAbs);
+    expect(parseExplorerFrames(framesJson())).toEqual(frames);
+  });
+
+  it.each(data.levels.map((_, k) => k))("frame %i: summary, row order and weight details from the analysis, SVGs titled by weight", (k) => {
+    const frame = frames.frames[k];
+    const level = data.levels[k];
+    const analysis = analyseLevel(data, k);
+    expect(frame.summary).toEqual(levelSummary(data, k, analysis));
+    expect(frame.order).toEqual(analysis.order);
+    frame.cells.forEach((c) => expect(c).toEqual(cellDetail(level.W, analysis, c.neuron, c.feature)));
+
+    const matrix = parse(frame.matrixSvg);
+    const stack = parse(frame.stackSvg);
+    // Fluid: no natural size, capped with max-width; ids unique per frame.
+    expect(matrix.getAttribute("width")).toBeNull();
+    expect(matrix.getAttribute("style")).toMatch(/^max-width:\d+px$/);
+    expect(matrix.querySelector("desc")?.id).toBe(`t-${k}-matrix-desc`);
+    for (const id of Array.from(stack.querySelectorAll("[id]"), (el) => el.id)) expect(id.startsWith(`t-${k}-stack`), id).toBe(true);
+    expect(matrix.querySelectorAll("rect[data-feature]")).toHaveLength(data.neurons * data.features);
+    expect(stack.querySelectorAll("rect[data-feature]").length).toBeGreaterThan(0);
+    // Every tagged rect's tooltip names its own weight, with that weight's value from the data.
+    for (const rect of Array.from(matrix.querySelectorAll("rect[data-feature]")).concat(Array.from(stack.querySelectorAll("rect[data-feature]")))) {
+      const j = Number(rect.getAttribute("data-neuron"));
+      const i = Number(rect.getAttribute("data-feature"));
+      const titles = rect.querySelectorAll("title");
+      expect(titles).toHaveLength(1);
+      expect(titles[0].textContent).toBe(cellDetailTitle(cellDetail(level.W, analysis, j, i)));
+      expect(titles[0].textContent).toContain(`w = ${formatSigned(level.W[j][i], 3)}`);
+    }
+  });
+
+  it("rounds Plot's long coordinates to hundredths and leaves printed values alone", () => {
+    expect(compactNumbers('<rect y="126.04767789029434" height="13.952322109705662" x="-0.00001"><title>w = −0.521; 1.965</title></rect>')).toBe(
+      '<rect y="126.05" height="13.95" x="0"><title>w = −0.521; 1.965</title></rect>',
+    );
+    expect(compactNumbers('<text transform="translate(44,247.1849951526892)">12.5</text>')).toBe('<text transform="translate(44,247.18)">12.5</text>');
+  });
+
+  it.each([
+    ["not an object", () => [], /not a JSON object/],
+    ["wrong schema", (f: any) => ((f.schema = "privileged-basis/1"), f), /unknown schema/],
+    ["a bad size", (f: any) => ((f.neurons = 0), f), /positive integers/],
+    ["no scale", (f: any) => (delete f.maxAbs, f), /maxAbs must be a positive number/],
+    ["no frames", (f: any) => ((f.frames = []), f), /frames must be a non-empty array/],
+    ["unsorted densities", (f: any) => (f.frames.reverse(), f), /frames\[1\]\.density must be below/],
+    ["a missing summary text", (f: any) => (delete f.frames[3].summary.regimeLabel, f), /frames\[3\]\.summary is incomplete/],
+    ["a short row order", (f: any) => (f.frames[0].order.pop(), f), /frames\[0\]\.order must list the 5 neurons/],
+    ["a missing weight", (f: any) => (f.frames[2].cells.pop(), f), /frames\[2\]\.cells must hold 50 weights/],
+    ["a weight out of place", (f: any) => ((f.frames[1].cells[7].feature = 8), f), /frames\[1\]\.cells\[7\] is not the weight of neuron 0, feature 7/],
+    ["a truncated SVG", (f: any) => ((f.frames[4].stackSvg = ""), f), /frames\[4\]\.stackSvg is not SVG markup/],
+  ])("rejects %s", (_, mutate, message) => {
+    expect(() => parseExplorerFrames(mutate(framesJson()))).toThrow(ExplorerDataError);
+    expect(() => parseExplorerFrames(mutate(framesJson()))).toThrow(message);
+  });
+});
+
 describe("the island (Preact in jsdom)", () => {
   let container: HTMLElement;
   let fetchMock: ReturnType<typeof vi.fn>;
@@ -226,7 +302,7 @@ describe("the island (Preact in jsdom)", () => {
   beforeEach(() => {
     container = document.createElement("div");
     document.body.append(container);
-    fetchMock = vi.fn(async () => new Response(rawText, { status: 200, headers: { "content-type": "application/json" } }));
+    fetchMock = vi.fn(async () => new Response(framesText, { status: 200, headers: { "content-type": "application/json" } }));
     vi.stubGlobal("fetch", fetchMock);
   });
 
@@ -239,16 +315,16 @@ describe("the island (Preact in jsdom)", () => {
   const ready = () => vi.waitFor(() => expect(container.querySelector('[data-ready="true"]')).not.toBeNull(), { timeout: 5000 });
 
   it("renders its static children on the server and before the data arrives", () => {
-    const html = renderToString(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json", density: 0.1 }, h("p", { class: "fallback" }, "static")));
+    const html = renderToString(h(ExplorerIsland, { id: "x", src: "/explorer/relu-hidden.json", density: 0.1 }, h("p", { class: "fallback" }, "static")));
     expect(html).toContain('class="fallback"');
     expect(html).not.toContain("data-ready");
     expect(html).not.toContain('type="range"');
   });
 
-  it("fetches the data file, then shows the slider, stats and both figures", async () => {
-    render(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json", density: 0.1 }, h("p", { class: "fallback" }, "static")), container);
+  it("fetches the frames, then shows the slider, stats and both figures", async () => {
+    render(h(ExplorerIsland, { id: "x", src: "/explorer/relu-hidden.json", density: 0.1 }, h("p", { class: "fallback" }, "static")), container);
     await ready();
-    expect(fetchMock).toHaveBeenCalledWith("/data/relu-hidden.json", expect.anything());
+    expect(fetchMock).toHaveBeenCalledWith("/explorer/relu-hidden.json", expect.anything());
     expect(container.querySelector(".fallback")).toBeNull();
     const slider = container.querySelector<HTMLInputElement>('input[type="range"]')!;
     expect(slider.max).toBe(String(data.levels.length - 1));
@@ -262,7 +338,7 @@ describe("the island (Preact in jsdom)", () => {
   });
 
   it("redraws both figures when the slider moves, and switches views", async () => {
-    render(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json" }), container);
+    render(h(ExplorerIsland, { id: "x", src: "/explorer/relu-hidden.json" }), container);
     await ready();
     const matrix = () => container.querySelector('[data-figure="matrix"] svg')!.outerHTML;
     const stack = () => container.querySelector('[data-figure="stack"] svg')!.outerHTML;
@@ -283,7 +359,7 @@ describe("the island (Preact in jsdom)", () => {
   });
 
   it("shows a weight's details on pointer move and follows the arrow keys", async () => {
-    render(h(ExplorerIsland, { id: "x", src: "/data/relu-hidden.json" }), container);
+    render(h(ExplorerIsland, { id: "x", src: "/explorer/relu-hidden.json" }), container);
     await ready();
     const rect = container.querySelector<SVGRectElement>('[data-figure="matrix"] rect[data-neuron="1"][data-feature="2"]')!;
     rect.dispatchEvent(new Event("pointermove", { bubbles: true }));
@@ -294,6 +370,22 @@ describe("the island (Preact in jsdom)", () => {
     const plot = container.querySelector<HTMLElement>('[data-figure="matrix"] [tabindex="0"]')!;
     plot.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
     await vi.waitFor(() => expect(details()).toContain("Feature3"));
+  });
+
+  it("links the data file the frames came from", async () => {
+    render(h(ExplorerIsland, { id: "x", src: "/explorer/relu-hidden.json", dataSrc: "/data/relu-hidden.json" }), container);
+    await ready();
+    const link = container.querySelector<HTMLAnchorElement>(".pb-explorer__source a")!;
+    expect(link.getAttribute("href")).toBe("/data/relu-hidden.json");
+    expect(link.textContent).toBe("relu-hidden.json");
+  });
+
+  it("keeps the fallback and names the problem when the frames file is wrong", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(rawText, { status: 200 })));
+    render(h(ExplorerIsland, { id: "x", src: "/explorer/relu-hidden.json" }, h("p", { class: "fallback" }, "static")), container);
+    await vi.waitFor(() => expect(container.querySelector('[role="alert"]')).not.toBeNull());
+    expect(container.querySelector('[role="alert"]')!.textContent).toContain('unknown schema "privileged-basis/1"');
+    expect(container.querySelector(".fallback")).not.toBeNull();
   });
 
   it("keeps the fallback and says why when the data cannot be loaded", async () => {

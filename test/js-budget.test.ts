@@ -34,7 +34,7 @@ describe("JavaScript budget of the article page", () => {
     expect(total, table).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
-  it("ships no Node-only or build-only code (jsdom, zod, KaTeX) to the browser", async () => {
+  it("ships no Node-only or build-only code (jsdom, zod, KaTeX, Observable Plot) to the browser", async () => {
     const { readFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const dir = await builtSite();
@@ -43,6 +43,8 @@ describe("JavaScript budget of the article page", () => {
       expect(code, s.name).not.toMatch(/jsdom|JSDOM/);
       expect(code, s.name).not.toMatch(/ZodError|zod\/v4/);
       expect(code, s.name).not.toMatch(/katex/i);
+      // The explorer's figures are rendered at build time (src/components/explorer-frames.ts).
+      expect(code, s.name).not.toMatch(/--plot-background|d3-scale|interpolateRgb/);
     }
   });
 });

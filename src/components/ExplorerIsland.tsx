@@ -1,34 +1,24 @@
 // The W explorer (a Preact island, hydrated client:visible by Explorer.astro): a density slider over
 // every trained level, the weight matrix and stack plot of that level's best model drawn together,
 // a matrix/stack/both toggle, the level's regime and loss, and details of the weight under the
-// pointer (or the keyboard cursor). It receives only an id, the data file's URL and a starting
-// density; the weights are fetched. Until they arrive (and with JavaScript off) it shows its
-// children: the static figures Explorer.astro rendered at build time.
+// pointer (or the keyboard cursor). It receives only an id, the URL of the explorer's frames and a
+// starting density, and fetches the frames: everything it shows was computed and rendered at build
+// time (src/components/explorer-frames.ts), so the browser runs no Plot, d3 or analysis code. Until
+// the frames arrive (and with JavaScript off) it shows its children: the static view of one frame.
 
 import type { ComponentChildren } from "preact";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDensity } from "../figures/format.ts";
-import {
-  EXPLORER_VIEWS,
-  cellDetail,
-  cellDetailRows,
-  cellDetailTitle,
-  clampLevelIndex,
-  densityValueText,
-  levelIndexForDensity,
-  levelSummary,
-  moveSelection,
-  parseExplorerData,
-} from "./explorer-data.ts";
-import type { ExplorerData, ExplorerView } from "./explorer-data.ts";
-import { analyseLevel, explorerScales, explorerSpecs } from "./explorer-figures.ts";
-import { renderPlot, setTooltip, tagMatrixCells, tagStackSegments } from "./plot-client.ts";
+import { EXPLORER_VIEWS, cellDetailRows, clampLevelIndex, densityValueText, levelIndexForDensity, moveSelection, parseExplorerFrames } from "./explorer-data.ts";
+import type { ExplorerFrames, ExplorerView } from "./explorer-data.ts";
 
 export interface ExplorerIslandProps {
   /** Unique id prefix for the island's elements. */
   id: string;
-  /** URL of the data file (schema privileged-basis/1), e.g. `${base}data/relu-hidden.json`. */
+  /** URL of the explorer's frames (schema privileged-basis-explorer/1), e.g. `${base}explorer/relu-hidden.json`. */
   src: string;
+  /** URL of the data file the frames were computed from, linked for download. */
+  dataSrc?: string;
   /** Density selected at first (the nearest trained level). */
   density?: number;
   /** Static fallback, shown until the data is loaded. */
@@ -45,9 +35,9 @@ interface Cell {
   feature: number;
 }
 
-export default function ExplorerIsland({ id, src, density, children, legends }: ExplorerIslandProps) {
+export default function ExplorerIsland({ id, src, dataSrc, density, children, legends }: ExplorerIslandProps) {
   const [hydrated, setHydrated] = useState(false);
-  const [data, setData] = useState<ExplorerData | null>(null);
+  const [data, setData] = useState<ExplorerFrames | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Set once the figures of the first level are drawn (tests wait for data-ready).
   const [ready, setReady] = useState(false);
@@ -60,7 +50,7 @@ export default function ExplorerIsland({ id, src, density, children, legends }: 
         if (!r.ok) throw new Error(`${src}: HTTP ${r.status}`);
         return r.json();
       })
-      .then((json) => setData(parseExplorerData(json)))
+      .then((json) => setData(parseExplorerFrames(json)))
       .catch((e: Error) => {
         if (!abort.signal.aborted) setError(e.message);
       });
@@ -70,7 +60,7 @@ export default function ExplorerIsland({ id, src, density, children, legends }: 
   return (
     <div class="pb-explorer" id={id} data-hydrated={hydrated ? "true" : undefined} data-ready={ready ? "true" : undefined}>
       {data ? (
-        <Explorer id={id} data={data} density={density} legends={legends} onDrawn={() => setReady(true)} />
+        <Explorer id={id} data={data} dataSrc={dataSrc} density={density} legends={legends} onDrawn={() => setReady(true)} />
       ) : (
         <>
           {error && (
@@ -88,42 +78,33 @@ export default function ExplorerIsland({ id, src, density, children, legends }: 
 
 interface ExplorerProps {
   id: string;
-  data: ExplorerData;
+  data: ExplorerFrames;
+  dataSrc?: string;
   density?: number;
   legends?: ComponentChildren;
   onDrawn: () => void;
 }
 
-function Explorer({ id, data, density, legends, onDrawn }: ExplorerProps) {
-  const [index, setIndex] = useState(() => levelIndexForDensity(data.levels, density));
+function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProps) {
+  const [index, setIndex] = useState(() => levelIndexForDensity(data.frames, density));
   const [view, setView] = useState<ExplorerView>("both");
   const [cell, setCell] = useState<Cell | null>(null);
   const matrixRef = useRef<HTMLDivElement>(null);
   const stackRef = useRef<HTMLDivElement>(null);
   const figuresRef = useRef<HTMLDivElement>(null);
 
-  const scales = useMemo(() => explorerScales(data), [data]);
-  const analysis = useMemo(() => analyseLevel(data, index), [data, index]);
-  const summary = useMemo(() => levelSummary(data, index, analysis), [data, index, analysis]);
-  const level = data.levels[index];
-  const detail = cell ? cellDetail(level.W, analysis, cell.neuron, cell.feature) : null;
+  const frame = data.frames[index];
+  const summary = frame.summary;
+  const detail = cell ? frame.cells[cell.neuron * data.features + cell.feature] : null;
 
-  // Draw both figures for the selected level (before paint, so the panel never shows empty); tag
-  // their rects with (neuron, feature) and tooltips.
+  // Show both figures of the selected level (before paint, so the panel never shows empty). The
+  // SVGs come from the build, with every rect tagged with its weight and titled.
   useLayoutEffect(() => {
-    const specs = explorerSpecs(data, index, analysis, scales);
-    const matrix = renderPlot(specs.matrix, document, `${id}-matrix`);
-    const stack = renderPlot(specs.stack, document, `${id}-stack`);
-    const tagged = [...tagMatrixCells(matrix), ...tagStackSegments(stack, level.W)];
-    for (const el of tagged) {
-      const d = cellDetail(level.W, analysis, Number(el.dataset.neuron), Number(el.dataset.feature));
-      setTooltip(el, cellDetailTitle(d));
-    }
-    matrixRef.current?.replaceChildren(matrix);
-    stackRef.current?.replaceChildren(stack);
+    if (matrixRef.current) matrixRef.current.innerHTML = frame.matrixSvg;
+    if (stackRef.current) stackRef.current.innerHTML = frame.stackSvg;
     figuresRef.current?.setAttribute("data-drawn", String(index));
     onDrawn();
-  }, [data, index, analysis, scales, id, level]);
+  }, [frame, index]);
 
   // Highlight the selected weight in both figures.
   useEffect(() => {
@@ -143,7 +124,7 @@ function Explorer({ id, data, density, legends, onDrawn }: ExplorerProps) {
 
   // Arrow keys move a cursor over the matrix (rows in display order, as drawn).
   const onMatrixKey = (e: KeyboardEvent) => {
-    const rows = analysis.order;
+    const rows = frame.order;
     const current = cell ?? { neuron: rows[0], feature: 0 };
     const moved = moveSelection({ row: Math.max(0, rows.indexOf(current.neuron)), col: current.feature }, e.key, rows.length, data.features);
     if (!moved) return;
@@ -152,7 +133,7 @@ function Explorer({ id, data, density, legends, onDrawn }: ExplorerProps) {
   };
 
   const sliderId = `${id}-density`;
-  const last = data.levels.length - 1;
+  const last = data.frames.length - 1;
   return (
     <>
       <div class="pb-explorer__controls">
@@ -167,12 +148,12 @@ function Explorer({ id, data, density, legends, onDrawn }: ExplorerProps) {
             max={last}
             step={1}
             value={index}
-            aria-valuetext={densityValueText(level.density)}
-            onInput={(e) => setIndex(clampLevelIndex(Number((e.currentTarget as HTMLInputElement).value), data.levels.length))}
+            aria-valuetext={densityValueText(frame.density)}
+            onInput={(e) => setIndex(clampLevelIndex(Number((e.currentTarget as HTMLInputElement).value), data.frames.length))}
           />
           <div class="pb-explorer__scale" aria-hidden="true">
-            <span>{formatDensity(data.levels[0].density)} (dense)</span>
-            <span>{formatDensity(data.levels[last].density)} (sparse)</span>
+            <span>{formatDensity(data.frames[0].density)} (dense)</span>
+            <span>{formatDensity(data.frames[last].density)} (sparse)</span>
           </div>
         </div>
         <fieldset class="pb-explorer__views">
@@ -219,7 +200,7 @@ function Explorer({ id, data, density, legends, onDrawn }: ExplorerProps) {
             role="group"
             aria-label="Weight matrix. Arrow keys move between weights; their details are shown below."
             onKeyDown={onMatrixKey}
-            onFocus={() => cell ?? setCell({ neuron: analysis.order[0], feature: 0 })}
+            onFocus={() => cell ?? setCell({ neuron: frame.order[0], feature: 0 })}
           />
         </figure>
         <figure class="pb-explorer__panel" data-figure="stack" hidden={view === "matrix"}>
@@ -243,6 +224,11 @@ function Explorer({ id, data, density, legends, onDrawn }: ExplorerProps) {
           <p>Point at a cell of the matrix or a bar of the stack plot (or focus the matrix and use the arrow keys) to see its weight and the feature’s superposition.</p>
         )}
       </div>
+      {dataSrc && (
+        <p class="pb-explorer__source">
+          Computed at build time from <a href={dataSrc}>{data.dataFile}</a>.
+        </p>
+      )}
     </>
   );
 }

@@ -1,7 +1,9 @@
-// Pure logic of the W explorer island: a light structural check of the fetched data file, level
+// Pure logic of the W explorer: a light structural check of a data file (at build time) and of the
+// frames file the island fetches (src/components/explorer-frames.ts makes it at build time), level
 // selection, the per-level summary (regime, loss, K) and the hover details of one weight. No DOM,
-// no zod (kept out of the client bundle); the full schema check happens at build time
-// (src/content.config.ts), so this only guards against a wrong or truncated file at run time.
+// no zod, no Plot (the island imports this module, and all of it ships to the browser); the full
+// schema check of the data happens at build time (src/content.config.ts), so the frames check only
+// guards against a wrong or truncated file at run time.
 
 import type { Analysis } from "../analysis/index.ts";
 import { formatDensity, formatLoss, formatSigned } from "../figures/format.ts";
@@ -207,30 +209,6 @@ export function cellDetailTitle(d: CellDetail): string {
   return `Feature ${d.feature}, neuron n${d.neuron}: w = ${formatSigned(d.weight, 3)}; superposition of feature ${d.feature} = ${formatSigned(d.superposition, 3)}${d.dropped ? " (dropped)" : ""}`;
 }
 
-/**
- * The band of a band scale that holds `coordinate`: `starts[k]` is where band k begins and
- * `bandwidth` its width. Between bands (padding), the nearest band centre wins. -1 if there are none.
- */
-export function bandAt(starts: readonly number[], bandwidth: number, coordinate: number): number {
-  let best = -1;
-  let bestGap = Infinity;
-  starts.forEach((start, k) => {
-    if (coordinate >= start && coordinate <= start + bandwidth) {
-      if (bestGap > 0) {
-        best = k;
-        bestGap = 0;
-      }
-      return;
-    }
-    const gap = Math.abs(coordinate - (start + bandwidth / 2));
-    if (gap < bestGap) {
-      best = k;
-      bestGap = gap;
-    }
-  });
-  return best;
-}
-
 /** Moves a (row, column) selection by an arrow key within rows × columns; null for other keys. */
 export function moveSelection(sel: { row: number; col: number }, key: string, rows: number, cols: number): { row: number; col: number } | null {
   const step: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -247,3 +225,69 @@ export const EXPLORER_VIEWS: readonly { id: ExplorerView; label: string }[] = [
   { id: "matrix", label: "Matrix" },
   { id: "stack", label: "Stack" },
 ];
+
+/** Schema tag of the explorer's frames file (src/pages/explorer/[model].json.ts). */
+export const EXPLORER_FRAMES_SCHEMA = "privileged-basis-explorer/1";
+
+/** One density level of the explorer, computed and rendered at build time. */
+export interface ExplorerFrame {
+  density: number;
+  summary: LevelSummary;
+  /** Neurons in the matrix's row order, top to bottom (the analysis's canonical order). */
+  order: number[];
+  /** Details of W[j][i] at cells[j × features + i]. */
+  cells: CellDetail[];
+  /** The matrix and stack plot as SVG markup, rects tagged with data-neuron/data-feature and titled. */
+  matrixSvg: string;
+  stackSvg: string;
+}
+
+/** The explorer's frames file: every level of one data file, densest first. */
+export interface ExplorerFrames {
+  schema: typeof EXPLORER_FRAMES_SCHEMA;
+  model: string;
+  /** The data file the frames were computed from, e.g. "relu-hidden.json". */
+  dataFile: string;
+  features: number;
+  neurons: number;
+  modelsPerLevel: number;
+  /** Half-width of every frame's matrix colour scale: the largest |w| over all levels. */
+  maxAbs: number;
+  frames: ExplorerFrame[];
+}
+
+const SUMMARY_TEXT_FIELDS = ["densityText", "sparsityText", "lossText", "modelsText", "regimeLabel", "regimeReason"] as const;
+const CELL_NUMBER_FIELDS = ["neuron", "feature", "weight", "superposition", "norm"] as const;
+
+/**
+ * Checks the shape of a fetched frames file (schema, sizes, and for every frame its density,
+ * summary texts, row order, m × n cell details and two SVGs; densities strictly decreasing) and
+ * returns it. Throws an ExplorerDataError naming the first problem.
+ */
+export function parseExplorerFrames(json: unknown): ExplorerFrames {
+  if (!isObject(json)) throw new ExplorerDataError("the explorer file is not a JSON object");
+  if (json.schema !== EXPLORER_FRAMES_SCHEMA) throw new ExplorerDataError(`unknown schema ${JSON.stringify(json.schema)}`);
+  const { features: n, neurons: m, modelsPerLevel: K, frames } = json;
+  if (!isPositiveInt(n) || !isPositiveInt(m) || !isPositiveInt(K)) throw new ExplorerDataError("features, neurons and modelsPerLevel must be positive integers");
+  if (!isFiniteNumber(json.maxAbs) || json.maxAbs <= 0) throw new ExplorerDataError("maxAbs must be a positive number");
+  if (!Array.isArray(frames) || frames.length === 0) throw new ExplorerDataError("frames must be a non-empty array");
+  frames.forEach((frame: unknown, k: number) => {
+    const at = `frames[${k}]`;
+    if (!isObject(frame)) throw new ExplorerDataError(`${at} is not an object`);
+    const { density, summary, order, cells, matrixSvg, stackSvg } = frame;
+    if (!isFiniteNumber(density) || density <= 0 || density > 1) throw new ExplorerDataError(`${at}.density must be in (0, 1]`);
+    if (k > 0 && !(density < Number((frames[k - 1] as Json).density))) throw new ExplorerDataError(`${at}.density must be below the previous frame's`);
+    if (!isObject(summary) || !SUMMARY_TEXT_FIELDS.every((f) => typeof summary[f] === "string")) throw new ExplorerDataError(`${at}.summary is incomplete`);
+    if (!Array.isArray(order) || order.length !== m || !order.every((j) => Number.isInteger(j) && j >= 0 && j < m)) throw new ExplorerDataError(`${at}.order must list the ${m} neurons`);
+    if (!Array.isArray(cells) || cells.length !== m * n) throw new ExplorerDataError(`${at}.cells must hold ${m * n} weights`);
+    cells.forEach((cell: unknown, c: number) => {
+      if (!isObject(cell) || !CELL_NUMBER_FIELDS.every((f) => isFiniteNumber(cell[f])) || cell.neuron !== Math.floor(c / n) || cell.feature !== c % n) {
+        throw new ExplorerDataError(`${at}.cells[${c}] is not the weight of neuron ${Math.floor(c / n)}, feature ${c % n}`);
+      }
+    });
+    for (const [name, svg] of [["matrixSvg", matrixSvg], ["stackSvg", stackSvg]] as const) {
+      if (typeof svg !== "string" || !svg.startsWith("<svg")) throw new ExplorerDataError(`${at}.${name} is not SVG markup`);
+    }
+  });
+  return json as unknown as ExplorerFrames;
+}

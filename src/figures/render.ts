@@ -20,6 +20,27 @@ export interface RenderOptions {
   idPrefix?: string;
 }
 
+/** A Plot spec rendered in jsdom: its one <svg> (with its text alternative and ids prefixed) and Plot's root, whose `scale()` gives the scales it used. */
+export interface RenderedSvg {
+  svg: SVGSVGElement;
+  plot: Plot.Plot;
+}
+
+/**
+ * Renders a spec that draws one <svg> (no title, caption or legend) for code that works on the
+ * element before serialising it, e.g. the explorer's frames (src/components/explorer-frames.ts).
+ */
+export function renderSvg(spec: PlotSpec, idPrefix: string): RenderedSvg {
+  const document = jsdomDocument();
+  const plot = Plot.plot({ ...spec, document });
+  const root = plot as unknown as Element;
+  if (root.tagName.toLowerCase() !== "svg") throw new Error(`renderSvg: the spec "${spec.ariaLabel ?? "?"}" renders a <${root.tagName.toLowerCase()}>, not one <svg>`);
+  const svg = root as SVGSVGElement;
+  addTextAlternative(svg, spec, document, idPrefix);
+  renameIds(svg, idPrefix);
+  return { svg, plot };
+}
+
 /**
  * Renders a Plot spec to an HTML string: an <svg>, or a <figure> holding the panel title and the
  * <svg> when the spec has a title. The SVG gets role="img", its aria-label, a <title> and a <desc>

@@ -1,6 +1,7 @@
 // Gives a rendered Plot SVG its text alternative: role="img", a <title> from its aria-label and a
-// <desc> (referenced by aria-describedby) from the spec's ariaDescription. Shared by the build-time
-// renderer (render.ts, jsdom) and the browser islands (src/components/plot-client.ts): no Node imports.
+// <desc> (referenced by aria-describedby) from the spec's ariaDescription. Used by the build-time
+// renderer (render.ts, jsdom); it takes the document as an argument and imports nothing from Node,
+// so an island could use it too.
 
 import type { PlotSpec } from "./types.ts";
 
