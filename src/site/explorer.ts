@@ -6,17 +6,20 @@ import { parseExplorerData } from "../components/explorer-data.ts";
 import type { ExplorerFrames } from "../components/explorer-data.ts";
 import { explorerFrames } from "../components/explorer-frames.ts";
 import { dataFileName } from "../data/schema.ts";
+import type { DataFile } from "../data/schema.ts";
 import { loadData } from "./content.ts";
 import type { ModelKind } from "./content.ts";
 
-const cache = new Map<ModelKind, Promise<ExplorerFrames>>();
+// Keyed by the loaded file, so that `astro dev` recomputes the frames when a data file changes.
+const cache = new WeakMap<DataFile, ExplorerFrames>();
 
 /** Every level of the model's data file as an explorer frame (ids in its SVGs start with `explorer-<model>-`). */
-export function explorerFramesFor(model: ModelKind): Promise<ExplorerFrames> {
-  let frames = cache.get(model);
+export async function explorerFramesFor(model: ModelKind): Promise<ExplorerFrames> {
+  const file = await loadData(model);
+  let frames = cache.get(file);
   if (!frames) {
-    frames = loadData(model).then((file) => explorerFrames(parseExplorerData(file), { idPrefix: `explorer-${model}`, dataFile: dataFileName(model) }));
-    cache.set(model, frames);
+    frames = explorerFrames(parseExplorerData(file), { idPrefix: `explorer-${model}`, dataFile: dataFileName(model) });
+    cache.set(file, frames);
   }
   return frames;
 }
