@@ -1,5 +1,5 @@
 // Server-side rendering of figure specs to static SVG/HTML at build time (Node only: uses jsdom).
-// Client-side code renders the same specs with Plot.plot({ ...spec, document }) instead.
+// Every figure on the site, the explorer's frames included, is rendered here: no Plot runs in the browser.
 
 import { JSDOM } from "jsdom";
 import * as Plot from "@observablehq/plot";
