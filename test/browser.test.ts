@@ -118,7 +118,7 @@ describe("the article with JavaScript", () => {
     expect(label).toContain("density");
     const regime = analyse(level.W, level.b).regime.phrase;
     expect(await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()).toBe(regime);
-    expect(await page.locator(`${EXPLORER} .pb-explorer__stats`).textContent()).toContain(`K = ${data.modelsPerLevel}`);
+    expect(await page.locator(`${EXPLORER} .pb-explorer__stats`).textContent()).toContain(`K = ${data.modelsPerLevel.toLocaleString("en")}`);
   });
 
   it("redraws the matrix and the stack plot together when the slider moves (keyboard)", async () => {

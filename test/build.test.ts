@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tempDirs } from "./fixtures.ts";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
@@ -95,6 +96,35 @@ describe("astro build with the committed data", () => {
       const title = html.slice(start, start + 1500).replace(/<[^>]+>/g, "");
       expect(title).toContain(b.shown!.analysis.regime.phrase);
     }
+  });
+
+  it("numbers neurons by their row in the data file, in the regime panels as in the explorer", () => {
+    const relu = readDataFile(join(ROOT, "public", "data", "relu-hidden.json"));
+    const frames = parseExplorerFrames(JSON.parse(readFileSync(join(outDir, "explorer", "relu-hidden.json"), "utf8")));
+    const doc = new JSDOM(html).window.document;
+    const neuronTicks = (svg: Element | null) =>
+      [...(svg?.querySelectorAll('[aria-label="y-axis tick label"] text') ?? [])].map((t) => t.textContent).filter((t) => /^n\d+$/.test(t ?? ""));
+    const shown = selectBandLevels(relu).filter((b) => b.shown);
+    expect(shown.length).toBeGreaterThan(0);
+    let reordered = 0;
+    for (const b of shown) {
+      const level = b.shown!;
+      // Top to bottom, the analysis's canonical order, each neuron under its own number.
+      const expected = level.analysis.order.map((j) => `n${j}`);
+      if (level.analysis.order.some((j, k) => j !== k)) reordered++;
+      expect(neuronTicks(doc.querySelector(`#regime-${b.band.id} svg`)), b.band.id).toEqual(expected);
+      const frame = frames.frames.find((f) => f.density === level.level.density)!;
+      const frameSvg = new JSDOM(frame.matrixSvg).window.document.querySelector("svg");
+      expect(neuronTicks(frameSvg), `explorer at ${level.level.density}`).toEqual(expected);
+    }
+    // The check means something only if some panel is drawn out of row order.
+    expect(reordered).toBeGreaterThan(0);
+  });
+
+  it("keeps each band note inside the paragraph it ends", () => {
+    const notes = [...new JSDOM(html).window.document.querySelectorAll(".band-note")];
+    expect(notes.length).toBeGreaterThan(0);
+    for (const note of notes) expect(note.parentElement?.tagName, note.textContent ?? "").toBe("P");
   });
 
   it("links the data files, which are copied to the site", () => {

@@ -16,6 +16,7 @@ import {
   matrixCells,
   matrixPlot,
   normBars,
+  positiveColourCap,
   quantile,
   regimeLegendPlot,
   sharedMaxAbs,
@@ -27,14 +28,15 @@ import {
   sweepCountsPlot,
   sweepLossPlot,
   sweepRegimePlot,
+  weightExtent,
   weightLegendPlot,
 } from "../src/figures/index.ts";
 import type { PlotSpec, SweepRow } from "../src/figures/index.ts";
 import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
-import { analyseFile, comparisonDensity, comparisonLevels, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandVerdict, buildFacts, engineDetail, fact } from "../src/site/facts.ts";
+import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
+import { bandVerdict, buildFacts, engineDetail, fact, nearBestCount, nearBestSentence } from "../src/site/facts.ts";
 import { figureNumber, equationNumber, FIGURES } from "../src/site/registry.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +149,24 @@ describe("matrixPlot (W as a heatmap)", () => {
     for (const w of [W, other]) expect((matrixPlot(w, { maxAbs: shared }).color as { domain: number[] }).domain).toEqual([-2, 2]);
   });
 
+  it("caps a ReLU model's colours at its largest positive weight, clamping larger negative ones", () => {
+    const relu = [[1, 0.2, -5], [0, 0.8, 0.1]];
+    expect(positiveColourCap(relu)).toBe(1);
+    expect(positiveColourCap(relu, [[0, 1.4, -0.2]])).toBe(1.4);
+    // With no positive weight, the cap falls back to max|w|.
+    expect(positiveColourCap([[-0.5, -2]])).toBe(2);
+    expect(weightExtent(relu, [[0, 1.4, -0.2]])).toEqual([-5, 1.4]);
+    const color = matrixPlot(relu, { maxAbs: positiveColourCap(relu) }).color as { domain: number[]; clamp: boolean };
+    expect(color.domain).toEqual([-1, 1]);
+    expect(color.clamp).toBe(true);
+    // The −5 weight gets the end colour: the same fill as a −1 weight would.
+    const fills = Array.from(plotElement(matrixPlot([[1, -1, -5]], { maxAbs: 1 })).querySelectorAll('g[aria-label="cell"] rect')).map((r) => r.getAttribute("fill"));
+    expect(fills[2]).toBe(fills[1]);
+    expect(fills[0]).not.toBe(fills[1]);
+    expect(matrixPlot([[1, -1, -5]], { maxAbs: 1 }).ariaDescription).toContain("weights beyond it get the end colour");
+    expect(matrixPlot([[1, -1]], { maxAbs: 1 }).ariaDescription).not.toContain("beyond");
+  });
+
   it("orders rows by neuronOrder and rejects an order that is not a permutation", () => {
     const spec = matrixPlot(W, { neuronOrder: [2, 0, 1] });
     expect((spec.y as { domain: number[] }).domain).toEqual([2, 0, 1]);
@@ -244,6 +264,14 @@ describe("legends are plain SVG", () => {
     const labels = Array.from(root.querySelectorAll('g[aria-label="x-axis tick label"] text')).map((t) => t.textContent);
     expect(labels).toEqual(["−1.50", "−0.75", "0.00", "0.75", "1.50"]);
   });
+
+  it("marks an end that the drawn weights go beyond", () => {
+    const labels = (spec: PlotSpec) => Array.from(plotElement(spec).querySelectorAll('g[aria-label="x-axis tick label"] text')).map((t) => t.textContent);
+    expect(labels(weightLegendPlot(1, { extent: [-5.45, 1] }))).toEqual(["≤ −1.00", "−0.50", "0.00", "0.50", "1.00"]);
+    expect(labels(weightLegendPlot(1, { extent: [-0.2, 3] }))).toEqual(["−1.00", "−0.50", "0.00", "0.50", "≥ 1.00"]);
+    expect(labels(weightLegendPlot(1, { extent: [-1, 1] }))).toEqual(["−1.00", "−0.50", "0.00", "0.50", "1.00"]);
+    expect(weightLegendPlot(1, { extent: [-5.45, 1] }).ariaLabel).toContain("weights below −1.00 (down to −5.45) are drawn full red");
+  });
 });
 
 describe("sweep figures", () => {
@@ -332,16 +360,15 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     { density: 0.3, W: THREE_IN_TWO, losses: [0.03, 0.04] },
   ]);
 
-  it("analyses every level and puts W in the canonical neuron order", () => {
+  it("analyses every level, keeps W's rows as in the file and gives the canonical order to draw them in", () => {
     const levels = analyseFile(relu);
     expect(levels.map((l) => l.analysis.regime.id)).toEqual(["all-monosemantic", "three-in-two", "three-in-two"]);
-    // Canonical order: monosemantic neurons by their feature's importance (feature 0, 1, 2).
-    expect(levels[0].W).toEqual([
-      [1, 0, 0, 0],
-      [0, 1, 0, 0],
-      [0, 0, 1, 0],
-    ]);
+    // Rows stay the file's (so "n2" in a figure is row 2 of the data); only the drawing order changes.
+    expect(levels[0].W).toEqual(MONO);
+    // Canonical order: monosemantic neurons by their feature's importance (feature 0 on n0, 1 on n2, 2 on n1).
+    expect(levels[0].order).toEqual([0, 2, 1]);
     expect(levels[0].roles).toEqual(["monosemantic", "monosemantic", "monosemantic"]);
+    expect(levels[1].roles).toEqual(["monosemantic", "polysemantic", "polysemantic"]);
   });
 
   it("builds sweep rows densest first", () => {
@@ -363,7 +390,55 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(byId["very-sparse"].matching).toBe(0);
     expect(bandVerdict(byId.dense)).toBe("Our model at density 1 agrees: the analysis labels it “all neurons monosemantic”.");
     expect(bandVerdict(byId["very-sparse"])).toBe("Our model at density 0.01 does not match: the analysis labels it “three features share two neurons”.");
-    expect(bandVerdict(byId.d015)).toBe("We trained no model at a density in 0.15.");
+    expect(bandVerdict(byId.d015)).toBe("We trained no model at density 0.15.");
+  });
+
+  it("words band verdicts with several models, and lists the densities between the bands", () => {
+    const file = syntheticFile("relu-hidden", [
+      { density: 0.4, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.25, W: MONO, losses: [0.02] },
+      { density: 0.17, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.13, W: MONO, losses: [0.02] },
+    ]);
+    const byId = Object.fromEntries(selectBandLevels(file).map((s) => [s.band.id, s]));
+    expect(byId.moderate.why).toBe("2 of the 3 trained densities in the band carry the paper's label; showing the one nearest the band's middle");
+    expect(bandVerdict(byId.moderate)).toBe(
+      "Two of our 3 models at densities 0.2–0.5 carry the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.25.",
+    );
+    expect(levelsBetweenBands(file).map((l) => l.level.density)).toEqual([0.17, 0.13]);
+    expect(fact(buildFacts({ relu: file, linear: file }), "relu.betweenBandsSentence")).toBe(
+      "Two of our densities fall in them, where the paper names no regime: the analysis finds “three features share two neurons” at density 0.17 and “all neurons monosemantic” at density 0.13.",
+    );
+    const one = syntheticFile("relu-hidden", [
+      { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.4, W: MONO, losses: [0.02] },
+    ]);
+    const sel = selectBandLevels(one).find((s) => s.band.id === "moderate")!;
+    expect(bandVerdict(sel)).toBe("One of our 2 models at densities 0.2–0.5 carries the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.4.");
+    expect(sel.why).toBe("1 of the 2 trained densities in the band carries the paper's label");
+    expect(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBandsSentence")).toBe("None of our densities falls in them.");
+  });
+
+  it("says how many models come within 1% of the best, and where that is rare", () => {
+    const spread = (best: number, near: number, K: number) => [best, ...Array.from({ length: K - 1 }, (_, k) => (k < near - 1 ? best * 1.005 : best * 2))];
+    const file = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: spread(0.05, 180, 300) },
+      { density: 0.3, W: THREE_IN_TWO, losses: spread(0.02, 3, 300) },
+      { density: 0.1, W: THREE_IN_TWO, losses: spread(0.01, 3, 300) },
+      { density: 0.05, W: THREE_IN_TWO, losses: spread(0.005, 1, 300) },
+    ]);
+    expect(nearBestCount(file.levels[0])).toBe(180);
+    expect(nearBestCount(file.levels[3])).toBe(1);
+    expect(nearBestSentence(file)).toBe(
+      "Within 1% of the best held-out loss lie 180 of the 300 models at density 1, but at most 3 at every density from 0.3 down (1 at density 0.05): at these densities a run of fewer models could easily miss the arrangement shown here.",
+    );
+    // No sparse run where at most 1% of the models come near the best: the first clause only.
+    const easy = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: spread(0.05, 180, 200) },
+      { density: 0.05, W: THREE_IN_TWO, losses: spread(0.005, 30, 200) },
+    ]);
+    expect(nearBestSentence(easy)).toBe("Within 1% of the best held-out loss lie 180 of the 200 models at density 1.");
   });
 
   it("compares the models at the sparsest common density with a named ReLU regime", () => {
@@ -390,6 +465,15 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(fact(facts, "relu.commit")).toBe("0123456789ab");
     expect(fact(facts, "compare.density")).toBe("0.3");
     expect(fact(facts, "relu.namedLevels")).toBe("3");
+    expect(fact(facts, "relu.namedSentence")).toBe("All 3 carry one of the paper's labels.");
+    expect(fact(facts, "relu.paperBands.words")).toBe("six");
+    // One feature-sharing structure the paper does not name: all four features on one neuron.
+    const odd = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.01, W: [[1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0]], losses: [0.001] },
+    ]);
+    expect(analyseFile(odd)[1].analysis.regime.id).toBe("unlabelled");
+    expect(fact(buildFacts({ relu: odd, linear }), "relu.namedSentence")).toBe("Of these, 1 carries one of the paper's labels and 1 has a structure the paper does not name.");
     expect(fact(facts, "relu.allMonoSentence")).toBe("Every neuron is monosemantic at density 1.");
     expect(() => fact(facts, "relu.nope")).toThrow(/no such fact/);
   });

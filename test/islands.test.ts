@@ -127,7 +127,7 @@ describe("level summary and hover details", () => {
     expect(s.regimeId).toBe(direct.regime.id);
     expect(s.lossText).toBe(formatLoss(level.loss));
     expect(s.modelsPerLevel).toBe(data.modelsPerLevel);
-    expect(s.modelsText).toEqual(level.diverged > 0 ? expect.stringContaining("diverged") : `all ${data.modelsPerLevel} models finished`);
+    expect(s.modelsText).toEqual(level.diverged > 0 ? expect.stringContaining("diverged") : `all ${data.modelsPerLevel.toLocaleString("en")} models finished`);
     expect(s.represented + s.dropped).toBe(data.features);
     expect(() => levelSummary(data, 99, analysis)).toThrow(/no level 99/);
   });

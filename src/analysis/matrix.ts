@@ -29,7 +29,6 @@ export function column(W: Matrix, i: number): number[] {
   return W.map((row) => row[i]);
 }
 
-/** max_{j,i} |W[j][i]|: the scale that weight thresholds are relative to. */
 /** The largest positive entry of W (0 if none): the scale of what neurons actually carry. */
 export function maxPositiveEntry(W: Matrix): number {
   let max = 0;

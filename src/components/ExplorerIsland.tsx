@@ -179,7 +179,7 @@ function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProp
           <dd class="pb-explorer__loss">{summary.lossText}</dd>
         </div>
         <div>
-          <dt>Models (K = {summary.modelsPerLevel})</dt>
+          <dt>Models (K = {summary.modelsPerLevel.toLocaleString("en")})</dt>
           <dd>{summary.modelsText}</dd>
         </div>
         <div>

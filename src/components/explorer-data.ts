@@ -140,16 +140,16 @@ export interface LevelSummary {
 export function levelSummary(data: ExplorerData, index: number, analysis: Analysis): LevelSummary {
   const level = data.levels[index];
   if (!level) throw new ExplorerDataError(`no level ${index}`);
-  const K = data.modelsPerLevel;
+  const K = data.modelsPerLevel.toLocaleString("en");
   const modelsText =
-    level.diverged > 0 ? `${level.finished} of ${K} finished, ${level.diverged} diverged` : level.finished === K ? `all ${K} models finished` : `${level.finished} of ${K} finished`;
+    level.diverged > 0 ? `${level.finished.toLocaleString("en")} of ${K} finished, ${level.diverged} diverged` : level.finished === data.modelsPerLevel ? `all ${K} models finished` : `${level.finished.toLocaleString("en")} of ${K} finished`;
   const c = analysis.counts;
   return {
     density: level.density,
     densityText: formatDensity(level.density),
     sparsityText: formatDensity(1 - level.density),
     lossText: formatLoss(level.loss),
-    modelsPerLevel: K,
+    modelsPerLevel: data.modelsPerLevel,
     modelsText,
     regimeId: analysis.regime.id,
     regimeLabel: analysis.regime.phrase,

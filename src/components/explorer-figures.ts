@@ -1,18 +1,20 @@
 // The explorer's two figures for one density level, as Plot specs from the site's figure functions
-// (src/figures). Shared by the island (rendered in the browser) and its static fallback (rendered at
-// build time by src/figures/render.ts), so both draw exactly the same thing.
+// (src/figures). Rendered at build time into the explorer's frames (explorer-frames.ts), which both
+// the island and its static fallback show, so both draw exactly the same thing.
 
 import type { Analysis } from "../analysis/index.ts";
 import { analyse } from "../analysis/index.ts";
 import { formatDensity } from "../figures/format.ts";
-import { matrixPlot, sharedMaxAbs } from "../figures/matrix.ts";
+import { matrixPlot, positiveColourCap, sharedMaxAbs } from "../figures/matrix.ts";
 import { stackExtent, stackPlot } from "../figures/stack.ts";
 import type { PlotSpec } from "../figures/types.ts";
 import type { ExplorerData } from "./explorer-data.ts";
 
 /** Scales shared by every level, so that moving the slider changes the weights, not the axes. */
 export interface ExplorerScales {
-  /** Half-width of the matrix colour scale: the largest |w| over all levels. */
+  /** Half-width of the matrix colour scale over all levels: for a ReLU hidden layer model the largest
+   *  positive weight (see positiveColourCap: larger negative weights get the end colour), otherwise the
+   *  largest |w|. */
   maxAbs: number;
   /** Half-height of the stack plot: the tallest stack over all levels. */
   yMax: number;
@@ -20,7 +22,7 @@ export interface ExplorerScales {
 
 export function explorerScales(data: ExplorerData): ExplorerScales {
   const Ws = data.levels.map((l) => l.W);
-  return { maxAbs: sharedMaxAbs(...Ws), yMax: stackExtent(...Ws) };
+  return { maxAbs: data.model === "relu-hidden" ? positiveColourCap(...Ws) : sharedMaxAbs(...Ws), yMax: stackExtent(...Ws) };
 }
 
 /** The analysis of one level's W (thresholds at their defaults, neurons ordered by importance). */

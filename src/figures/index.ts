@@ -2,9 +2,9 @@
 // browser (Plot.plot({ ...spec, document })). Nothing here imports Node modules.
 
 export type { PlotSpec, Weights, NeuronRoleName, CommonPlotOptions } from "./types.ts";
-export { matrixPlot, matrixCells, sharedMaxAbs } from "./matrix.ts";
+export { matrixPlot, matrixCells, positiveColourCap, sharedMaxAbs, weightExtent } from "./matrix.ts";
 export type { MatrixPlotOptions, MatrixCell } from "./matrix.ts";
-export { stackPlot, stackSegments, stackExtent } from "./stack.ts";
+export { STACK_MIN_WEIGHT, stackPlot, stackSegments, stackExtent } from "./stack.ts";
 export type { StackPlotOptions, StackSegment } from "./stack.ts";
 export { featureNormsPlot, normBars, superpositionScale } from "./norms.ts";
 export type { FeatureNormsInput, FeatureNormsOptions, NormBar } from "./norms.ts";

@@ -42,17 +42,26 @@ export function colourbarPlot(color: PlotSpec["color"] & { domain: number[] }, o
   };
 }
 
-/** Legend of the weight colours of `matrixPlot` for a colour half-width `maxAbs`. */
-export function weightLegendPlot(maxAbs: number, options: { width?: number } = {}): PlotSpec {
+/**
+ * Legend of the weight colours of `matrixPlot` for a colour half-width `maxAbs`. `extent`, the smallest
+ * and largest weight drawn (see `weightExtent`), marks an end the weights go beyond, where the matrix
+ * clamps to the end colour: "≤ −0.93" instead of "−0.93".
+ */
+export function weightLegendPlot(maxAbs: number, options: { width?: number; extent?: readonly [number, number] } = {}): PlotSpec {
   const d = maxAbs > 0 ? maxAbs : 1;
+  const [lo, hi] = options.extent ?? [-d, d];
+  const below = lo < -d * (1 + 1e-9);
+  const above = hi > d * (1 + 1e-9);
+  const end = (v: number) => (v < 0 && below ? `≤ ${formatSigned(v, 2)}` : v > 0 && above ? `≥ ${formatSigned(v, 2)}` : formatSigned(v, 2));
+  const beyond = [below ? `weights below ${formatSigned(-d)} (down to ${formatSigned(lo)}) are drawn full red` : "", above ? `weights above ${formatSigned(d)} (up to ${formatSigned(hi)}) are drawn full blue` : ""].filter(Boolean);
   return colourbarPlot(
     { type: "diverging", scheme: WEIGHT_SCHEME, domain: [-d, d], pivot: 0, symmetric: true },
     {
       label: "Weight W[j][i]",
       width: options.width,
       ticks: [-d, -d / 2, 0, d / 2, d],
-      tickFormat: (v) => formatSigned(v, 2),
-      ariaLabel: `Colour legend for weights: red is negative down to ${formatSigned(-d)}, white is 0, blue is positive up to ${formatSigned(d)}`,
+      tickFormat: (v) => (Math.abs(v) === d ? end(v) : formatSigned(v, 2)),
+      ariaLabel: `Colour legend for weights: red is negative down to ${formatSigned(-d)}, white is 0, blue is positive up to ${formatSigned(d)}${beyond.length ? `; ${beyond.join("; ")}` : ""}`,
     },
   );
 }

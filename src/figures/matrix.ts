@@ -9,14 +9,15 @@ import type { CommonPlotOptions, NeuronRoleName, PlotSpec, Weights } from "./typ
 export interface MatrixPlotOptions extends CommonPlotOptions {
   /**
    * Half-width of the colour domain: colours run from −maxAbs (red) through 0 (white) to +maxAbs
-   * (blue). Default max|W|. Give every panel that is compared the same value (see `sharedMaxAbs`).
+   * (blue); weights beyond it get the end colour. Default max|W|. Give every panel that is compared
+   * the same value (see `sharedMaxAbs`, and `positiveColourCap` for ReLU hidden layer models).
    */
   maxAbs?: number;
   /** Order of the neurons (rows) from top to bottom; a permutation of 0…m−1. Default 0…m−1. */
   neuronOrder?: readonly number[];
   /** Each neuron's role; when given it is written at the right end of its row. */
   roles?: readonly NeuronRoleName[];
-  /** Print each weight in its cell (2 decimals). Default false. */
+  /** Print each weight in its cell (1 decimal). Default false. */
   showValues?: boolean;
   /** Side of one cell in px. Default 34. */
   cell?: number;
@@ -40,6 +41,28 @@ export function sharedMaxAbs(...Ws: Weights[]): number {
   return Math.max(...Ws.map(maxAbs));
 }
 
+/**
+ * The colour half-width for ReLU hidden layer matrices: the largest POSITIVE weight among them (max|w|
+ * when none is positive). Positive weights are what carry a feature through a neuron; at some densities
+ * the best model also has one or two large negative weights (down to about −5 against positive ones
+ * near 1) that only silence a neuron, and a scale stretched to them would leave every positive weight
+ * nearly white. Weights beyond the half-width are drawn at full colour (matrixPlot's scale clamps), and
+ * weightLegendPlot marks the clamped end "≤"; the values themselves are in the tooltips.
+ */
+export function positiveColourCap(...Ws: Weights[]): number {
+  let cap = 0;
+  for (const W of Ws) for (const row of W) for (const v of row) cap = Math.max(cap, v);
+  return cap > 0 ? cap : sharedMaxAbs(...Ws);
+}
+
+/** The smallest and largest weight among several matrices (for weightLegendPlot's `extent`). */
+export function weightExtent(...Ws: Weights[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const W of Ws) for (const row of W) for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  return [lo, hi];
+}
+
 export function matrixPlot(W: Weights, options: MatrixPlotOptions = {}): PlotSpec {
   const { neurons, features } = shape(W);
   const order = permutation(options.neuronOrder, neurons, "neuronOrder");
@@ -58,7 +81,7 @@ export function matrixPlot(W: Weights, options: MatrixPlotOptions = {}): PlotSpe
     ariaLabel: options.ariaLabel ?? `Weight matrix W: ${neurons} neurons by ${features} features`,
     ariaDescription:
       options.ariaDescription ??
-      `Heatmap of W. Rows are neurons, columns are features in order of importance. Blue cells are positive weights, red cells negative, white near zero; the colour scale runs from ${formatSigned(-d)} to ${formatSigned(d)}.`,
+      `Heatmap of W. Rows are neurons, columns are features in order of importance. Blue cells are positive weights, red cells negative, white near zero; the colour scale runs from ${formatSigned(-d)} to ${formatSigned(d)}${maxAbs(W) > d * (1 + 1e-9) ? ", and weights beyond it get the end colour" : ""}.`,
     width: options.width ?? marginLeft + marginRight + features * cell,
     height: options.height ?? marginTop + marginBottom + neurons * cell,
     marginLeft,

@@ -8,12 +8,15 @@ import { featureColour, featureTextColour } from "./palette.ts";
 import { maxAbs, permutation, range, roleShort, shape } from "./types.ts";
 import type { CommonPlotOptions, NeuronRoleName, PlotSpec, Weights } from "./types.ts";
 
+/** Default `minWeight`: blocks thinner than this fraction of max|W| are left out (too thin to see). */
+export const STACK_MIN_WEIGHT = 0.02;
+
 export interface StackPlotOptions extends CommonPlotOptions {
   /** Order of the neurons (columns) from left to right; a permutation of 0…m−1. */
   neuronOrder?: readonly number[];
   /** Each neuron's role; when given it is written under the neuron's label. */
   roles?: readonly NeuronRoleName[];
-  /** Weights with |w| ≤ minWeight · max|W| are left out (too thin to see). Default 0.02. */
+  /** Weights with |w| ≤ minWeight · max|W| are left out (too thin to see). Default STACK_MIN_WEIGHT. */
   minWeight?: number;
   /** y domain [−yMax, yMax]; give compared panels the same value (see `stackExtent`). Default: this W's. */
   yMax?: number;
@@ -36,7 +39,7 @@ export interface StackSegment {
 export function stackSegments(W: Weights, options: { minWeight?: number; featureOrder?: readonly number[] } = {}): StackSegment[] {
   const { features } = shape(W);
   const order = permutation(options.featureOrder, features, "featureOrder");
-  const cutoff = (options.minWeight ?? 0.02) * maxAbs(W);
+  const cutoff = (options.minWeight ?? STACK_MIN_WEIGHT) * maxAbs(W);
   const segments: StackSegment[] = [];
   W.forEach((row, neuron) => {
     let up = 0;

@@ -201,7 +201,7 @@ export function sweepCountsPlot(rows: readonly SweepRow[], options: SweepPlotOpt
   const yMax = Math.max(...rows.map((r) => Math.max(r.features, r.neurons)));
   return {
     title: options.title,
-    ariaLabel: options.ariaLabel ?? "Features represented and monosemantic neurons at each density",
+    ariaLabel: options.ariaLabel ?? "Features represented, monosemantic neurons and polysemantic neurons at each density",
     ariaDescription:
       options.ariaDescription ??
       rows.map((r) => `Density ${formatDensity(r.density)}: ${r.represented} of ${r.features} features represented, ${r.monosemantic} monosemantic and ${r.polysemantic} polysemantic of ${r.neurons} neurons.`).join(" "),

@@ -1,8 +1,8 @@
 // Shared types of the figure functions.
 //
 // A figure function is pure: (data, options) → a Plot spec (Plot.PlotOptions without `document`).
-// It never touches the DOM, so the same function serves the build (rendered to SVG by render.ts
-// through jsdom) and client-side islands (Plot.plot({ ...spec, document })).
+// It never touches the DOM: render.ts draws it to SVG at build time through jsdom, for the article's
+// figures and for every frame of the explorer (the browser runs no Plot).
 
 import type { PlotOptions } from "@observablehq/plot";
 

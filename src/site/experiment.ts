@@ -3,7 +3,7 @@
 // for each of the paper's density bands, and the density at which the two models are compared.
 // Pure functions of the data (no Astro, no Node imports), so islands can use them too.
 
-import { analyse, applyOrder, permute } from "../analysis/index.ts";
+import { analyse } from "../analysis/index.ts";
 import type { Analysis } from "../analysis/index.ts";
 import type { DataFile, Level } from "../data/schema.ts";
 import { sweepRow } from "../figures/sweep.ts";
@@ -13,10 +13,14 @@ import { formatDensity } from "../figures/format.ts";
 export interface AnalysedLevel {
   level: Level;
   analysis: Analysis;
-  /** The best W with its neurons in the analysis's canonical order (row k = neuron shown k-th). */
+  /** The best W as in the data file: row j is neuron j, the label "n<j>" in every figure. */
   W: number[][];
-  /** Neuron roles in the same order as W's rows. */
+  /** Neuron j's role (indexed like W's rows). */
   roles: Analysis["roles"];
+  /** The canonical order in which figures draw the neurons (the analysis's), e.g. [4, 0, 1, 2, 3]. The
+   *  rows are only drawn in this order, never renumbered, so n4 in a figure is row 4 of the data file,
+   *  in the explorer too. */
+  order: number[];
 }
 
 const cache = new WeakMap<DataFile, AnalysedLevel[]>();
@@ -27,7 +31,7 @@ export function analyseFile(file: DataFile): AnalysedLevel[] {
   if (!out) {
     out = file.levels.map((level) => {
       const analysis = analyse(level.best.W, level.best.b, { importance: file.config.importance });
-      return { level, analysis, W: applyOrder(level.best.W, analysis.order), roles: permute(analysis.roles, analysis.order) };
+      return { level, analysis, W: level.best.W, roles: analysis.roles, order: analysis.order };
     });
     cache.set(file, out);
   }
@@ -106,7 +110,7 @@ export function selectBandLevels(file: DataFile, bands: readonly PaperBand[] = P
     if (matches.length) {
       const why = only
         ? "the only trained density in the band carries the paper's label"
-        : `${matches.length} of the ${members.length} trained densities in the band carry the paper's label${matches.length > 1 ? "; showing the one nearest the band's middle" : ""}`;
+        : `${matches.length === members.length ? `all ${members.length}` : `${matches.length} of the ${members.length}`} trained densities in the band ${matches.length === 1 ? "carries" : "carry"} the paper's label${matches.length > 1 ? "; showing the one nearest the band's middle" : ""}`;
       return { band, members, shown: nearest(matches), why, matching: matches.length };
     }
     const why = only
@@ -114,6 +118,14 @@ export function selectBandLevels(file: DataFile, bands: readonly PaperBand[] = P
       : `none of the ${members.length} trained densities in the band carries the paper's label; showing the one nearest the band's middle`;
     return { band, members, shown: nearest(members), why, matching: 0 };
   });
+}
+
+/** The trained levels that lie in none of the paper's bands (e.g. 0.17, between 0.15 and 0.2), densest first. */
+export function levelsBetweenBands(file: DataFile, bands: readonly PaperBand[] = PAPER_BANDS): AnalysedLevel[] {
+  const inBand = new Set(selectBandLevels(file, bands).flatMap((s) => s.members.map((m) => m.level.density)));
+  return analyseFile(file)
+    .filter((a) => !inBand.has(a.level.density))
+    .sort((a, b) => b.level.density - a.level.density);
 }
 
 /**

@@ -4,8 +4,8 @@
 import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { REGIME_PHRASES } from "../analysis/index.ts";
-import { analyseFile, comparisonLevels, regimeTally } from "./experiment.ts";
-import type { BandSelection } from "./experiment.ts";
+import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
+import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
 
 export interface Experiment {
   relu: DataFile;
@@ -93,8 +93,19 @@ export function buildFacts(exp: Experiment): Record<string, string> {
   const tally = regimeTally(exp.relu);
   const named = tally.filter((t) => t.id !== "unlabelled");
   const namedLevels = named.reduce((s, t) => s + t.densities.length, 0);
+  const unlabelledLevels = exp.relu.levels.length - namedLevels;
   facts["relu.namedLevels"] = String(namedLevels);
-  facts["relu.unlabelledLevels"] = String(exp.relu.levels.length - namedLevels);
+  facts["relu.unlabelledLevels"] = String(unlabelledLevels);
+  facts["relu.namedSentence"] = !unlabelledLevels
+    ? `All ${namedLevels} carry one of the paper's labels.`
+    : !namedLevels
+      ? "None of them carries one of the paper's labels."
+      : `Of these, ${namedLevels} ${namedLevels === 1 ? "carries" : "carry"} one of the paper's labels and ${unlabelledLevels} ${unlabelledLevels === 1 ? "has" : "have"} a structure the paper does not name.`;
+  facts["relu.paperBands.words"] = countWord(PAPER_BANDS.length);
+  const between = levelsBetweenBands(exp.relu);
+  facts["relu.betweenBandsSentence"] = between.length
+    ? `${capitalise(countWord(between.length))} of our densities fall in them, where the paper names no regime: the analysis finds ${groupedLabels(between)}.`
+    : "None of our densities falls in them.";
   facts["relu.regimesSeen"] = String(named.length);
   facts["relu.regimesSeen.words"] = countWord(named.length);
   const analysed = analyseFile(exp.relu);
@@ -109,9 +120,36 @@ export function buildFacts(exp: Experiment): Record<string, string> {
   facts["relu.allMonoSentence"] = allMono.length
     ? `Every neuron is monosemantic at ${allMono.length === 1 ? "density" : "densities"} ${list(allMono.map(formatDensity))}.`
     : "At no density is every neuron monosemantic.";
+  facts["relu.nearBestSentence"] = nearBestSentence(exp.relu);
   const maxMono = Math.max(...analysed.map((a) => a.analysis.counts.monosemantic));
   facts["relu.maxMonosemantic"] = String(maxMono);
   return facts;
+}
+
+/** Models of a level whose held-out loss is within `within` (relative) of the best one's. */
+export function nearBestCount(level: DataFile["levels"][number], within = 0.01): number {
+  return level.losses.filter((v) => v <= level.best.loss * (1 + within)).length;
+}
+
+/**
+ * How rare the best solution is: how many of the K models come within 1% of the best loss at the
+ * densest level, and, where there is one, the sparse run of levels (down to the sparsest) at which at
+ * most 1% of the models do, with the fewest.
+ */
+export function nearBestSentence(file: DataFile): string {
+  const levels = [...file.levels].sort((a, b) => b.density - a.density);
+  const K = file.config.modelsPerLevel;
+  const count = (l: (typeof levels)[number]) => nearBestCount(l);
+  const densest = levels[0];
+  const head = `Within 1% of the best held-out loss lie ${count(densest).toLocaleString("en")} of the ${K.toLocaleString("en")} models at density ${formatDensity(densest.density)}`;
+  let start = levels.length;
+  while (start > 0 && count(levels[start - 1]) <= K / 100) start--;
+  const rare = levels.slice(start);
+  if (!rare.length || start === 0) return `${head}.`;
+  const most = Math.max(...rare.map(count));
+  const fewest = Math.min(...rare.map(count));
+  const at = rare.filter((l) => count(l) === fewest).map((l) => formatDensity(l.density));
+  return `${head}, but at most ${most} at every density from ${formatDensity(rare[0].density)} down (${fewest} at ${at.length === 1 ? "density" : "densities"} ${list(at)}): at these densities a run of fewer models could easily miss the arrangement shown here.`;
 }
 
 /** Looks a fact up, or throws naming the unknown key and the known ones (stops the build). */
@@ -121,8 +159,17 @@ export function fact(facts: Record<string, string>, name: string): string {
   return v;
 }
 
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** "at density 0.15" or "at densities 0.2–0.5", "at densities ≤ 0.04": a band in a sentence. */
+function atBand(band: PaperBand): string {
+  return `at ${band.lo === band.hi ? "density" : "densities"} ${band.text}`;
+}
+
 /** Densities grouped by label: "“label” at densities 0.4 and 0.3", joined into one list. */
-function groupedLabels(members: BandSelection["members"]): string {
+function groupedLabels(members: readonly AnalysedLevel[]): string {
   const groups: { phrase: string; densities: string[] }[] = [];
   for (const m of members) {
     const phrase = m.analysis.regime.phrase;
@@ -137,7 +184,7 @@ function groupedLabels(members: BandSelection["members"]): string {
 export function bandVerdict(sel: BandSelection): string {
   const paper = REGIME_PHRASES[sel.band.expected as keyof typeof REGIME_PHRASES] ?? sel.band.expected;
   const members = sel.members;
-  if (!members.length) return `We trained no model at a density in ${sel.band.text}.`;
+  if (!members.length) return `We trained no model ${atBand(sel.band)}.`;
   const others = members.filter((m) => m.analysis.regime.id !== sel.band.expected);
   if (members.length === 1) {
     const d = formatDensity(members[0].level.density);
@@ -145,7 +192,8 @@ export function bandVerdict(sel: BandSelection): string {
       ? `Our model at density ${d} does not match: the analysis labels it “${members[0].analysis.regime.phrase}”.`
       : `Our model at density ${d} agrees: the analysis labels it “${paper}”.`;
   }
-  if (!others.length) return `All ${members.length} of our models in ${sel.band.text} agree: the analysis labels each “${paper}”.`;
-  if (others.length === members.length) return `None of our ${members.length} models in ${sel.band.text} carries the label “${paper}”: the analysis finds ${groupedLabels(others)}.`;
-  return `${sel.matching} of our ${members.length} models in ${sel.band.text} carry the label “${paper}”; for the others the analysis finds ${groupedLabels(others)}.`;
+  const where = atBand(sel.band);
+  if (!others.length) return `All ${members.length} of our models ${where} agree: the analysis labels each “${paper}”.`;
+  if (others.length === members.length) return `None of our ${members.length} models ${where} carries the label “${paper}”: the analysis finds ${groupedLabels(others)}.`;
+  return `${capitalise(countWord(sel.matching))} of our ${members.length} models ${where} ${sel.matching === 1 ? "carries" : "carry"} the label “${paper}”; for the others the analysis finds ${groupedLabels(others)}.`;
 }
