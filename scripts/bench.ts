@@ -4,44 +4,54 @@
 // model on one batch of 1024). Unless --json or --no-baseline, it also times the plain reference trainer
 // in the same process, single-threaded, and prints the speed-up over it.
 
-import { parseArgs } from "node:util";
 import { cpus, totalmem, availableParallelism } from "node:os";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { referenceTrain } from "../src/train/reference.ts";
-import { engineChoice, integer, kernelName, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
+import { MAX_MODELS, engineChoice, integer, kernelName, parseCliArgs, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
+
+const BENCH_USAGE = `usage: npm run bench -- [options]
+
+  --engine cpu|webgpu|auto   engine to time (default cpu)
+  --full                the full experiment: 21 levels × 1000 models × 10,000 steps (default: 64 models ×
+                        200 steps at density 0.1)
+  --models K            models per level, at most ${MAX_MODELS.toLocaleString("en")}
+  --steps N             optimizer steps per model
+  --density a,b,...     densities to train
+  --kernel private|workgroup, --workgroup W   WebGPU kernel and threads per workgroup
+  --json                one line of JSON on stdout, no logs, no baseline
+  --no-baseline         skip timing the plain reference trainer
+  -h, --help            show this help`;
 
 const usage = usageExits("bench");
 // Declared with explicit types, so that TypeScript narrows after a call to the `never`-returning fail().
 const fail: UsageExits["fail"] = usage.fail, flag: UsageExits["flag"] = usage.flag;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    args: process.argv.slice(2),
-    strict: true,
-    options: {
-      engine: { type: "string", default: "cpu" },
-      json: { type: "boolean", default: false },
-      full: { type: "boolean", default: false },
-      models: { type: "string" },
-      steps: { type: "string" },
-      density: { type: "string" },
-      kernel: { type: "string" },
-      workgroup: { type: "string" },
-      "no-baseline": { type: "boolean", default: false },
-    },
-  }));
-} catch (e) {
-  fail((e as Error).message.split("\n")[0]);
+const values = flag(() =>
+  parseCliArgs(process.argv.slice(2), {
+    engine: { type: "string", default: "cpu" },
+    json: { type: "boolean", default: false },
+    full: { type: "boolean", default: false },
+    models: { type: "string" },
+    steps: { type: "string" },
+    density: { type: "string" },
+    kernel: { type: "string" },
+    workgroup: { type: "string" },
+    "no-baseline": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  }),
+);
+if (values.help) {
+  console.log(BENCH_USAGE);
+  process.exit(0);
 }
 const choice = flag(() => engineChoice(values.engine));
-const int = (name: string, raw: string | undefined, dflt: number) => (raw === undefined ? dflt : flag(() => integer(name, raw, 1, 2 ** 32 - 1)));
+const int = (name: string, raw: string | undefined, dflt: number, max: number) => (raw === undefined ? dflt : flag(() => integer(name, raw, 1, max)));
 
 // The standard workload (issue: 64 models × 200 steps at density 0.1, batch 1024) or the full experiment.
 const full = values.full;
-const models = int("models", values.models, full ? 1000 : 64);
-const steps = int("steps", values.steps, full ? 10_000 : 200);
+const models = int("models", values.models, full ? 1000 : 64, MAX_MODELS);
+const steps = int("steps", values.steps, full ? 10_000 : 200, 2 ** 32 - 1);
 const densities = values.density === undefined ? (full ? [...DEFAULT_DENSITIES] : [0.1]) : flag(() => parseDensities(values.density!, "--density"));
 const kernel = values.kernel === undefined ? undefined : flag(() => kernelName(values.kernel!));
 const workgroupSize = values.workgroup === undefined ? undefined : flag(() => workgroupSizeFlag(values.workgroup!));

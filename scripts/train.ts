@@ -2,7 +2,9 @@
 // Logs go to stderr; the file is written atomically; finished levels are checkpointed so an interrupted
 // run resumes. Exit codes: 0 done, 1 failure, 2 bad usage, 130 interrupted.
 
+import { existsSync } from "node:fs";
 import { TRAIN_USAGE, UsageError, parseTrainArgs } from "../src/train/cli.ts";
+import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { checkpointPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
@@ -22,6 +24,13 @@ async function main(): Promise<number> {
     console.log(TRAIN_USAGE);
     return 0;
   }
+  // A bad --out must fail now, not after the first level (or the whole run) has trained.
+  try {
+    checkWritableFile(opts.out, checkpointPath(opts.out));
+  } catch (e) {
+    console.error(`train: --out: ${(e as Error).message}`);
+    return 2;
+  }
   const progress = new ProgressReporter();
   const log = (line: string) => progress.log(line);
   let engine;
@@ -37,13 +46,14 @@ async function main(): Promise<number> {
   const onSignal = (sig: string) => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    log(`\n${sig}: stopping; finished levels are kept in ${checkpointPath(opts.out)}`);
+    log(`\n${sig}: stopping (again to quit at once)`);
     controller.abort(new Error(`interrupted by ${sig}`));
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   const { config, densities, kind } = opts;
-  log(`training ${kind}: ${densities.length} levels × ${config.modelsPerLevel} models × ${config.steps} steps, batch ${config.batchSize}, seed ${config.seed}`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  log(`training ${kind}: ${plural(densities.length, "level")} × ${plural(config.modelsPerLevel, "model")} × ${plural(config.steps, "step")}, batch ${config.batchSize}, seed ${config.seed}`);
   log(`engine ${engine.name} on ${engine.device}`);
   const t0 = performance.now();
   try {
@@ -51,18 +61,22 @@ async function main(): Promise<number> {
       kind, config, densities, engine, out: opts.out, resume: opts.resume, signal: controller.signal, log,
       onProgress: (p) => progress.update({
         density: p.density, levelsDone: p.levelsDone, levelsTotal: p.levelsTotal,
-        modelsDone: p.modelsDone, modelsTotal: config.modelsPerLevel * densities.length,
+        // The engine's totals cover the levels it trains this time (not those resumed from a checkpoint).
+        modelsDone: p.modelsDone, modelsTotal: Math.round(p.modelStepsTotal / config.steps),
         modelStepsDone: p.modelStepsDone, modelStepsTotal: p.modelStepsTotal,
       }),
     });
     progress.finish();
     const gpu = data.run.gpuSeconds !== undefined ? ` (GPU time ${data.run.gpuSeconds.toFixed(2)} s)` : "";
-    log(`wrote ${opts.out} (${data.levels.length} levels) in ${formatDuration((performance.now() - t0) / 1000)}${gpu}`);
+    log(`wrote ${opts.out} (${plural(data.levels.length, "level")}) in ${formatDuration((performance.now() - t0) / 1000)}${gpu}`);
     return 0;
   } catch (e) {
     progress.finish();
     if (interrupted) {
-      log(`train: interrupted; re-run the same command to resume`);
+      const ckpt = checkpointPath(opts.out);
+      log(existsSync(ckpt)
+        ? `train: interrupted; finished levels are kept in ${ckpt}: re-run the same command to resume`
+        : "train: interrupted before any level finished; nothing was saved");
       return 130;
     }
     log(`train: ${(e as Error).message.split("\n")[0]}`);

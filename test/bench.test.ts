@@ -15,11 +15,24 @@ describe("npm run bench", () => {
       [["--engine", "cpu", "--kernel", "private"], /^bench: --kernel and --workgroup apply to the webgpu engine only$/],
       [["--engine", "webgpu", "--workgroup", "48"], /^bench: --workgroup: must be a power of two, got 48$/],
       [["--bogus"], /^bench: .*--bogus/],
+      // train's limit: a K in the billions would only exhaust the heap.
+      [["--models", "4294967295"], /^bench: --models: must be between 1 and 1000000, got 4294967295$/],
+      [["--steps", "-3"], /^bench: --steps: expected an integer, got '-3'$/],
+      [["--steps", "3", "--steps", "4"], /^bench: --steps: given more than once$/],
     ] as const) {
       const r = bench(args);
       expect(r.status, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(message);
+    }
+  });
+
+  it("prints help", () => {
+    for (const flag of ["--help", "-h"]) {
+      const r = bench([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("usage: npm run bench");
+      expect(r.stdout).toContain("--full");
     }
   });
 

@@ -1,6 +1,7 @@
 // The training CLI: flag errors, checkpoint/resume (in process and through a real SIGINT), divergence.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDirs } from "./fixtures.ts";
@@ -53,6 +54,15 @@ describe("parseTrainArgs", () => {
     [["--workgroup", "48"], /--workgroup: must be a power of two, got 48/],
     [["--workgroup", "2048"], /--workgroup: must be between 1 and 1024/],
     [["--engine", "cpu", "--kernel", "private"], /--kernel: applies to the webgpu engine only/],
+    [["--engine", "webgpu", "--threads", "2"], /--threads: applies to the cpu engine only/],
+    // A negative number is the flag's value, judged by the flag's own check (not Node's "ambiguous").
+    [["--models", "-1"], /^--models: expected an integer, got '-1'$/],
+    [["--levels", "-0.1"], /^--levels: density -0\.1 is outside \(0, 1\]$/],
+    [["--levels", "1e-9"], /--levels: density 1e-9 is too small/],
+    [["--models", "2", "--models", "3"], /^--models: given more than once$/],
+    [["--batch", String(2 ** 20 + 1)], /--batch: must be between 1 and 1048576/],
+    [["--eval-samples", String(2 ** 32 - 1)], /--eval-samples: must be between 1 and 16777216/],
+    [["--threads", String(availableParallelism() + 1)], new RegExp(`--threads: must be between 1 and ${availableParallelism()}`)],
   ];
   for (const [args, message] of bad) {
     it(`rejects ${args.join(" ")}`, () => {
@@ -75,6 +85,37 @@ describe("npm run train", () => {
     expect(existsSync(join(dir, "out.json"))).toBe(false);
   });
 
+  it("checks --out before training: one line naming it, exit 2, nothing touched", () => {
+    const dir = tmp();
+    mkdirSync(join(dir, "adir"));
+    writeFileSync(join(dir, "afile"), "keep");
+    const cases: [string, RegExp][] = [
+      [join(dir, "adir"), /is a directory/],
+      [join(dir, "adir") + "/", /names a directory/],
+      [join(dir, "afile", "x.json"), /'.*afile' is not a directory/],
+      ["/dev/null", /not a regular file; refusing to replace it/],
+      [join(dir, "n".repeat(245) + ".json"), /ENAMETOOLONG/],
+    ];
+    for (const [out, message] of cases) {
+      const r = train(["--engine", "cpu", "--models", "1", "--steps", "1", "--levels", "0.5", "--out", out]);
+      expect(r.status, out).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines, out).toHaveLength(1);
+      expect(lines[0]).toMatch(/^train: --out: /);
+      expect(lines[0]).toMatch(message);
+    }
+    expect(readFileSync(join(dir, "afile"), "utf8")).toBe("keep");
+    expect(readFileSync("/dev/null", "utf8")).toBe("");
+  });
+
+  it("reports every model finished on its last progress line", () => {
+    const r = train(["--engine", "cpu", "--threads", "1", "--models", "2", "--steps", "20", "--batch", "16", "--eval-samples", "64", "--levels", "0.5,0.1", "--out", join(tmp(), "o.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    const progress = r.stderr.split("\n").filter((l) => l.includes("model-steps"));
+    expect(progress.at(-1)).toContain("models 4/4");
+    expect(r.stderr).toContain("(2 levels)");
+  });
+
   it("prints help", () => {
     const r = train(["--help"]);
     expect(r.status).toBe(0);
@@ -85,8 +126,8 @@ describe("npm run train", () => {
     const dir = tmp();
     const out = join(dir, "relu-hidden.json");
     // Level 1 is quick; level 0.5 is slow enough to be interrupted.
-    const args = ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--batch", "64", "--eval-samples", "256", "--levels", "1,0.5", "--out", out];
-    const child = spawn(process.execPath, [...args, "--steps", "200000"], { cwd: root });
+    const args = ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--batch", "64", "--eval-samples", "256", "--out", out];
+    const child = spawn(process.execPath, [...args, "--steps", "200000", "--levels", "1,0.5"], { cwd: root });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
@@ -97,16 +138,31 @@ describe("npm run train", () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     expect(code).toBe(130);
-    expect(stderr).toContain("re-run the same command to resume");
+    expect(stderr).toContain(`finished levels are kept in ${checkpointPath(out)}: re-run the same command to resume`);
     expect(existsSync(out)).toBe(false);
     const ckpt = JSON.parse(readFileSync(checkpointPath(out), "utf8"));
     expect(ckpt.levels.map((l: { density: number }) => l.density)).toEqual([1]);
     // The re-run must use the same config to resume; with a shorter --steps it would start afresh.
     const again = spawnSync(process.execPath, [...args, "--steps", "200000", "--levels", "1"], { cwd: root, encoding: "utf8" });
     expect(again.stderr).toContain("resuming from");
-    expect(again.stderr).toContain("1 of 1 levels already trained");
+    expect(again.stderr).toContain("1 of 1 level already trained");
     expect(again.status).toBe(0);
     expect(readDataFile(out).levels[0].best).toEqual(ckpt.levels[0].best);
+    expect(existsSync(checkpointPath(out))).toBe(false);
+  });
+});
+
+describe("npm run train, interrupted before any level finished", () => {
+  it("says that nothing was saved", async () => {
+    const out = join(tmp(), "relu-hidden.json");
+    const child = spawn(process.execPath, ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--steps", "2000000", "--levels", "0.5", "--out", out], { cwd: root });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const poll = setInterval(() => stderr.includes("engine cpu on") && (clearInterval(poll), child.kill("SIGINT")), 50);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => (clearInterval(poll), resolve(c))));
+    expect(code).toBe(130);
+    expect(stderr).toContain("train: interrupted before any level finished; nothing was saved");
+    expect(stderr).not.toContain("re-run the same command");
     expect(existsSync(checkpointPath(out))).toBe(false);
   });
 });
@@ -164,21 +220,76 @@ describe("runExperiment", () => {
     expect(data.run.trainSeconds).toBeGreaterThan(0);
   });
 
-  it("starts afresh when the checkpoint is for another config", async () => {
+  it("refuses to overwrite the checkpoint of another config, naming the difference, unless told not to resume", async () => {
     const dir = tmp();
     const out = join(dir, "relu-hidden.json");
     const crashing = instrumented(1);
     await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
     await crashing.engine.close();
+    const saved = readFileSync(checkpointPath(out), "utf8");
     const other = instrumented();
-    const logs: string[] = [];
-    await runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out, log: (l) => logs.push(l) });
+    await expect(runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out })).rejects.toThrow(
+      /relu-hidden\.json\.checkpoint\.json holds trained levels \(1\) of another run \(seed 0, this run 1\): .*--no-resume/,
+    );
+    expect(other.trained).toHaveLength(0);
+    expect(readFileSync(checkpointPath(out), "utf8")).toBe(saved);
+    await runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out, resume: false });
     await other.engine.close();
     expect(other.trained).toHaveLength(3);
-    expect(logs.join("\n")).toContain("starting afresh");
+    expect(readDataFile(out).config.seed).toBe(1);
   });
 
-  it("records the engine's kernel, and does not resume a checkpoint made with another kernel", async () => {
+  it("ignores a checkpoint whose levels would not make a valid data file", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const crashing = instrumented(1);
+    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
+    await crashing.engine.close();
+    const ckpt = JSON.parse(readFileSync(checkpointPath(out), "utf8"));
+    const corruptions: [string, (c: any) => void][] = [
+      ["a W of the wrong shape", (c) => c.levels[0].best.W.pop()],
+      ["losses out of order", (c) => (c.levels[0].losses = [...c.levels[0].losses].reverse(), c.levels[0].losses[0] === c.levels[0].losses[1] && (c.levels[0].losses[0] += 1))],
+      ["K losses missing", (c) => c.levels[0].losses.pop()],
+      ["no trainSeconds", (c) => delete c.trainSeconds],
+    ];
+    for (const [what, corrupt] of corruptions) {
+      const bad = structuredClone(ckpt);
+      corrupt(bad);
+      writeFileSync(checkpointPath(out), JSON.stringify(bad));
+      const logs: string[] = [];
+      const fresh = instrumented();
+      const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: fresh.engine, out, log: (l) => logs.push(l) });
+      await fresh.engine.close();
+      expect(fresh.trained, what).toHaveLength(3);
+      expect(logs.join("\n"), what).toContain(`ignoring unreadable checkpoint ${checkpointPath(out)}`);
+      expect(data.levels, what).toHaveLength(3);
+    }
+  });
+
+  it("keeps the checkpoint's levels that a run with other --levels does not train", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const crashing = instrumented(2);
+    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
+    await crashing.engine.close();
+    const [first, second] = crashing.trained;
+    const logs: string[] = [];
+    const one = instrumented();
+    const data = await runExperiment({ kind: "relu-hidden", config, densities: [first], engine: one.engine, out, log: (l) => logs.push(l) });
+    await one.engine.close();
+    expect(one.trained).toHaveLength(0);
+    expect(data.levels.map((l) => l.density)).toEqual([first]);
+    // The other trained level is still in the checkpoint, and a run that wants it resumes it.
+    expect(logs.join("\n")).toContain(`kept ${checkpointPath(out)}: it holds 1 trained level not in ${out} (${second})`);
+    expect(JSON.parse(readFileSync(checkpointPath(out), "utf8")).levels.map((l: { density: number }) => l.density)).toEqual([second]);
+    const rest = instrumented();
+    await runExperiment({ kind: "relu-hidden", config, densities, engine: rest.engine, out });
+    await rest.engine.close();
+    expect(rest.trained).toEqual(densities.filter((d) => d !== second));
+    expect(existsSync(checkpointPath(out))).toBe(false);
+  });
+
+  it("records the engine's kernel, and resumes a checkpoint made with another kernel only when told to discard it", async () => {
     const dir = tmp();
     const out = join(dir, "relu-hidden.json");
     const crashing = instrumented(1, { name: "private", workgroupSize: 64 });
@@ -186,11 +297,12 @@ describe("runExperiment", () => {
     await crashing.engine.close();
     expect(JSON.parse(readFileSync(checkpointPath(out), "utf8")).kernel).toEqual({ name: "private", workgroupSize: 64 });
     const other = instrumented(Infinity, { name: "private", workgroupSize: 128 });
-    const logs: string[] = [];
-    const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out, log: (l) => logs.push(l) });
+    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out })).rejects.toThrow(
+      /another run \(kernel \{"name":"private","workgroupSize":64\}, this run \{"name":"private","workgroupSize":128\}\)/,
+    );
+    const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out, resume: false });
     await other.engine.close();
     expect(other.trained).toHaveLength(3);
-    expect(logs.join("\n")).toContain("starting afresh");
     expect(data.run.kernel).toEqual({ name: "private", workgroupSize: 128 });
     expect(readDataFile(out).run.kernel).toEqual({ name: "private", workgroupSize: 128 });
   });

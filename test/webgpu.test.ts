@@ -286,9 +286,11 @@ for (const kernel of KERNEL_NAMES) {
         onLevel: (l) => void (levels.push(l), events.push(`level ${l.density}`)),
         onProgress: (p) => void ((last = p), events.push("chunk")),
       });
-      expect(events.filter((e) => e === "chunk")).toHaveLength(3 * 4);
+      // Per wave: one report per chunk, and one when its models are evaluated (modelsDone moves on).
+      expect(events.filter((e) => e === "chunk")).toHaveLength(3 * (4 + 1));
       expect(events.indexOf("level 1")).toBeLessThan(events.lastIndexOf("chunk"));
       expect(last?.modelStepsDone).toBe(last?.modelStepsTotal);
+      expect(last?.modelsDone).toBe(3 * config.modelsPerLevel);
       expect(last?.modelStepsTotal).toBe(3 * 3 * 7);
       expect(levels.map((l) => l.density)).toEqual(densities);
       for (const [li, level] of levels.entries()) {

@@ -1,13 +1,15 @@
 // Best-of-K: per density level, train K models, evaluate each on the level's held-out sample, keep the
 // lowest-loss model and record every loss. Finished levels are checkpointed beside the output file, so
 // Ctrl-C or a crash loses at most the levels in progress and a re-run resumes; the data file itself is
-// written once, atomically, when every level is done.
+// written once, atomically, when every level is done. A checkpoint is never thrown away by accident:
+// one from another run stops the trainer (--no-resume discards it), and levels it holds that this run
+// does not train stay in it.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import type { ModelKind, TrainConfig } from "../model/config.ts";
-import { SCHEMA_ID, levelSchema, type DataFile, type Level } from "../data/schema.ts";
+import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 
@@ -62,17 +64,46 @@ export function gitCommit(): string {
   }
 }
 
+/**
+ * The checkpoint at `path`, validated as strictly as the data file it would become (every level's W
+ * and b shapes, K losses in ascending order, the run's seconds): a bad level must not reach the final
+ * write, where it would fail the whole run, again on every resume. An unreadable or invalid checkpoint
+ * holds nothing worth keeping: it is ignored with a notice, and the first finished level replaces it.
+ */
 function readCheckpoint(path: string, log: (line: string) => void): Checkpoint | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const c = JSON.parse(readFileSync(path, "utf8")) as Checkpoint;
-    if (c.schema !== CHECKPOINT_SCHEMA || !Array.isArray(c.levels)) throw new Error("unknown checkpoint format");
-    c.levels = c.levels.map((l) => levelSchema.parse(l));
+    if (typeof c !== "object" || c === null || c.schema !== CHECKPOINT_SCHEMA || !Array.isArray(c.levels)) throw new Error("unknown checkpoint format");
+    const asData = {
+      schema: SCHEMA_ID, model: c.model, config: c.config,
+      run: {
+        engine: c.engine, device: c.device, ...(c.kernel !== undefined && { kernel: c.kernel }), trainSeconds: c.trainSeconds,
+        ...(c.gpuSeconds !== undefined && { gpuSeconds: c.gpuSeconds }), createdAt: new Date(0).toISOString(), commit: "checkpoint",
+      },
+      levels: c.levels,
+    };
+    const parsed = dataFileSchema.safeParse(asData);
+    if (!parsed.success) throw new Error(describeIssues(parsed.error));
+    c.levels = parsed.data.levels;
     return c;
   } catch (e) {
     log(`ignoring unreadable checkpoint ${path}: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** How checkpoint `c` differs from this run ("seed 1 here 0", …), or [] when it can resume it. */
+function differences(c: Checkpoint, kind: ModelKind, engine: string, kernel: RunKernel | undefined, config: TrainConfig): string[] {
+  const show = (v: unknown) => (v === undefined ? "none" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const out: string[] = [];
+  if (c.model !== kind) out.push(`model ${c.model}, this run ${kind}`);
+  if (c.engine !== engine) out.push(`engine ${c.engine}, this run ${engine}`);
+  if (!isDeepStrictEqual(c.kernel, kernel)) out.push(`kernel ${show(c.kernel)}, this run ${show(kernel)}`);
+  for (const key of new Set([...Object.keys(c.config ?? {}), ...Object.keys(config)]) as Set<keyof TrainConfig>) {
+    if (!isDeepStrictEqual(c.config?.[key], config[key])) out.push(`${key} ${show(c.config?.[key])}, this run ${show(config[key])}`);
+  }
+  return out;
 }
 
 export interface ExperimentOptions {
@@ -85,7 +116,8 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
   onProgress?: (p: Progress & { levelsDone: number; levelsTotal: number }) => void;
   signal?: AbortSignal;
-  /** Resume from a matching checkpoint (default true). */
+  /** Resume from a matching checkpoint (default true). False discards any checkpoint: the first
+   *  finished level overwrites it. */
   resume?: boolean;
 }
 
@@ -97,17 +129,24 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   const previous = o.resume === false ? undefined : readCheckpoint(ckptPath, log);
   const kernel = engine.kernel?.(kind, config);
   const done = new Map<number, Level>();
+  // Levels of the checkpoint that this run does not train (another --levels): kept in the checkpoint.
+  let others: Level[] = [];
   let priorSeconds = 0;
   let priorGpuSeconds = 0;
   if (previous) {
-    if (previous.model === kind && previous.engine === engine.name && isDeepStrictEqual(previous.kernel, kernel) && isDeepStrictEqual(previous.config, config)) {
-      for (const l of previous.levels) if (o.densities.includes(l.density)) done.set(l.density, l);
-      priorSeconds = previous.trainSeconds;
-      priorGpuSeconds = previous.gpuSeconds ?? 0;
-      log(`resuming from ${ckptPath}: ${done.size} of ${o.densities.length} levels already trained`);
-    } else {
-      log(`checkpoint ${ckptPath} is for another model, engine, kernel or config; starting afresh`);
+    const diff = differences(previous, kind, engine.name, kernel, config);
+    if (diff.length) {
+      const held = previous.levels.map((l) => l.density).join(", ");
+      throw new Error(
+        `${ckptPath} holds trained levels (${held}) of another run (${diff.join("; ")}): re-run with that run's options to resume it, or add --no-resume to discard it`,
+      );
     }
+    for (const l of previous.levels) if (o.densities.includes(l.density)) done.set(l.density, l);
+    others = previous.levels.filter((l) => !o.densities.includes(l.density));
+    priorSeconds = previous.trainSeconds;
+    priorGpuSeconds = previous.gpuSeconds ?? 0;
+    log(`resuming from ${ckptPath}: ${done.size} of ${o.densities.length} level${o.densities.length === 1 ? "" : "s"} already trained` +
+      (others.length ? `; it also holds ${others.length} level${others.length === 1 ? "" : "s"} this run does not train (${others.map((l) => l.density).join(", ")}), which stay in it` : ""));
   }
   const todo = o.densities.filter((d) => !done.has(d));
   const commit = gitCommit(); // the code that trains, read before training starts
@@ -120,14 +159,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     return now !== undefined && gpu0 !== undefined && Number.isFinite(now - gpu0) ? priorGpuSeconds + (now - gpu0) : undefined;
   };
   const round3 = (s: number) => Math.round(s * 1000) / 1000;
-  const saveCheckpoint = () => {
-    const gpuSeconds = gpuElapsed();
+  const saveCheckpoint = (levels: Level[], trainSeconds = elapsed(), gpuSeconds = gpuElapsed()) => {
     const c: Checkpoint = {
       schema: CHECKPOINT_SCHEMA, model: kind, engine: engine.name, device: engine.device, ...(kernel && { kernel }), config,
-      trainSeconds: elapsed(), ...(gpuSeconds !== undefined && { gpuSeconds }), levels: o.densities.filter((d) => done.has(d)).map((d) => done.get(d)!),
+      trainSeconds, ...(gpuSeconds !== undefined && { gpuSeconds }), levels,
     };
     writeFileAtomic(ckptPath, JSON.stringify(c) + "\n");
   };
+  const finished = () => [...o.densities.filter((d) => done.has(d)).map((d) => done.get(d)!), ...others];
   if (todo.length > 0) {
     await engine.train({
       kind, config, densities: todo, signal: o.signal,
@@ -135,7 +174,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       onLevel: (trained) => {
         const level = selectBest(trained, m, n, log);
         done.set(level.density, level);
-        saveCheckpoint();
+        saveCheckpoint(finished());
         log(`density ${level.density}: best of ${level.losses.length} loss ${level.best.loss.toExponential(4)} ` +
           `(median ${level.losses[Math.floor(level.losses.length / 2)].toExponential(4)}), ${trained.seconds.toFixed(1)} s`);
       },
@@ -155,6 +194,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     levels: o.densities.map((d) => done.get(d)!),
   };
   writeDataFile(o.out, data);
-  rmSync(ckptPath, { force: true });
+  if (others.length) {
+    // The kept levels' time is the earlier sessions' (this run's went into the data file).
+    saveCheckpoint(others, priorSeconds, previous?.gpuSeconds);
+    log(`kept ${ckptPath}: it holds ${others.length} trained level${others.length === 1 ? "" : "s"} not in ${o.out} (${others.map((l) => l.density).join(", ")})`);
+  } else {
+    rmSync(ckptPath, { force: true });
+  }
   return data;
 }

@@ -1,7 +1,8 @@
 // Command-line parsing for `npm run train`, kept apart from the script so tests can call it directly.
 // Every bad flag or value becomes a UsageError with one line naming the flag.
 
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { availableParallelism } from "node:os";
 import { DEFAULT_DENSITIES, defaultConfig, validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
 import { dataFileName } from "../data/schema.ts";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
@@ -14,6 +15,20 @@ export class UsageError extends Error {
   }
 }
 
+/** Upper limits on --batch and --eval-samples: 1024 times the paper's batch and the default held-out
+ *  sample. A single step or evaluation pass cannot be interrupted on the GPU, so absurd sizes (up to
+ *  2^32) would make Ctrl-C wait for minutes; nothing in the experiment needs more. */
+export const MAX_BATCH = 1024 * 1024;
+export const MAX_EVAL_SAMPLES = 1024 * 16384;
+/** Models per level, for train and bench alike (a level's K losses and best weights live in memory). */
+export const MAX_MODELS = 1_000_000;
+/**
+ * The smallest density the data stream draws faithfully: a feature is present when a 32-bit word is at
+ * most ⌊d·2^32⌋ − 1, so below 1000/2^32 ≈ 2.3e-7 the drawn density is more than 0.1% off d (and at
+ * 2^-32 it is exactly 0).
+ */
+export const MIN_DENSITY = 1000 / 2 ** 32;
+
 export const TRAIN_USAGE = `usage: npm run train -- [options]
 
   --model relu|linear   which hidden layer (default relu → public/data/relu-hidden.json)
@@ -22,9 +37,9 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --levels a,b,...      densities 1−S in (0, 1] (default: the 21 levels 1 … 0.01)
   --engine auto|cpu|webgpu   (default auto: WebGPU on a hardware adapter, else CPU)
   --seed S              root seed, an integer in [0, 2^32) (default 0)
-  --batch B             batch size (default 1024)
-  --eval-samples E      held-out draws per level (default 32768)
-  --threads T           CPU engine worker threads (default: all cores)
+  --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")} (default 1024)
+  --eval-samples E      held-out draws per level, at most ${MAX_EVAL_SAMPLES.toLocaleString("en")} (default 32768)
+  --threads T           CPU engine worker threads, at most the number of cores (default: all cores)
   --kernel private|workgroup   WebGPU training kernel (default: private for models of <= 128 parameters)
   --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
   --out FILE            output file (default public/data/<model>-hidden.json)
@@ -70,6 +85,35 @@ export function usageExits(script: string): UsageExits {
   };
 }
 
+/**
+ * node:util parseArgs with the project's one-line errors, shared by the scripts: Node's own message's
+ * first line (it names the flag); a flag given twice is an error (not "the last one wins"); and a
+ * negative number after a flag that takes a value ("--models -1") is read as that flag's value, so the
+ * flag's own check can say what is wrong with it instead of Node's "argument is ambiguous".
+ */
+export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: O) {
+  const joined: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : undefined;
+    if (name && options[name]?.type === "string" && k + 1 < argv.length && /^-(\d|\.\d)/.test(argv[k + 1])) joined.push(`${a}=${argv[++k]}`);
+    else joined.push(a);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: joined, strict: true, allowPositionals: false, options, tokens: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]);
+  }
+  const seen = new Set<string>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== "option") continue;
+    if (seen.has(t.name)) throw new UsageError(`--${t.name}: given more than once`);
+    seen.add(t.name);
+  }
+  return parsed.values;
+}
+
 /** `raw` as an integer in [min, max], or a UsageError naming --flag. Shared with scripts/bench.ts. */
 export function integer(flag: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${flag}: expected an integer, got '${raw}'`);
@@ -97,7 +141,7 @@ export function workgroupSizeFlag(raw: string, flag = "--workgroup"): number {
   return v;
 }
 
-/** A comma-separated list of distinct densities in (0, 1]; errors name `flag` (the train CLI's --levels). */
+/** A comma-separated list of distinct densities in [MIN_DENSITY, 1]; errors name `flag` (the train CLI's --levels). */
 export function parseDensities(raw: string, flag = "--levels"): number[] {
   const parts = raw.split(",").map((s) => s.trim());
   if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`${flag}: expected a comma-separated list of densities, got '${raw}'`);
@@ -110,6 +154,7 @@ export function parseDensities(raw: string, flag = "--levels"): number[] {
     } catch {
       throw new UsageError(`${flag}: density ${p} is outside (0, 1]`);
     }
+    if (v < MIN_DENSITY) throw new UsageError(`${flag}: density ${p} is too small: below ${MIN_DENSITY.toPrecision(2)} the 32-bit presence test cannot draw it faithfully`);
     if (out.includes(v)) throw new UsageError(`${flag}: density ${p} is listed twice`);
     out.push(v);
   }
@@ -117,50 +162,42 @@ export function parseDensities(raw: string, flag = "--levels"): number[] {
 }
 
 export function parseTrainArgs(argv: string[]): TrainOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: "string" },
-        models: { type: "string" },
-        steps: { type: "string" },
-        levels: { type: "string" },
-        engine: { type: "string" },
-        seed: { type: "string" },
-        batch: { type: "string" },
-        "eval-samples": { type: "string" },
-        threads: { type: "string" },
-        kernel: { type: "string" },
-        workgroup: { type: "string" },
-        out: { type: "string" },
-        "no-resume": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    // Node's messages already name the flag ("Unknown option '--foo'"); keep the first line only.
-    throw new UsageError((e as Error).message.split("\n")[0]);
-  }
+  const values: Record<string, string | boolean | undefined> = parseCliArgs(argv, {
+    model: { type: "string" },
+    models: { type: "string" },
+    steps: { type: "string" },
+    levels: { type: "string" },
+    engine: { type: "string" },
+    seed: { type: "string" },
+    batch: { type: "string" },
+    "eval-samples": { type: "string" },
+    threads: { type: "string" },
+    kernel: { type: "string" },
+    workgroup: { type: "string" },
+    out: { type: "string" },
+    "no-resume": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   const str = (k: string) => values[k] as string | undefined;
   const modelFlag = str("model") ?? "relu";
   if (modelFlag !== "relu" && modelFlag !== "linear") throw new UsageError(`--model: expected relu or linear, got '${modelFlag}'`);
   const kind: ModelKind = modelFlag === "relu" ? "relu-hidden" : "linear-hidden";
   const engine = engineChoice(str("engine") ?? "auto");
   const overrides: Partial<TrainConfig> = {};
-  if (str("models") !== undefined) overrides.modelsPerLevel = integer("models", str("models")!, 1, 1_000_000);
+  if (str("models") !== undefined) overrides.modelsPerLevel = integer("models", str("models")!, 1, MAX_MODELS);
   if (str("steps") !== undefined) overrides.steps = integer("steps", str("steps")!, 1, 2 ** 32 - 1);
   if (str("seed") !== undefined) overrides.seed = integer("seed", str("seed")!, 0, 2 ** 32 - 1);
-  if (str("batch") !== undefined) overrides.batchSize = integer("batch", str("batch")!, 1, 2 ** 32 - 1);
-  if (str("eval-samples") !== undefined) overrides.evalSamples = integer("eval-samples", str("eval-samples")!, 1, 2 ** 32 - 1);
+  if (str("batch") !== undefined) overrides.batchSize = integer("batch", str("batch")!, 1, MAX_BATCH);
+  if (str("eval-samples") !== undefined) overrides.evalSamples = integer("eval-samples", str("eval-samples")!, 1, MAX_EVAL_SAMPLES);
   const config = defaultConfig(overrides);
   validateConfig(config);
-  const threads = str("threads") !== undefined ? integer("threads", str("threads")!, 1, 1024) : undefined;
+  // More workers than cores only adds memory (each holds a compiled kernel) and contention.
+  const threads = str("threads") !== undefined ? integer("threads", str("threads")!, 1, Math.max(1, availableParallelism())) : undefined;
   const kernel = str("kernel") !== undefined ? kernelName(str("kernel")!) : undefined;
   const workgroupSize = str("workgroup") !== undefined ? workgroupSizeFlag(str("workgroup")!) : undefined;
   if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not --engine cpu`);
+  // (With --engine auto, --threads counts if it falls back to the CPU; likewise --kernel on a GPU.)
+  if (engine === "webgpu" && threads !== undefined) throw new UsageError("--threads: applies to the cpu engine only, not --engine webgpu");
   const densities = str("levels") !== undefined ? parseDensities(str("levels")!) : [...DEFAULT_DENSITIES];
   const out = str("out") ?? `public/data/${dataFileName(kind)}`;
   if (out.trim() === "") throw new UsageError("--out: expected a file path");

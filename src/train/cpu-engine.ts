@@ -50,8 +50,10 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
       let modelsDone = 0;
       let next = 0;
       const init: WorkerInit = { type: "init", kind, config, steps };
-      while (pool.length < threads) pool.push(new Worker(new URL("./cpu-worker.ts", import.meta.url)));
-      const active = pool.slice(0, Math.min(threads, jobs.length));
+      // No more workers than jobs: each one costs a thread and its own compiled kernel.
+      const workers = Math.min(threads, jobs.length);
+      while (pool.length < workers) pool.push(new Worker(new URL("./cpu-worker.ts", import.meta.url)));
+      const active = pool.slice(0, workers);
       let finished = false;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -92,6 +94,7 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
               level.params[model] = msg.params;
               level.evalLosses[model] = msg.evalLoss;
               modelsDone++;
+              req.onProgress?.({ levelIndex: li, density: densities[li], modelStepsDone: done, modelStepsTotal: total, modelsDone });
               feed(w);
               if (--level.remaining === 0) {
                 try {

@@ -45,6 +45,7 @@ export class ProgressReporter {
   private readonly start = performance.now();
   private lastDraw = 0;
   private lastPlainPercent = -1;
+  private plainComplete = false;
   private drawn = false;
 
   constructor(out: NodeJS.WriteStream = process.stderr) {
@@ -61,9 +62,12 @@ export class ProgressReporter {
       this.out.write(`\r\x1b[2K${progressLine(p, elapsed, 24).slice(0, (this.out.columns || 160) - 1)}`);
       this.drawn = true;
     } else {
+      // Every 10% of the model-steps, and once more when the last model is finished (evaluated).
       const pct = Math.floor((p.modelStepsDone / p.modelStepsTotal) * 10) * 10;
-      if (pct > this.lastPlainPercent) {
+      const complete = p.modelsTotal > 0 && p.modelsDone >= p.modelsTotal;
+      if (pct > this.lastPlainPercent || (complete && !this.plainComplete)) {
         this.lastPlainPercent = pct;
+        this.plainComplete = complete;
         this.out.write(progressLine(p, elapsed, 0).trimStart() + "\n");
       }
     }

@@ -385,6 +385,8 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
               seconds,
             });
           }
+          // The wave's models are finished (evaluated) only now: say so, or the last line would stop short.
+          req.onProgress?.({ levelIndex: wave[wave.length - 1], density: densities[wave[wave.length - 1]], modelStepsDone, modelStepsTotal, modelsDone });
         } finally {
           for (const b of owned) b.destroy();
         }
