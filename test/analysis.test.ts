@@ -389,6 +389,29 @@ describe("regime labels on hand-made W", () => {
     }
   });
 
+  it("calls features pairs only when polysemantic neurons outnumber monosemantic ones", () => {
+    // Two features share neurons 0 and 1; feature 2 is coded by two neurons of its own (2 and 3, each
+    // monosemantic): 2 polysemantic = 2 monosemantic, so not the paper's pairs.
+    expect(classifyRegime([[0, 1], [0, 1], [2, 3]], 4).id).not.toBe("feature-pairs");
+    // One more polysemantic neuron than monosemantic ones: pairs.
+    expect(classifyRegime([[0, 1], [0, 2], [1, 2], [3, 4]], 5).id).toBe("feature-pairs");
+  });
+
+  it("drops a feature whose positive weights are short even when a large negative weight makes its norm long", () => {
+    // Feature 2: −3 on neuron 0 (silences it) and 0.32 on neuron 1, just above τ·max⁺W = 0.3, so neuron 1
+    // stores it; but ‖W₂⁺‖ = 0.32 < δ·max‖Wₖ⁺‖ = 0.2·√3 ≈ 0.346, while its whole norm ≈ 3.02 is the largest.
+    const W = [
+      [1, 0, -3],
+      [1, 0, 0.32],
+      [1, 0, 0],
+      [0, 1, 0],
+    ];
+    const a = analyse(W);
+    expect(a.dropped).toContain(2);
+    expect(a.codes[2]).toEqual([]); // a dropped feature has no code
+    expect(a.dropped).not.toContain(0);
+  });
+
   it("the label does not depend on the feature scale", () => {
     for (const f of FIXTURES) {
       const scaled = f.W.map((row) => row.map((w) => 3.7 * w));

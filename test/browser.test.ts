@@ -169,18 +169,22 @@ describe("the article with JavaScript", () => {
     const level = data.levels[k];
     const analysis = analyse(level.W, level.b, { importance: data.importance });
     const details = page.locator(`${EXPLORER} .pb-explorer__details`);
-    const cell = page.locator(`${EXPLORER} [data-figure="matrix"] rect[data-neuron="2"][data-feature="3"]`);
+    // The largest |w|: drawn in the matrix and, being the tallest block, in the stack plot too.
+    let [j0, i0] = [0, 0];
+    level.W.forEach((row, j) => row.forEach((w, i) => Math.abs(w) > Math.abs(level.W[j0][i0]) && ([j0, i0] = [j, i])));
+    const cell = page.locator(`${EXPLORER} [data-figure="matrix"] rect[data-neuron="${j0}"][data-feature="${i0}"]`);
     await cell.hover();
-    await expect.poll(() => details.textContent()).toContain(formatSigned(level.W[2][3], 3));
+    await expect.poll(() => details.textContent()).toContain(formatSigned(level.W[j0][i0], 3));
     const text = (await details.textContent()) ?? "";
-    expect(text).toContain("n2");
-    expect(text).toContain(formatSigned(analysis.superposition[3], 3));
+    expect(text).toContain(`n${j0}`);
+    expect(text).toContain(formatSigned(analysis.superposition[i0], 3));
     expect(await cell.evaluate((el) => el.classList.contains("is-active"))).toBe(true);
-    // The same weight is highlighted in the stack plot when it is drawn there.
-    const twin = page.locator(`${EXPLORER} [data-figure="stack"] rect[data-neuron="2"][data-feature="3"]`);
-    if (await twin.count()) expect(await twin.evaluate((el) => el.classList.contains("is-active"))).toBe(true);
+    // The same weight is highlighted in the stack plot.
+    const twin = page.locator(`${EXPLORER} [data-figure="stack"] rect[data-neuron="${j0}"][data-feature="${i0}"]`);
+    expect(await twin.count()).toBe(1);
+    expect(await twin.evaluate((el) => el.classList.contains("is-active"))).toBe(true);
     // Native tooltip.
-    expect(await cell.locator("title").textContent()).toContain(`superposition of feature 3 = ${formatSigned(analysis.superposition[3], 3)}`);
+    expect(await cell.locator("title").textContent()).toContain(`superposition of feature ${i0} = ${formatSigned(analysis.superposition[i0], 3)}`);
 
     // The tallest segment (thin ones sit under their neighbours' strokes).
     const tallest = await page.locator(`${EXPLORER} [data-figure="stack"] rect[data-feature]`).evaluateAll((rects) => {

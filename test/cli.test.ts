@@ -328,7 +328,8 @@ describe("selectBest", () => {
     const level = selectBest({ density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, 5, 10, (l) => logs.push(l));
     expect(level.diverged).toBe(1);
     expect(level.losses).toEqual([0.2, 0.3]);
-    expect(level.best.W[0][0]).toBe(2);
+    // W is row-major in the parameters: W[j][i] = params[j·n + i] (here 2 + j·10 + i), then b.
+    expect(level.best.W).toEqual(Array.from({ length: 5 }, (_, j) => Array.from({ length: 10 }, (_, i) => 2 + j * 10 + i)));
     expect(level.best.b).toEqual(Array.from(good(2).subarray(50)));
     expect(logs).toEqual([expect.stringContaining("model 1 diverged")]);
     expect(() => selectBest({ density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 }, 5, 10)).toThrow(/every model diverged/);
@@ -338,9 +339,11 @@ describe("selectBest", () => {
 describe("engine selection (npm run train --engine …)", () => {
   // A machine without a GPU: Dawn sees SwiftShader (from Debian's chromium) or, with a bogus ICD, nothing.
   const tiny = ["--models", "1", "--steps", "5", "--batch", "16", "--eval-samples", "64", "--levels", "0.5"];
+  // Pinned to SwiftShader unless a test names another ICD, so a GPU machine's own driver settings
+  // (VK_DRIVER_FILES) cannot change what these tests see.
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const full: NodeJS.ProcessEnv = { ...process.env, ...env };
-    if ("VK_ICD_FILENAMES" in env) delete full.VK_DRIVER_FILES;
+    const full: NodeJS.ProcessEnv = { ...process.env, VK_ICD_FILENAMES: "/usr/lib/chromium/vk_swiftshader_icd.json", XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp", ...env };
+    delete full.VK_DRIVER_FILES;
     return spawnSync(process.execPath, ["scripts/train.ts", ...tiny, ...args, "--out", join(tmp(), "out.json")], { cwd: root, encoding: "utf8", env: full, timeout: 120_000 });
   };
 

@@ -37,7 +37,7 @@ import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
 import { bandVerdict, buildFacts, engineDetail, fact, nearBestCount, nearBestSentence } from "../src/site/facts.ts";
-import { figureNumber, equationNumber, FIGURES } from "../src/site/registry.ts";
+import { figureNumber, equationNumber, EQUATIONS, FIGURES } from "../src/site/registry.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -196,6 +196,7 @@ describe("stackPlot (W as stacked weights per neuron)", () => {
 
   it("stacks positive weights above zero and negative weights below, each of height |w|", () => {
     const segments = stackSegments(W);
+    expect(segments.length).toBeGreaterThan(0);
     for (const s of segments) {
       expect(s.y2 - s.y1).toBeCloseTo(Math.abs(s.w));
       if (s.w > 0) expect(s.y1).toBeGreaterThanOrEqual(0);
@@ -216,6 +217,8 @@ describe("stackPlot (W as stacked weights per neuron)", () => {
     const zero = Number(root.querySelector('g[aria-label="rule"] line')!.getAttribute("y1"));
     const rects = Array.from(markGroups(root, "bar")[0].querySelectorAll("rect"));
     const titles = rects.map((r) => r.querySelector("title")!.textContent!);
+    expect(titles.filter((t) => t.includes("w = −")).length).toBeGreaterThan(0); // both signs are checked
+    expect(titles.filter((t) => !t.includes("w = −")).length).toBeGreaterThan(0);
     rects.forEach((r, k) => {
       const y = Number(r.getAttribute("y"));
       const h = Number(r.getAttribute("height"));
@@ -465,6 +468,17 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(fact(facts, "relu.commit")).toBe("0123456789ab");
     expect(fact(facts, "compare.density")).toBe("0.3");
     expect(fact(facts, "relu.namedLevels")).toBe("3");
+    // Worked from the synthetic file: MONO at density 1 keeps 3 of its 4 features, THREE_IN_TWO all 4.
+    expect(fact(facts, "relu.representedAtDensest")).toBe("3");
+    expect(fact(facts, "relu.densestDensity")).toBe("1");
+    expect(fact(facts, "relu.maxRepresented")).toBe("4");
+    expect(fact(facts, "relu.maxRepresentedDensity")).toBe("0.3"); // the densest of 0.3 and 0.01
+    expect(fact(facts, "relu.bestLossMax")).toBe(formatLoss(0.05));
+    expect(fact(facts, "relu.bestLossMin")).toBe(formatLoss(0.001));
+    expect(fact(facts, "relu.modelsTrained")).toBe("6"); // K = 2 × 3 levels
+    expect(fact(facts, "relu.diverged")).toBe("0");
+    expect([fact(facts, "relu.densityMax"), fact(facts, "relu.densityMin")]).toEqual(["1", "0.01"]);
+    expect([fact(facts, "relu.lastFeature"), fact(facts, "relu.importanceLast")]).toEqual(["3", "0.422"]); // 0.75³
     expect(fact(facts, "relu.namedSentence")).toBe("All 3 carry one of the paper's labels.");
     expect(fact(facts, "relu.paperBands.words")).toBe("six");
     // One feature-sharing structure the paper does not name: all four features on one neuron.
@@ -479,8 +493,10 @@ describe("site helpers (src/site) on a synthetic data file", () => {
   });
 
   it("numbers figures and equations by their order in the registry", () => {
-    expect(figureNumber(FIGURES[0])).toBe(1);
-    expect(equationNumber("eq-loss")).toBe(5);
+    expect(FIGURES.map(figureNumber)).toEqual(FIGURES.map((_, k) => k + 1));
+    expect(EQUATIONS.map(equationNumber)).toEqual(EQUATIONS.map((_, k) => k + 1));
+    // The loss comes after the model's equations and the data distribution.
+    expect(equationNumber("eq-loss")).toBeGreaterThan(equationNumber("eq-data"));
     expect(() => figureNumber("fig-nope")).toThrow(/Unknown figure/);
   });
 });

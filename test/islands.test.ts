@@ -256,7 +256,9 @@ describe("the explorer's frames (built from the data file)", () => {
     expect(matrix.getAttribute("width")).toBeNull();
     expect(matrix.getAttribute("style")).toMatch(/^max-width:\d+px$/);
     expect(matrix.querySelector("desc")?.id).toBe(`t-${k}-matrix-desc`);
-    for (const id of Array.from(stack.querySelectorAll("[id]"), (el) => el.id)) expect(id.startsWith(`t-${k}-stack`), id).toBe(true);
+    const stackIds = Array.from(stack.querySelectorAll("[id]"), (el) => el.id);
+    expect(stackIds.length).toBeGreaterThan(0);
+    for (const id of stackIds) expect(id.startsWith(`t-${k}-stack`), id).toBe(true);
     expect(matrix.querySelectorAll("rect[data-feature]")).toHaveLength(data.neurons * data.features);
     expect(stack.querySelectorAll("rect[data-feature]").length).toBeGreaterThan(0);
     // Every tagged rect's tooltip names its own weight, with that weight's value from the data.

@@ -6,6 +6,7 @@ import type { ModelKind } from "../src/model/config.ts";
 import { geometricImportance } from "../src/model/config.ts";
 import { batchLoss, forward, lossAndGradient, type Params } from "../src/model/toy-model.ts";
 import { pcg4d, unitFloat } from "../src/model/rng.ts";
+import { adamwStep } from "../src/train/adamw.ts";
 
 const m = 5, n = 10, B = 16;
 const importance = geometricImportance(n);
@@ -98,5 +99,33 @@ describe("forward", () => {
     const linear = forward("linear-hidden", { W, b }, x, { m, n });
     expect(linear.h[1]).toBe(-0.5);
     expect(linear.y[1]).toBeCloseTo(0.4, 15); // (−1)·(−0.5) − 0.1
+  });
+});
+
+describe("AdamW (src/train/adamw.ts), the update every engine is checked against", () => {
+  it("matches two steps worked by hand: decoupled decay, bias-corrected moments", () => {
+    // p0 = 2, gradients 0.5 then −1, lr 0.1, weight decay 0.5, β = (0.9, 0.99), ε = 0.
+    // t = 1: p = 2·(1 − 0.05) = 1.9; m = 0.05, v = 0.0025; m̂ = 0.5, v̂ = 0.25; p = 1.9 − 0.1·0.5/0.5 = 1.8.
+    // t = 2: p = 1.8·0.95 = 1.71; m = −0.055, v = 0.012475; m̂ = −0.055/0.19, v̂ = 0.012475/0.0199;
+    //        p = 1.71 + 0.1·(0.055/0.19)/√(0.012475/0.0199) = 1.7465607713…
+    const o = { name: "adamw" as const, lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 0, weightDecay: 0.5 };
+    const p = Float64Array.of(2);
+    const m = new Float64Array(1);
+    const v = new Float64Array(1);
+    adamwStep(p, [0.5], m, v, 1, o);
+    expect(p[0]).toBeCloseTo(1.8, 14);
+    expect([m[0], v[0]]).toEqual([expect.closeTo(0.05, 14), expect.closeTo(0.0025, 14)]);
+    adamwStep(p, [-1], m, v, 2, o);
+    expect(p[0]).toBeCloseTo(1.71 + (0.1 * (0.055 / 0.19)) / Math.sqrt(0.012475 / 0.0199), 14);
+    expect(p[0]).toBeCloseTo(1.746560771333488, 12);
+  });
+
+  it("adds ε to the root of v̂, and decays a parameter with zero gradient only by weight decay", () => {
+    const o = { name: "adamw" as const, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+    const p = Float64Array.of(3, -1);
+    adamwStep(p, [0, 1e-6], new Float64Array(2), new Float64Array(2), 1, o);
+    expect(p[0]).toBe(3 * (1 - 0.01 * 0.01));
+    // m̂ = 1e-6, √v̂ = 1e-6: the step is lr·1e-6/(1e-6 + 1e-8) = lr/1.01.
+    expect(p[1]).toBeCloseTo(-1 * (1 - 0.0001) - 0.01 / 1.01, 14);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Purpose, SHARED_MODEL, drawSample, initialWeights, levelId, pcg4d, presenceThreshold, streamKey, unitFloat } from "../src/model/rng.ts";
+import { xavierStd } from "../src/model/config.ts";
 
 // An independent pcg4d in BigInt arithmetic (mod 2^32), written from the paper's definition, to check
 // the Math.imul version bit for bit.
@@ -110,6 +111,25 @@ describe("data stream", () => {
     }
   });
 
+  it("draws features independently: within a pair (one hash) and across pairs", () => {
+    const density = 0.3;
+    const thr = presenceThreshold(density);
+    const N = 40_000, n = 10;
+    const x = new Float64Array(n);
+    const both = { sameHash: 0, otherHash: 0 };
+    let valueProduct = 0, bothValues = 0;
+    for (let s = 0; s < N; s++) {
+      drawSample(key, 3, s, thr, x);
+      if (x[0] !== 0 && x[1] !== 0) (both.sameHash++, (valueProduct += x[0] * x[1]), bothValues++); // features 0, 1: pair 0
+      if (x[1] !== 0 && x[2] !== 0) both.otherHash++; // features 1, 2: pairs 0 and 1
+    }
+    const p2 = density * density;
+    const sigma = Math.sqrt((p2 * (1 - p2)) / N);
+    for (const count of [both.sameHash, both.otherHash]) expect(Math.abs(count / N - p2)).toBeLessThanOrEqual(5 * sigma);
+    // Values of two present features are uncorrelated too: E[x0·x1 | both] = 1/4.
+    expect(Math.abs(valueProduct / bothValues - 0.25)).toBeLessThan(0.02);
+  });
+
   it("makes presence an integer decision: density 1 keeps every feature", () => {
     expect(presenceThreshold(1)).toBe(0xffffffff);
     expect(presenceThreshold(0.5)).toBe(0x7fffffff);
@@ -117,6 +137,11 @@ describe("data stream", () => {
 });
 
 describe("initial weights", () => {
+  it("use Xavier's standard deviation √(2 / (fan_in + fan_out))", () => {
+    expect(xavierStd({ features: 10, neurons: 5 })).toBeCloseTo(Math.sqrt(2 / 15), 15);
+    expect(xavierStd({ features: 40, neurons: 20 })).toBeCloseTo(Math.sqrt(1 / 30), 15);
+  });
+
   it("are Xavier-normal, float32-exact and reproducible", () => {
     const std = Math.sqrt(2 / 15);
     const all: number[] = [];

@@ -6,10 +6,13 @@ export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0, failed = 0, skipped = 0;
     for (const m of modules) {
+      // In a file that failed (e.g. in a beforeAll hook), tests that did not run count as failed: a
+      // "skipped" there is not a skip anyone chose.
+      const fileFailed = m.state() === "failed";
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed" || fileFailed) failed++;
         else skipped++;
       }
       // A file that failed to load counts as a failure even though it holds no test cases.

@@ -1,6 +1,8 @@
 // The WebGPU engine against the CPU kernels, on whatever adapter Dawn finds: SwiftShader (a CPU Vulkan)
-// on machines without a GPU. There is no silent skip: without an adapter every test fails with the
-// reason (NoAdapterError names the Vulkan ICD settings that were tried).
+// on machines without a GPU. There is no silent skip: without an adapter every GPU test fails with the
+// reason (NoAdapterError names the Vulkan ICD settings that were tried), because each one awaits the
+// shared engines in a beforeEach (a failing beforeAll would only mark them skipped). The planning tests
+// at the end need no adapter.
 //
 // Tolerances (f32 on the GPU vs float64 on the CPU, same init, same data, same order of most sums):
 //   weights after 5 steps:        max |ΔW|, |Δb| <= 1e-5   (seen: ~2e-7)
@@ -8,7 +10,7 @@
 //   after 300 steps:              eval losses within 2% relative and max |Δparam| <= 1e-3 (seen: ~1e-6)
 //   chunked vs one chunk:          bit for bit (same kernel, same order; state round-trips exactly)
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,15 +64,20 @@ async function makeEngine(options: WebGpuEngineOptions = {}) {
   return e;
 }
 
-beforeAll(async () => {
-  engine = await makeEngine();
-  for (const kernel of KERNEL_NAMES) kernelEngines.set(kernel, await makeEngine({ kernel }));
-});
+let ready: Promise<void> | undefined;
+/** Creates the shared engines once; every GPU test awaits this, so each fails if there is no adapter. */
+function enginesReady(): Promise<void> {
+  return (ready ??= (async () => {
+    engine = await makeEngine();
+    for (const kernel of KERNEL_NAMES) kernelEngines.set(kernel, await makeEngine({ kernel }));
+  })());
+}
 afterAll(async () => {
   for (const e of engines) await e.close();
 });
 
 describe("webgpu engine", () => {
+  beforeEach(enginesReady);
   it("finds an adapter and names it", () => {
     expect(engine.name).toBe("webgpu");
     expect(engine.device).toMatch(/\S+ \(.+\)$/);
@@ -195,6 +202,7 @@ describe("webgpu engine", () => {
 
 for (const kernel of KERNEL_NAMES) {
   describe(`webgpu ${kernel} kernel`, () => {
+    beforeEach(enginesReady);
     for (const kind of ["relu-hidden", "linear-hidden"] as const) {
       it(`${kind}: weights after 5 steps and eval losses match the CPU kernels`, async () => {
         const config = tiny();
