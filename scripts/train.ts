@@ -2,7 +2,7 @@
 // Logs go to stderr; the file is written atomically; finished levels are checkpointed so an interrupted
 // run resumes. Exit codes: 0 done, 1 failure, 2 bad usage, 130 interrupted.
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { TRAIN_USAGE, UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
@@ -41,6 +41,11 @@ async function main(): Promise<number> {
     log(`train: ${(e as Error).message.split("\n")[0]}`);
     return 1;
   }
+  // Whether an interrupted run leaves something to resume: a checkpoint this run wrote, or the one it
+  // resumed from (a --no-resume run leaves an older one untouched until its first level is done).
+  const ckpt = checkpointPath(opts.out);
+  const ckptTime = () => (existsSync(ckpt) ? statSync(ckpt).mtimeMs : undefined);
+  const ckptAtStart = ckptTime();
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = (sig: string) => {
@@ -73,10 +78,11 @@ async function main(): Promise<number> {
   } catch (e) {
     progress.finish();
     if (interrupted) {
-      const ckpt = checkpointPath(opts.out);
-      log(existsSync(ckpt)
+      const now = ckptTime();
+      const resumable = now !== undefined && (opts.resume || now !== ckptAtStart);
+      log(resumable
         ? `train: interrupted; finished levels are kept in ${ckpt}: re-run the same command to resume`
-        : "train: interrupted before any level finished; nothing was saved");
+        : `train: interrupted before any level finished; nothing was saved${now !== undefined ? ` (the earlier ${ckpt} is untouched)` : ""}`);
       return 130;
     }
     log(`train: ${(e as Error).message.split("\n")[0]}`);

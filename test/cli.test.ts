@@ -153,17 +153,33 @@ describe("npm run train", () => {
 });
 
 describe("npm run train, interrupted before any level finished", () => {
-  it("says that nothing was saved", async () => {
-    const out = join(tmp(), "relu-hidden.json");
-    const child = spawn(process.execPath, ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--steps", "2000000", "--levels", "0.5", "--out", out], { cwd: root });
+  /** Starts a long run, interrupts it once training has started, returns its exit code and stderr. */
+  async function interrupted(out: string, extra: string[] = []) {
+    const child = spawn(process.execPath, ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--steps", "2000000", "--levels", "0.5", "--out", out, ...extra], { cwd: root });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const poll = setInterval(() => stderr.includes("engine cpu on") && (clearInterval(poll), child.kill("SIGINT")), 50);
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => (clearInterval(poll), resolve(c))));
+    return { code, stderr };
+  }
+
+  it("says that nothing was saved", async () => {
+    const out = join(tmp(), "relu-hidden.json");
+    const { code, stderr } = await interrupted(out);
     expect(code).toBe(130);
     expect(stderr).toContain("train: interrupted before any level finished; nothing was saved");
     expect(stderr).not.toContain("re-run the same command");
     expect(existsSync(checkpointPath(out))).toBe(false);
+  });
+
+  it("with --no-resume, says that the earlier checkpoint is untouched (not that it holds this run's levels)", async () => {
+    const out = join(tmp(), "relu-hidden.json");
+    writeFileSync(checkpointPath(out), "an earlier run's checkpoint");
+    const { code, stderr } = await interrupted(out, ["--no-resume"]);
+    expect(code).toBe(130);
+    expect(stderr).toContain(`nothing was saved (the earlier ${checkpointPath(out)} is untouched)`);
+    expect(stderr).not.toContain("re-run the same command");
+    expect(readFileSync(checkpointPath(out), "utf8")).toBe("an earlier run's checkpoint");
   });
 });
 

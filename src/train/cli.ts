@@ -43,7 +43,7 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --kernel private|workgroup   WebGPU training kernel (default: private for models of <= 128 parameters)
   --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
   --out FILE            output file (default public/data/<model>-hidden.json)
-  --no-resume           ignore a checkpoint left by an interrupted run
+  --no-resume           ignore a checkpoint left by an earlier run (this run's first finished level replaces it)
   -h, --help            show this help`;
 
 export interface TrainOptions {
