@@ -54,7 +54,7 @@ describe("parseTrainArgs", () => {
     [["--workgroup", "48"], /--workgroup: must be a power of two, got 48/],
     [["--workgroup", "2048"], /--workgroup: must be between 1 and 1024/],
     [["--engine", "cpu", "--kernel", "private"], /--kernel: applies to the webgpu engine only/],
-    [["--engine", "webgpu", "--threads", "2"], /--threads: applies to the cpu engine only/],
+    [["--engine", "webgpu", "--threads", "1"], /--threads: applies to the cpu engine only/],
     // A negative number is the flag's value, judged by the flag's own check (not Node's "ambiguous").
     [["--models", "-1"], /^--models: expected an integer, got '-1'$/],
     [["--levels", "-0.1"], /^--levels: density -0\.1 is outside \(0, 1\]$/],
