@@ -2,7 +2,7 @@
 // lowest-loss model and record every loss. Finished levels are checkpointed beside the output file, so
 // Ctrl-C or a crash loses at most the levels in progress and a re-run resumes; the data file itself is
 // written once, atomically, when every level is done. A checkpoint is never thrown away by accident:
-// one from another run stops the trainer (--no-resume discards it), and levels it holds that this run
+// one from another run stops the trainer (--no-resume ignores it), and levels it holds that this run
 // does not train stay in it.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -93,7 +93,7 @@ function readCheckpoint(path: string, log: (line: string) => void): Checkpoint |
   }
 }
 
-/** How checkpoint `c` differs from this run ("seed 1 here 0", …), or [] when it can resume it. */
+/** How checkpoint `c` differs from this run ("seed 1, this run 0", …), or [] when it can resume it. */
 function differences(c: Checkpoint, kind: ModelKind, engine: string, kernel: RunKernel | undefined, config: TrainConfig): string[] {
   const show = (v: unknown) => (v === undefined ? "none" : typeof v === "object" ? JSON.stringify(v) : String(v));
   const out: string[] = [];
