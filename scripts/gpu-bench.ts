@@ -12,11 +12,10 @@
 // FusedKernel (weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 1 if they
 // disagree, 2 on a bad flag.
 
-import { parseArgs } from "node:util";
 import { DEFAULT_DENSITIES, defaultConfig, type ModelKind } from "../src/model/config.ts";
 import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
 import { FusedKernel } from "../src/train/cpu-kernel.ts";
-import { integer, kernelName, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
+import { MAX_MODELS, integer, kernelName, parseCliArgs, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
 import type { TrainedLevel } from "../src/train/engine.ts";
 import { createWebGpuEngine, type WebGpuEngine } from "../src/train/webgpu/engine.ts";
 import { KERNEL_NAMES, type KernelName } from "../src/train/webgpu/layout.ts";
@@ -25,27 +24,20 @@ const usage = usageExits("gpu-bench");
 // Declared with explicit types, so that TypeScript narrows after a call to the `never`-returning fail().
 const fail: UsageExits["fail"] = usage.fail, flag: UsageExits["flag"] = usage.flag;
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      strict: true,
-      options: {
-        steps: { type: "string", default: "200" },
-        models: { type: "string", default: "1000" },
-        levels: { type: "string", default: "all" },
-        kernels: { type: "string", default: KERNEL_NAMES.join(",") },
-        workgroups: { type: "string" },
-        kind: { type: "string", default: "relu-hidden" },
-        check: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    fail((e as Error).message.split("\n")[0]);
-  }
-})();
+const values = flag(() =>
+  parseCliArgs(process.argv.slice(2), {
+    steps: { type: "string", default: "200" },
+    models: { type: "string", default: "1000" },
+    levels: { type: "string", default: "all" },
+    kernels: { type: "string", default: KERNEL_NAMES.join(",") },
+    workgroups: { type: "string" },
+    kind: { type: "string", default: "relu-hidden" },
+    check: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  }),
+);
 const steps = flag(() => integer("steps", values.steps, 1, 2 ** 32 - 1));
-const models = flag(() => integer("models", values.models, 1, 1_000_000));
+const models = flag(() => integer("models", values.models, 1, MAX_MODELS));
 const densities = values.levels === "all" ? [...DEFAULT_DENSITIES] : flag(() => parseDensities(values.levels, "--levels"));
 const kernels = values.kernels.split(",").map((k) => flag(() => kernelName(k.trim(), "--kernels")));
 const workgroups = values.workgroups?.split(",").map((w) => flag(() => workgroupSizeFlag(w.trim(), "--workgroups")));

@@ -8,6 +8,7 @@ import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { checkpointPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
+import { plural } from "../src/figures/format.ts";
 
 async function main(): Promise<number> {
   let opts;
@@ -57,7 +58,6 @@ async function main(): Promise<number> {
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   const { config, densities, kind } = opts;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   log(`training ${kind}: ${plural(densities.length, "level")} × ${plural(config.modelsPerLevel, "model")} × ${plural(config.steps, "step")}, batch ${config.batchSize}, seed ${config.seed}`);
   log(`engine ${engine.name} on ${engine.device}`);
   const t0 = performance.now();

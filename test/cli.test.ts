@@ -209,12 +209,19 @@ describe("runExperiment", () => {
     return { engine, trained };
   }
 
-  it("loses at most the level in progress on a crash, and resumes to the same result", async () => {
+  /** A run that crashes after `levels` finished levels, leaving its checkpoint beside `out` (in a fresh
+   *  directory); returns the paths and the densities it trained. */
+  async function crashedRun(levels: number, kernel?: RunKernel) {
     const dir = tmp();
     const out = join(dir, "relu-hidden.json");
-    const crashing = instrumented(1);
+    const crashing = instrumented(levels, kernel);
     await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow("simulated crash");
     await crashing.engine.close();
+    return { dir, out, trained: crashing.trained };
+  }
+
+  it("loses at most the level in progress on a crash, and resumes to the same result", async () => {
+    const { dir, out, trained: crashed } = await crashedRun(1);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(checkpointPath(out))).toBe(true);
 
@@ -223,7 +230,7 @@ describe("runExperiment", () => {
     const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: resumed.engine, out, log: (l) => logs.push(l) });
     await resumed.engine.close();
     expect(resumed.trained).toHaveLength(2); // only the two levels not checkpointed
-    expect(resumed.trained).not.toContain(crashing.trained[0]);
+    expect(resumed.trained).not.toContain(crashed[0]);
     expect(logs.join("\n")).toContain("resuming");
     expect(data.levels.map((l) => l.density)).toEqual(densities);
     expect(existsSync(checkpointPath(out))).toBe(false);
@@ -237,11 +244,7 @@ describe("runExperiment", () => {
   });
 
   it("refuses to overwrite the checkpoint of another config, naming the difference, unless told not to resume", async () => {
-    const dir = tmp();
-    const out = join(dir, "relu-hidden.json");
-    const crashing = instrumented(1);
-    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
-    await crashing.engine.close();
+    const { out } = await crashedRun(1);
     const saved = readFileSync(checkpointPath(out), "utf8");
     const other = instrumented();
     await expect(runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out })).rejects.toThrow(
@@ -256,11 +259,7 @@ describe("runExperiment", () => {
   });
 
   it("ignores a checkpoint whose levels would not make a valid data file", async () => {
-    const dir = tmp();
-    const out = join(dir, "relu-hidden.json");
-    const crashing = instrumented(1);
-    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
-    await crashing.engine.close();
+    const { out } = await crashedRun(1);
     const ckpt = JSON.parse(readFileSync(checkpointPath(out), "utf8"));
     const corruptions: [string, (c: any) => void][] = [
       ["a W of the wrong shape", (c) => c.levels[0].best.W.pop()],
@@ -283,12 +282,8 @@ describe("runExperiment", () => {
   });
 
   it("keeps the checkpoint's levels that a run with other --levels does not train", async () => {
-    const dir = tmp();
-    const out = join(dir, "relu-hidden.json");
-    const crashing = instrumented(2);
-    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
-    await crashing.engine.close();
-    const [first, second] = crashing.trained;
+    const { out, trained: crashed } = await crashedRun(2);
+    const [first, second] = crashed;
     const logs: string[] = [];
     const one = instrumented();
     const data = await runExperiment({ kind: "relu-hidden", config, densities: [first], engine: one.engine, out, log: (l) => logs.push(l) });
@@ -306,11 +301,7 @@ describe("runExperiment", () => {
   });
 
   it("records the engine's kernel, and resumes a checkpoint made with another kernel only when told to discard it", async () => {
-    const dir = tmp();
-    const out = join(dir, "relu-hidden.json");
-    const crashing = instrumented(1, { name: "private", workgroupSize: 64 });
-    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow();
-    await crashing.engine.close();
+    const { out } = await crashedRun(1, { name: "private", workgroupSize: 64 });
     expect(JSON.parse(readFileSync(checkpointPath(out), "utf8")).kernel).toEqual({ name: "private", workgroupSize: 64 });
     const other = instrumented(Infinity, { name: "private", workgroupSize: 128 });
     await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out })).rejects.toThrow(

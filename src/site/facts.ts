@@ -139,17 +139,16 @@ export function nearBestCount(level: DataFile["levels"][number], within = 0.01):
 export function nearBestSentence(file: DataFile): string {
   const levels = [...file.levels].sort((a, b) => b.density - a.density);
   const K = file.config.modelsPerLevel;
-  const count = (l: (typeof levels)[number]) => nearBestCount(l);
-  const densest = levels[0];
-  const head = `Within 1% of the best held-out loss lie ${count(densest).toLocaleString("en")} of the ${K.toLocaleString("en")} models at density ${formatDensity(densest.density)}`;
+  const counts = levels.map((l) => nearBestCount(l));
+  const head = `Within 1% of the best held-out loss lie ${counts[0].toLocaleString("en")} of the ${K.toLocaleString("en")} models at density ${formatDensity(levels[0].density)}`;
   let start = levels.length;
-  while (start > 0 && count(levels[start - 1]) <= K / 100) start--;
-  const rare = levels.slice(start);
+  while (start > 0 && counts[start - 1] <= K / 100) start--;
+  const rare = counts.slice(start);
   if (!rare.length || start === 0) return `${head}.`;
-  const most = Math.max(...rare.map(count));
-  const fewest = Math.min(...rare.map(count));
-  const at = rare.filter((l) => count(l) === fewest).map((l) => formatDensity(l.density));
-  return `${head}, but at most ${most} at every density from ${formatDensity(rare[0].density)} down (${fewest} at ${at.length === 1 ? "density" : "densities"} ${list(at)}): at these densities a run of fewer models could easily miss the arrangement shown here.`;
+  const most = Math.max(...rare);
+  const fewest = Math.min(...rare);
+  const at = levels.slice(start).filter((_, k) => rare[k] === fewest).map((l) => formatDensity(l.density));
+  return `${head}, but at most ${most} at every density from ${formatDensity(levels[start].density)} down (${fewest} at ${at.length === 1 ? "density" : "densities"} ${list(at)}): at these densities a run of fewer models could easily miss the arrangement shown here.`;
 }
 
 /** Looks a fact up, or throws naming the unknown key and the known ones (stops the build). */

@@ -12,6 +12,7 @@ import type { ModelKind, TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
+import { plural } from "../figures/format.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
 
@@ -145,8 +146,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     others = previous.levels.filter((l) => !o.densities.includes(l.density));
     priorSeconds = previous.trainSeconds;
     priorGpuSeconds = previous.gpuSeconds ?? 0;
-    log(`resuming from ${ckptPath}: ${done.size} of ${o.densities.length} level${o.densities.length === 1 ? "" : "s"} already trained` +
-      (others.length ? `; it also holds ${others.length} level${others.length === 1 ? "" : "s"} this run does not train (${others.map((l) => l.density).join(", ")}), which stay in it` : ""));
+    log(`resuming from ${ckptPath}: ${done.size} of ${plural(o.densities.length, "level")} already trained` +
+      (others.length ? `; it also holds ${plural(others.length, "level")} this run does not train (${others.map((l) => l.density).join(", ")}), which stay in it` : ""));
   }
   const todo = o.densities.filter((d) => !done.has(d));
   const commit = gitCommit(); // the code that trains, read before training starts
@@ -197,7 +198,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   if (others.length) {
     // The kept levels' time is the earlier sessions' (this run's went into the data file).
     saveCheckpoint(others, priorSeconds, previous?.gpuSeconds);
-    log(`kept ${ckptPath}: it holds ${others.length} trained level${others.length === 1 ? "" : "s"} not in ${o.out} (${others.map((l) => l.density).join(", ")})`);
+    log(`kept ${ckptPath}: it holds ${plural(others.length, "trained level")} not in ${o.out} (${others.map((l) => l.density).join(", ")})`);
   } else {
     rmSync(ckptPath, { force: true });
   }
