@@ -9,6 +9,7 @@ import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { defaultConfig } from "../src/model/config.ts";
 import { checkpointPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
+import { createCpuKernel } from "../src/train/cpu-codegen.ts";
 import type { Engine, RunKernel } from "../src/train/engine.ts";
 import { readDataFile } from "../src/data/io.ts";
 
@@ -243,6 +244,25 @@ describe("runExperiment", () => {
     expect(data.run.trainSeconds).toBeGreaterThan(0);
   });
 
+  it("records each level's winner, and that model retrained alone gives the written W, b and loss", async () => {
+    const many = defaultConfig({ modelsPerLevel: 6, steps: 40, batchSize: 32, evalSamples: 512 });
+    const { engine } = instrumented();
+    const data = await runExperiment({ kind: "relu-hidden", config: many, densities, engine, out: join(tmp(), "winners.json") });
+    await engine.close();
+    const kernel = createCpuKernel("relu-hidden", many);
+    for (const level of data.levels) {
+      const winner = level.best.model!;
+      expect(winner).toBeGreaterThanOrEqual(0);
+      expect(winner).toBeLessThan(many.modelsPerLevel);
+      const { params } = kernel.train(level.density, winner);
+      expect(Array.from(params.subarray(0, 50))).toEqual(level.best.W.flat());
+      expect(Array.from(params.subarray(50))).toEqual(level.best.b);
+      expect(kernel.evalLoss(level.density, params)).toBe(level.best.loss);
+    }
+    // With this seed the winners are not all model 0, so a constant index would fail above.
+    expect(data.levels.map((l) => l.best.model).some((k) => k !== 0)).toBe(true);
+  });
+
   it("refuses to overwrite the checkpoint of another config, naming the difference, unless told not to resume", async () => {
     const { out } = await crashedRun(1);
     const saved = readFileSync(checkpointPath(out), "utf8");
@@ -335,6 +355,7 @@ describe("selectBest", () => {
     const level = selectBest({ density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, 5, 10, (l) => logs.push(l));
     expect(level.diverged).toBe(1);
     expect(level.losses).toEqual([0.2, 0.3]);
+    expect(level.best.model).toBe(2); // its index among all K, diverged ones included
     // W is row-major in the parameters: W[j][i] = params[j·n + i] (here 2 + j·10 + i), then b.
     expect(level.best.W).toEqual(Array.from({ length: 5 }, (_, j) => Array.from({ length: 10 }, (_, i) => 2 + j * 10 + i)));
     expect(level.best.b).toEqual(Array.from(good(2).subarray(50)));

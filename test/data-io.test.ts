@@ -27,6 +27,8 @@ describe("data files", () => {
     ["losses + diverged ≠ K", (d) => d.levels[0].losses.pop(), /modelsPerLevel/],
     ["W of the wrong shape", (d) => d.levels[0].best.W.pop(), /W must be 5×10/],
     ["b of the wrong length", (d) => d.levels[1].best.b.push(0), /b must have 10/],
+    ["best.model not one of the K models", (d) => (d.levels[0].best.model = 3), /model 3 is not one of the 3 models \(0 … 2\)/],
+    ["best.model not an integer", (d) => (d.levels[0].best.model = 1.5), /model/],
     ["best.loss not the minimum", (d) => (d.levels[0].best.loss = 0.002), /smallest loss/],
     ["density outside (0, 1]", (d) => (d.levels[0].density = 1.5), /density/],
     ["duplicate density", (d) => (d.levels[1].density = 1), /duplicate density/],

@@ -55,6 +55,12 @@ export const levelSchema = z.object({
   /** Models whose weights became NaN/Inf: reported, never written out. */
   diverged: z.number().int().nonnegative().default(0),
   best: z.object({
+    /**
+     * Which of the level's K models won (0 … K−1): with the config's seed and the density it names the
+     * model's random streams, so the winner alone can be retrained. Absent in files written before the
+     * trainer recorded it.
+     */
+    model: z.number().int().nonnegative().optional(),
     loss: finite.nonnegative(),
     W: z.array(z.array(finite)),
     b: z.array(finite),
@@ -85,6 +91,9 @@ export const dataFileSchema = z
           ctx.addIssue({ code: "custom", path: at("losses", k), message: "losses must be ascending" });
           break;
         }
+      }
+      if (level.best.model !== undefined && level.best.model >= K) {
+        ctx.addIssue({ code: "custom", path: at("best", "model"), message: `model ${level.best.model} is not one of the ${K} models (0 … ${K - 1})` });
       }
       if (level.best.loss !== level.losses[0]) ctx.addIssue({ code: "custom", path: at("best", "loss"), message: "best.loss must equal the smallest loss" });
       if (level.best.W.length !== m || level.best.W.some((row) => row.length !== n)) {

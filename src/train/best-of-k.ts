@@ -12,7 +12,7 @@ import type { ModelKind, TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
-import { plural } from "../figures/format.ts";
+import { plural } from "../text/plural.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
 
@@ -48,7 +48,7 @@ export function selectBest(level: TrainedLevel, m: number, n: number, log: (line
     density: level.density,
     losses: finite.map((f) => f.loss),
     diverged: level.evalLosses.length - finite.length,
-    best: { loss: finite[0].loss, W, b: Array.from(best.subarray(m * n, m * n + n)) },
+    best: { model: finite[0].model, loss: finite[0].loss, W, b: Array.from(best.subarray(m * n, m * n + n)) },
   };
 }
 
