@@ -5,7 +5,8 @@
 //   PB_SITE      absolute URL the site is deployed at (canonical links); default: none.
 //   PB_BASE      path prefix when served from a sub-directory, e.g. "/privileged-basis/"; default "/".
 //   PB_DATA_DIR  where the data collection reads relu-hidden.json / linear-hidden.json
-//                (read in src/content.config.ts; default public/data). Used by the build tests.
+//                (src/data/directory.ts; default public/data), and the files served at <base>/data/
+//                for download (src/site/serve-data.ts). Used by the build tests.
 //   PB_CACHE_DIR Astro's cache directory (content data store); default node_modules/.astro. The build
 //                tests give each build its own, so they never share state with other builds.
 
@@ -15,6 +16,7 @@ import preact from "@astrojs/preact";
 import { unified } from "@astrojs/markdown-remark";
 import remarkMath from "remark-math";
 import rehypeKatex from "rehype-katex";
+import { serveDataFiles } from "./src/site/serve-data.ts";
 
 // Astro 7's default Markdown processor ignores remark/rehype plugins, so select the unified
 // (remark/rehype) processor explicitly and give MDX the very same one.
@@ -37,6 +39,6 @@ export default defineConfig({
     inlineStylesheets: "auto",
   },
   markdown: { processor: markdownProcessor, shikiConfig: { theme: "github-light" } },
-  integrations: [mdx({ processor: markdownProcessor }), preact()],
+  integrations: [mdx({ processor: markdownProcessor }), preact(), serveDataFiles()],
   devToolbar: { enabled: false },
 });

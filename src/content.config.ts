@@ -13,15 +13,9 @@ import { glob } from "astro/loaders";
 import { z } from "astro/zod";
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "./data/schema.ts";
-
-/** The directory holding the data files: $PB_DATA_DIR (relative to the working directory) or public/data/. */
-export function dataDirectory(publicDir: URL): string {
-  const override = process.env.PB_DATA_DIR;
-  if (override) return isAbsolute(override) ? override : resolve(process.cwd(), override);
-  return fileURLToPath(new URL("data/", publicDir));
-}
 
 export class DataLoadError extends Error {
   constructor(message: string) {

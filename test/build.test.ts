@@ -3,7 +3,7 @@
 // checks the page that comes out. The committed data files are never touched: the broken builds point the data
 // loader at a temporary directory through $PB_DATA_DIR.
 
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tempDirs } from "./fixtures.ts";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,6 +166,10 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     const text = readFileSync(join(outDir, "index.html"), "utf8").replace(/<[^>]+>/g, " ");
     expect(text).toContain("Test Device 9000");
     expect(text).toContain("2.0 h");
+    // The download links serve the files the page was built from, not the committed ones.
+    expect(readFileSync(join(outDir, "data", "relu-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "relu-hidden.json"), "utf8"));
+    expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));
+    expect(readdirSync(join(outDir, "data")).sort()).toEqual(["linear-hidden.json", "relu-hidden.json"]);
   });
 });
 

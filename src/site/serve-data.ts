@@ -1,0 +1,50 @@
+// An Astro integration that serves the data files the page was built from at <base>/data/, for the
+// download links (src/site/components/DataLink.astro). Astro copies public/data/ there by itself; with
+// $PB_DATA_DIR the page is built from other files, and without this the links would hand out the
+// committed ones instead. `astro build` copies the files over dist/data/; `astro dev` serves them.
+
+import type { AstroIntegration } from "astro";
+import { copyFileSync, createReadStream, existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { dataDirectory } from "../data/directory.ts";
+import { MODEL_KINDS, dataFileName } from "../data/schema.ts";
+
+export function serveDataFiles(): AstroIntegration {
+  let publicDir: URL | undefined;
+  let base = "/";
+  return {
+    name: "privileged-basis-serve-data",
+    hooks: {
+      "astro:config:done": ({ config }) => {
+        publicDir = config.publicDir;
+        base = config.base.endsWith("/") ? config.base : `${config.base}/`;
+      },
+      "astro:server:setup": ({ server }) => {
+        if (!process.env.PB_DATA_DIR) return;
+        const dir = dataDirectory(publicDir!);
+        const files = new Map(MODEL_KINDS.map((m) => [`${base}data/${dataFileName(m)}`, join(dir, dataFileName(m))]));
+        server.middlewares.use((req, res, next) => {
+          const path = files.get((req.url ?? "").split("?")[0]);
+          if (!path || !existsSync(path)) return next();
+          res.setHeader("Content-Type", "application/json");
+          createReadStream(path).pipe(res);
+        });
+      },
+      "astro:build:done": ({ dir, logger }) => {
+        if (!process.env.PB_DATA_DIR) return;
+        const from = dataDirectory(publicDir!);
+        const to = fileURLToPath(new URL("data/", dir));
+        mkdirSync(to, { recursive: true });
+        for (const model of MODEL_KINDS) {
+          // The collection has already validated these files (the build stops otherwise). Temp + rename,
+          // so dist/ never holds half a file.
+          const target = join(to, dataFileName(model));
+          copyFileSync(join(from, dataFileName(model)), `${target}.tmp`);
+          renameSync(`${target}.tmp`, target);
+        }
+        logger.info(`data/: the files from ${from} (PB_DATA_DIR), not public/data/`);
+      },
+    },
+  };
+}
