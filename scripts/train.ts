@@ -8,7 +8,7 @@ import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { checkpointPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
-import { plural } from "../src/figures/format.ts";
+import { plural } from "../src/text/plural.ts";
 
 async function main(): Promise<number> {
   let opts;

@@ -27,6 +27,7 @@
 
 import { roleForCount, neuronFeaturesFromCodes } from "./neurons.ts";
 import type { NeuronRole } from "./neurons.ts";
+import { plural } from "../text/plural.ts";
 
 export type RegimeId =
   | "all-monosemantic"
@@ -220,8 +221,4 @@ export function classifyRegime(codes: readonly (readonly number[])[], neurons: n
   const shape = BLOCK_SHAPES.find((s) => s.features === k && s.neurons === j && (!s.allPolysemantic || M === 0));
   if (!shape) return unlabelled(`the polysemantic block (${plural(k, "feature")} in ${plural(j, "neuron")}, with ${M} monosemantic) is not a shape the paper names`);
   return named(shape.id, `${plural(M, "monosemantic neuron")}; the other ${plural(j, "neuron")} jointly code ${plural(k, "feature")}`);
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

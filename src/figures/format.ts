@@ -40,8 +40,3 @@ export function countWord(n: number): string {
   const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
   return Number.isInteger(n) && n >= 0 && n < words.length ? words[n] : String(n);
 }
-
-/** "1 model", "3 models". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
