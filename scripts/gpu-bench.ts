@@ -4,7 +4,7 @@
 //
 //   node scripts/gpu-bench.ts [--steps 200] [--models 1000] [--levels all|0.1,0.05]
 //                             [--kernels private,workgroup] [--workgroups 32,64,128]
-//                             [--kind relu-hidden|linear-hidden] [--check] [--json]
+//                             [--kind relu-hidden|linear-hidden] [--check] [--json] [--help]
 //
 // Every (kernel, workgroup size) pair is timed in turn on the same workload, in one process, and the
 // table gives each one's speed relative to the first. Without --workgroups each kernel runs at its
@@ -20,6 +20,19 @@ import type { TrainedLevel } from "../src/train/engine.ts";
 import { createWebGpuEngine, type WebGpuEngine } from "../src/train/webgpu/engine.ts";
 import { KERNEL_NAMES, type KernelName } from "../src/train/webgpu/layout.ts";
 
+const GPU_BENCH_USAGE = `usage: npm run gpu-bench -- [options]
+
+  --steps N             optimizer steps per model (default 200)
+  --models K            models per level, at most ${MAX_MODELS.toLocaleString("en")} (default 1000)
+  --levels all|a,b,...  densities to train (default all ${DEFAULT_DENSITIES.length})
+  --kernels private,workgroup   kernels to time, in this order (default both)
+  --workgroups 32,64,...        workgroup sizes to time each kernel at (default: each kernel's own)
+  --kind relu-hidden|linear-hidden   model (default relu-hidden)
+  --check               first compare every (kernel, workgroup) with the CPU kernels on tiny configs;
+                        exit 1 if they disagree
+  --json                the results as JSON on stdout (logs stay on stderr)
+  -h, --help            show this help`;
+
 const usage = usageExits("gpu-bench");
 // Declared with explicit types, so that TypeScript narrows after a call to the `never`-returning fail().
 const fail: UsageExits["fail"] = usage.fail, flag: UsageExits["flag"] = usage.flag;
@@ -34,8 +47,13 @@ const values = flag(() =>
     kind: { type: "string", default: "relu-hidden" },
     check: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   }),
 );
+if (values.help) {
+  console.log(GPU_BENCH_USAGE);
+  process.exit(0);
+}
 const steps = flag(() => integer("steps", values.steps, 1, 2 ** 32 - 1));
 const models = flag(() => integer("models", values.models, 1, MAX_MODELS));
 const densities = values.levels === "all" ? [...DEFAULT_DENSITIES] : flag(() => parseDensities(values.levels, "--levels"));

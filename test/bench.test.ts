@@ -1,5 +1,6 @@
-// npm run bench: flag errors and the JSON it prints, on tiny workloads (no timing is asserted: speed
-// targets live in BENCHMARKS.md). The webgpu case runs on SwiftShader where there is no GPU.
+// npm run bench (and npm run gpu-bench below): flag errors and the JSON they print, on tiny workloads
+// (no timing is asserted: speed targets live in BENCHMARKS.md). The webgpu cases run on SwiftShader
+// where there is no GPU.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
@@ -51,4 +52,49 @@ describe("npm run bench", () => {
     expect(g.gpuSeconds).toBeGreaterThan(0);
     expect(g.gpuSeconds).toBeLessThanOrEqual(g.seconds);
   });
+});
+
+// scripts/gpu-bench.ts, the kernel sweep for the GPU machine: its flags, and one tiny sweep with --check
+// (every kernel against the CPU kernels) on SwiftShader where there is no GPU.
+describe("npm run gpu-bench", () => {
+  const gpuBench = (args: readonly string[]) => spawnSync(process.execPath, ["scripts/gpu-bench.ts", ...args], {
+    cwd: root, encoding: "utf8", timeout: 180_000,
+    env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? "/usr/lib/chromium/vk_swiftshader_icd.json", XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp" },
+  });
+
+  it("exits 2 with one line naming the flag on bad input, and prints help", () => {
+    for (const [args, message] of [
+      [["--steps", "0"], /^gpu-bench: --steps: must be between 1 and 4294967295, got 0$/],
+      [["--kernels", "private,fast"], /^gpu-bench: --kernels: /],
+      [["--workgroups", "48"], /^gpu-bench: --workgroups: must be a power of two, got 48$/],
+      [["--kind", "gelu-hidden"], /^gpu-bench: --kind: expected relu-hidden or linear-hidden, got 'gelu-hidden'$/],
+      [["--levels", "0"], /^gpu-bench: --levels: /],
+      [["--models", "3", "--models", "4"], /^gpu-bench: --models: given more than once$/],
+    ] as const) {
+      const r = gpuBench(args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+    }
+    for (const flag of ["--help", "-h"]) {
+      const r = gpuBench([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("usage: npm run gpu-bench");
+      expect(r.stdout).toContain("--check");
+    }
+  });
+
+  it("--check --json checks each kernel against the CPU, then prints one result per (kernel, workgroup size)", () => {
+    const r = gpuBench(["--steps", "2", "--models", "2", "--levels", "0.5", "--workgroups", "32", "--check", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    // Both kernels checked on both models, all within the stated tolerances.
+    expect(r.stderr.match(/^check \w+\/32 (relu|linear)-hidden: .*: ok$/gm)).toHaveLength(4);
+    const results = JSON.parse(r.stdout);
+    expect(results.map((x: { kernel: string; workgroupSize: number }) => `${x.kernel}/${x.workgroupSize}`)).toEqual(["private/32", "workgroup/32"]);
+    for (const x of results) {
+      expect(x).toMatchObject({ kind: "relu-hidden", levels: 1, modelsPerLevel: 2, steps: 2, batch: 1024 });
+      expect(x.gpuSeconds).toBeGreaterThan(0);
+      expect(x.gpuSeconds).toBeLessThanOrEqual(x.seconds);
+    }
+  }, 180_000);
 });
