@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import type { ModelKind } from "../src/model/config.ts";
-import { geometricImportance } from "../src/model/config.ts";
+import { defaultConfig, geometricImportance, validateConfig, validateDensity, type TrainConfig } from "../src/model/config.ts";
 import { batchLoss, forward, lossAndGradient, type Params } from "../src/model/toy-model.ts";
 import { pcg4d, unitFloat } from "../src/model/rng.ts";
 import { adamwStep } from "../src/train/adamw.ts";
@@ -127,5 +127,40 @@ describe("AdamW (src/train/adamw.ts), the update every engine is checked against
     expect(p[0]).toBe(3 * (1 - 0.01 * 0.01));
     // m̂ = 1e-6, √v̂ = 1e-6: the step is lr·1e-6/(1e-6 + 1e-8) = lr/1.01.
     expect(p[1]).toBeCloseTo(-1 * (1 - 0.0001) - 0.01 / 1.01, 14);
+  });
+});
+
+describe("config validation (every engine validates before it trains)", () => {
+  it("accepts the paper's configuration", () => {
+    expect(() => validateConfig(defaultConfig())).not.toThrow();
+    expect(() => validateDensity(1)).not.toThrow();
+    expect(() => validateDensity(1e-6)).not.toThrow();
+  });
+
+  const cases: [string, (c: TrainConfig) => void, RegExp][] = [
+    ["zero features", (c) => (c.features = 0), /^config\.features must be an integer in \[1, 512\], got 0$/],
+    ["fractional neurons", (c) => (c.neurons = 2.5), /^config\.neurons must be an integer in \[1, 256\], got 2\.5$/],
+    ["too many models", (c) => (c.modelsPerLevel = 1_000_001), /^config\.modelsPerLevel must be an integer in \[1, 1000000\]/],
+    ["zero steps", (c) => (c.steps = 0), /^config\.steps must be/],
+    ["NaN batch", (c) => (c.batchSize = NaN), /^config\.batchSize must be .*got NaN$/],
+    ["zero eval samples", (c) => (c.evalSamples = 0), /^config\.evalSamples must be/],
+    ["a seed of 2^32", (c) => (c.seed = 2 ** 32), /^config\.seed must be an integer in \[0, 2\^32\), got 4294967296$/],
+    ["a negative seed", (c) => (c.seed = -1), /^config\.seed must be/],
+    ["importance of the wrong length", (c) => c.importance.pop(), /^config\.importance must hold 10 finite non-negative numbers$/],
+    ["a negative importance", (c) => (c.importance[3] = -0.1), /^config\.importance must hold 10/],
+    ["an infinite learning rate", (c) => (c.optimizer.lr = Infinity), /^config\.optimizer\.lr must be a finite non-negative number, got Infinity$/],
+    ["a negative weight decay", (c) => (c.optimizer.weightDecay = -0.01), /^config\.optimizer\.weightDecay must be/],
+    ["beta2 = 1", (c) => (c.optimizer.beta2 = 1), /^config\.optimizer\.beta1 and beta2 must be < 1$/],
+  ];
+  for (const [what, spoil, message] of cases) {
+    it(`rejects ${what}`, () => {
+      const c = defaultConfig();
+      spoil(c);
+      expect(() => validateConfig(c)).toThrow(message);
+    });
+  }
+
+  it("rejects densities outside (0, 1]", () => {
+    for (const d of [0, -0.1, 1.0001, NaN, Infinity]) expect(() => validateDensity(d), String(d)).toThrow(`density must be in (0, 1], got ${d}`);
   });
 });

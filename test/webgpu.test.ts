@@ -24,7 +24,7 @@ import type { Progress, TrainedLevel } from "../src/train/engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { readDataFile } from "../src/data/io.ts";
 import { compile, composeWgsl, createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
-import { Gpu } from "../src/train/webgpu/gpu.ts";
+import { Gpu, SWIFTSHADER_ICD, configureVulkanEnv, describeAdapter } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
 import {
   DEBUG_DRAW_BYTES, DEBUG_DRAW_FIELDS, KERNEL_NAMES, MODEL_FIELDS, MODEL_RECORD_WORDS, RUN_FIELDS, RUN_UNIFORM_BYTES,
@@ -381,5 +381,38 @@ describe("webgpu planning (no GPU)", () => {
     expect(planWaves(21, 1000, 8192)).toEqual([[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12, 13], [14, 15, 16, 17, 18, 19, 20]]);
     expect(planWaves(3, 100_000, 8192)).toEqual([[0], [1], [2]]);
     expect(planWaves(2, 2, 8192)).toEqual([[0, 1]]);
+  });
+});
+
+describe("Vulkan set-up and adapter names (no GPU)", () => {
+  it("points Vulkan at SwiftShader only when no driver is configured, and says what is in effect", () => {
+    const bare: NodeJS.ProcessEnv = {};
+    const summary = configureVulkanEnv(bare);
+    expect(bare.XDG_RUNTIME_DIR).toBe("/tmp");
+    if (existsSync(SWIFTSHADER_ICD)) {
+      expect(bare.VK_ICD_FILENAMES).toBe(SWIFTSHADER_ICD);
+      expect(summary).toBe(`VK_ICD_FILENAMES=${SWIFTSHADER_ICD} (set by the engine: SwiftShader)`);
+    } else {
+      expect(bare.VK_ICD_FILENAMES).toBeUndefined();
+      expect(summary).toBe("no VK_ICD_FILENAMES/VK_DRIVER_FILES (system Vulkan ICDs)");
+    }
+    // A GPU machine's own driver (VK_DRIVER_FILES) or an explicit ICD is never overridden.
+    const gpu: NodeJS.ProcessEnv = { VK_DRIVER_FILES: "/opt/nvidia_icd.json", XDG_RUNTIME_DIR: "/run/user/1" };
+    expect(configureVulkanEnv(gpu)).toBe("VK_DRIVER_FILES=/opt/nvidia_icd.json");
+    expect(gpu).toEqual({ VK_DRIVER_FILES: "/opt/nvidia_icd.json", XDG_RUNTIME_DIR: "/run/user/1" });
+    const chosen: NodeJS.ProcessEnv = { VK_ICD_FILENAMES: "/x/icd.json" };
+    expect(configureVulkanEnv(chosen)).toBe("VK_ICD_FILENAMES=/x/icd.json");
+    expect(chosen.VK_ICD_FILENAMES).toBe("/x/icd.json");
+  });
+
+  it("names an adapter in one line, without repeating what the driver string already says", () => {
+    const backend = process.platform === "darwin" ? "metal" : process.platform === "win32" ? "d3d12" : "vulkan";
+    expect(describeAdapter({ vendor: "nvidia", architecture: "hopper", device: "nvidia-h100-80gb-hbm3", description: "NVIDIA: 580.65.06" }))
+      .toBe(`NVIDIA: 580.65.06, nvidia-h100-80gb-hbm3 (hopper; ${backend})`);
+    expect(describeAdapter({ vendor: "google", architecture: "", device: "-swiftshader-device-subzero-", description: "SwiftShader driver 5.0.0" }))
+      .toBe(`SwiftShader driver 5.0.0, swiftshader-device-subzero (google; ${backend})`);
+    // The device slug repeats the description: kept once.
+    expect(describeAdapter({ vendor: "", architecture: "", device: "llvmpipe", description: "llvmpipe (LLVM 15)" })).toBe(`llvmpipe (LLVM 15) (${backend})`);
+    expect(describeAdapter({ vendor: "", architecture: "", device: "", description: "" })).toBe(`unknown adapter (${backend})`);
   });
 });
