@@ -2,7 +2,8 @@
 // downloaded by a tool) against the shared build of the site (test/helpers/site-build.ts) served on
 // 127.0.0.1. Checks the page loads cleanly, the explorer island hydrates, its slider redraws both
 // figures, its toggle switches views and hovering shows a weight's details; and that without
-// JavaScript the static figures and equations are all there. Screenshots go to test-results/.
+// JavaScript the static figures and equations are all there; and that on a phone nothing runs off the
+// page. Screenshots go to test-results/.
 
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -229,4 +230,29 @@ describe("the article without JavaScript", () => {
       await context.close();
     }
   });
+});
+
+describe("the article on a phone", () => {
+  for (const width of [360, 390]) {
+    it(`fits ${width} px: nothing runs off the page and no equation has to scroll sideways`, async () => {
+      const context = await browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: 1 });
+      try {
+        const { page, problems } = await openArticle(context);
+        await hydrateExplorer(page);
+        expect(problems.console).toEqual([]);
+        const { pageWidth, viewport } = await page.evaluate(() => ({ pageWidth: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+        expect(pageWidth).toBeLessThanOrEqual(viewport);
+        const equations = await page.locator(".equation").evaluateAll((els) =>
+          els.map((el) => {
+            const body = el.querySelector(".equation-body")!;
+            return { id: el.id, overflow: body.scrollWidth - body.clientWidth };
+          }));
+        expect(equations.length).toBeGreaterThanOrEqual(6);
+        expect(equations.filter((e) => e.overflow > 1)).toEqual([]);
+        await page.screenshot({ path: join(RESULTS, `article-${width}px.png`), fullPage: true });
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
