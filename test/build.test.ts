@@ -158,6 +158,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.run.device = "Test Device 9000";
     relu.run.trainSeconds = 7200;
+    relu.levels.forEach((l: { best: { model?: number } }, k: number) => (l.best.model = 100 + k)); // as a newer trainer records them
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
     copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
     const outDir = temp("pb-out-");
@@ -166,6 +167,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     const text = readFileSync(join(outDir, "index.html"), "utf8").replace(/<[^>]+>/g, " ");
     expect(text).toContain("Test Device 9000");
     expect(text).toContain("2.0 h");
+    expect(text).toMatch(/the best is model 1\d\d \(of 0–999\)/); // the explorer names the winner
     // The download links serve the files the page was built from, not the committed ones.
     expect(readFileSync(join(outDir, "data", "relu-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "relu-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));

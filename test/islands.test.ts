@@ -58,6 +58,15 @@ describe("parseExplorerData", () => {
     }
   });
 
+  it("keeps each level's winner (best.model) where the file records it", () => {
+    const file = raw();
+    file.levels.forEach((l: { best: { model?: number } }, k: number) => (l.best.model = k % 2 ? undefined : k));
+    const parsed = parseExplorerData(file);
+    for (const [k, l] of file.levels.entries()) {
+      expect(parsed.levels.find((p) => p.density === l.density)!.winner).toBe(k % 2 ? undefined : k);
+    }
+  });
+
   it("sorts shuffled levels", () => {
     const file = raw();
     file.levels.reverse();
@@ -74,6 +83,8 @@ describe("parseExplorerData", () => {
     ["a density out of range", (f: any) => ((f.levels[0].density = 2), f), /density must be in \(0, 1\]/],
     ["a duplicate density", (f: any) => ((f.levels[1].density = f.levels[0].density), f), /appears twice/],
     ["a wrong-length b", (f: any) => (f.levels[0].best.b.push(0), f), /best\.b must be 10/],
+    ["a winner outside the K models", (f: any) => ((f.levels[0].best.model = f.config.modelsPerLevel), f), /levels\[0\]\.best\.model must be one of the \d+ models/],
+    ["a fractional winner", (f: any) => ((f.levels[0].best.model = 0.5), f), /best\.model must be one of/],
   ])("rejects %s", (_, mutate, message) => {
     expect(() => parseExplorerData(mutate(raw()))).toThrow(ExplorerDataError);
     expect(() => parseExplorerData(mutate(raw()))).toThrow(message);
@@ -127,14 +138,20 @@ describe("level summary and hover details", () => {
     expect(s.regimeId).toBe(direct.regime.id);
     expect(s.lossText).toBe(formatLoss(level.loss));
     expect(s.modelsPerLevel).toBe(data.modelsPerLevel);
-    expect(s.modelsText).toEqual(level.diverged > 0 ? expect.stringContaining("diverged") : `all ${data.modelsPerLevel.toLocaleString("en")} models finished`);
+    const winner = level.winner === undefined ? "" : `; the best is model ${level.winner.toLocaleString("en")} (of 0–${(data.modelsPerLevel - 1).toLocaleString("en")})`;
+    expect(s.modelsText).toEqual(level.diverged > 0 ? expect.stringContaining("diverged") : `all ${data.modelsPerLevel.toLocaleString("en")} models finished${winner}`);
     expect(s.represented + s.dropped).toBe(data.features);
     expect(() => levelSummary(data, 99, analysis)).toThrow(/no level 99/);
   });
 
   it("says when models diverged", () => {
-    const d = { ...data, modelsPerLevel: 4, levels: [{ ...level, finished: 3, diverged: 1 }] };
+    const d = { ...data, modelsPerLevel: 4, levels: [{ ...level, finished: 3, diverged: 1, winner: undefined }] };
     expect(levelSummary(d, 0, analysis).modelsText).toBe("3 of 4 finished, 1 diverged");
+  });
+
+  it("names the winning model where the data file records it", () => {
+    const d = { ...data, modelsPerLevel: 1000, levels: [{ ...level, finished: 1000, diverged: 0, winner: 417 }] };
+    expect(levelSummary(d, 0, analysis).modelsText).toBe("all 1,000 models finished; the best is model 417 (of 0–999)");
   });
 
   it("gives a weight, its neuron and the feature's superposition", () => {

@@ -16,6 +16,8 @@ export interface ExplorerLevel {
   /** Models that finished with finite weights (losses.length). */
   finished: number;
   diverged: number;
+  /** Which of the K models won (best.model), where the data file records it. */
+  winner?: number;
   /** W[j][i]: neuron j's weight on feature i (m × n). */
   W: number[][];
   b: number[];
@@ -79,7 +81,11 @@ export function parseExplorerData(json: unknown): ExplorerData {
     if (!Array.isArray(best.W) || best.W.length !== m) throw new ExplorerDataError(`${at}.best.W must have ${m} rows`);
     const W = best.W.map((row: unknown, j: number) => numberArray(row, n, `${at}.best.W[${j}]`));
     const b = numberArray(best.b, n, `${at}.best.b`);
-    return { density, loss: best.loss, finished: losses.length, diverged: isFiniteNumber(diverged) ? diverged : 0, W, b };
+    if (best.model !== undefined && !(Number.isInteger(best.model) && (best.model as number) >= 0 && (best.model as number) < K)) {
+      throw new ExplorerDataError(`${at}.best.model must be one of the ${K} models (0 … ${K - 1})`);
+    }
+    const winner = best.model as number | undefined;
+    return { density, loss: best.loss, finished: losses.length, diverged: isFiniteNumber(diverged) ? diverged : 0, ...(winner !== undefined && { winner }), W, b };
   });
   levels.sort((a, b) => b.density - a.density);
   for (let k = 1; k < levels.length; k++) {
@@ -124,7 +130,7 @@ export interface LevelSummary {
   lossText: string;
   /** K. */
   modelsPerLevel: number;
-  /** "all 4 models finished" or "3 of 4 finished, 1 diverged". */
+  /** "all 4 models finished" or "3 of 4 finished, 1 diverged", then "; the best is model 2 (of 0–3)" where recorded. */
   modelsText: string;
   regimeId: Analysis["regime"]["id"];
   /** The paper's phrase (or the unlabelled description). */
@@ -142,7 +148,8 @@ export function levelSummary(data: ExplorerData, index: number, analysis: Analys
   if (!level) throw new ExplorerDataError(`no level ${index}`);
   const K = data.modelsPerLevel.toLocaleString("en");
   const modelsText =
-    level.diverged > 0 ? `${level.finished.toLocaleString("en")} of ${K} finished, ${level.diverged} diverged` : level.finished === data.modelsPerLevel ? `all ${K} models finished` : `${level.finished.toLocaleString("en")} of ${K} finished`;
+    (level.diverged > 0 ? `${level.finished.toLocaleString("en")} of ${K} finished, ${level.diverged} diverged` : level.finished === data.modelsPerLevel ? `all ${K} models finished` : `${level.finished.toLocaleString("en")} of ${K} finished`) +
+    (level.winner === undefined ? "" : `; the best is model ${level.winner.toLocaleString("en")} (of 0–${(data.modelsPerLevel - 1).toLocaleString("en")})`);
   const c = analysis.counts;
   return {
     density: level.density,
