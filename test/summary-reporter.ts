@@ -6,13 +6,14 @@ export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0, failed = 0, skipped = 0;
     for (const m of modules) {
-      // In a file that failed (e.g. in a beforeAll hook), tests that did not run count as failed: a
-      // "skipped" there is not a skip anyone chose.
+      // In a file that failed (e.g. in a beforeAll hook), tests that were meant to run but did not count
+      // as failed: a "skipped" there is not a skip anyone chose. Tests left out on purpose (a -t filter,
+      // .skip, .todo) stay skipped.
       const fileFailed = m.state() === "failed";
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed" || fileFailed) failed++;
+        else if (state === "failed" || (fileFailed && t.options.mode === "run")) failed++;
         else skipped++;
       }
       // A file that failed to load counts as a failure even though it holds no test cases.
