@@ -24,7 +24,7 @@ import type { Progress, TrainedLevel } from "../src/train/engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { readDataFile } from "../src/data/io.ts";
 import { compile, composeWgsl, createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
-import { Gpu, SWIFTSHADER_ICD, configureVulkanEnv, describeAdapter } from "../src/train/webgpu/gpu.ts";
+import { Gpu, IDLE_MARGIN, IDLE_SLACK_MS, SWIFTSHADER_ICD, configureVulkanEnv, describeAdapter } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
 import {
   DEBUG_DRAW_BYTES, DEBUG_DRAW_FIELDS, KERNEL_NAMES, MODEL_FIELDS, MODEL_RECORD_WORDS, RUN_FIELDS, RUN_UNIFORM_BYTES,
@@ -113,6 +113,33 @@ describe("webgpu engine", () => {
         }
         expect(mismatches).toBe(0);
       }
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  it("reads timestamps at full resolution, not Dawn's default 65.5 µs steps (chunk sizes and sleeps rest on them)", async () => {
+    if (Number.isNaN(engine.gpuSeconds())) throw new Error(`${engine.device} has no timestamp queries: nothing to check here`);
+    const config = tiny({ modelsPerLevel: 2, steps: 2 });
+    const deltas: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const before = engine.gpuSeconds();
+      await engine.train({ kind: "relu-hidden", config, densities: [0.5], onLevel: () => {} });
+      deltas.push(Math.round((engine.gpuSeconds() - before) * 1e9));
+    }
+    // Quantised, every pass's time (and so every sum of them) would be a multiple of 65,536 ns.
+    expect(deltas.some((ns) => ns % 65_536 !== 0), deltas.join(", ")).toBe(true);
+  });
+
+  it("sleeps past the expected GPU time, with a margin, before it awaits the queue", async () => {
+    const gpu = await Gpu.open();
+    try {
+      const t = performance.now();
+      await gpu.idle(20);
+      expect(performance.now() - t).toBeGreaterThanOrEqual(20 * IDLE_MARGIN + IDLE_SLACK_MS - 1);
+      const probe = performance.now();
+      await gpu.idle(0); // no estimate yet: the slack alone
+      expect(performance.now() - probe).toBeGreaterThanOrEqual(IDLE_SLACK_MS - 1);
     } finally {
       gpu.destroy();
     }

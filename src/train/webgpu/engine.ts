@@ -58,6 +58,8 @@ export type WebGpuEngine = Engine & {
 
 /** Upper bound on steps per chunk (sizes the bias-correction table). */
 const MAX_CHUNK_STEPS = 16384;
+/** An await on the queue longer than this means the GPU was still running when it began. */
+const BUSY_WAIT_MS = 1;
 
 const MAP_READ = 0x0001, COPY_SRC = 0x0004, COPY_DST = 0x0008, UNIFORM = 0x0040, STORAGE = 0x0080, QUERY_RESOLVE = 0x0200;
 
@@ -227,6 +229,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     const modelStepsTotal = densities.length * K * steps;
     let modelStepsDone = 0;
     let modelsDone = 0;
+    const waits = { chunks: 0, busy: 0, longestMs: 0 };
 
     // Buffers shared by every wave of this request.
     const shared: GPUBuffer[] = [];
@@ -310,9 +313,13 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
             let S: number;
             if (options.chunkSteps) S = options.chunkSteps;
             else if (Number.isNaN(secondsPerSample)) S = 1; // a probe, to measure the rate
-            else S = Math.floor((firstChunk ? chunkSeconds / 4 : chunkSeconds) / (secondsPerSample * waveModels * B));
+            else {
+              // A wave's first chunk sized from a probe or from another wave is a quarter chunk: the
+              // estimate it rests on may be off, and its sleep must still cover it.
+              S = Math.floor((firstChunk ? chunkSeconds / 4 : chunkSeconds) / (secondsPerSample * waveModels * B));
+              firstChunk = false;
+            }
             S = Math.max(1, Math.min(S, steps - t0, MAX_CHUNK_STEPS));
-            firstChunk = false;
             const samples = waveModels * S * B;
             const expectedMs = Number.isNaN(secondsPerSample) ? 0 : secondsPerSample * samples * 1000;
             const timing = await gpu.scoped("in a training chunk", async () => {
@@ -329,6 +336,9 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
               device.queue.submit([enc.finish()]);
               return { ...(await gpu.idle(expectedMs)), wall: (performance.now() - submitted) / 1000 };
             });
+            waits.chunks++;
+            if (timing.waitedMs > BUSY_WAIT_MS) waits.busy++;
+            waits.longestMs = Math.max(waits.longestMs, timing.waitedMs);
             const measured = await readTimestamps();
             if (Number.isFinite(measured)) secondsPerSample = measured / samples;
             // Without timestamps: the wall time if the queue was still busy after the sleep, else the GPU
@@ -353,8 +363,8 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
               return { state, loss };
             });
             device.queue.submit([enc.finish()]);
-            // An evaluation sample costs about half a training sample (forward pass only).
-            await gpu.idle(Number.isNaN(secondsPerSample) ? 0 : (secondsPerSample * waveModels * config.evalSamples * 1000) / 2);
+            // An evaluation sample is a forward pass: measured at 55–60% of a training sample's cost.
+            await gpu.idle(Number.isNaN(secondsPerSample) ? 0 : secondsPerSample * waveModels * config.evalSamples * 1000 * 0.6);
             return reads;
           });
           await readTimestamps();
@@ -391,6 +401,9 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
           for (const b of owned) b.destroy();
         }
       }
+      // How well the sleeps covered the chunks: an await that lasts more than a millisecond began while the
+      // GPU was still busy, the case Dawn's binding was seen to crash in (src/train/webgpu/README.md).
+      log(`webgpu: ${waits.busy} of ${waits.chunks} chunk waits found the GPU still busy after the sleep (longest wait ${waits.longestMs.toFixed(1)} ms)`);
     } finally {
       for (const b of shared) b.destroy();
     }

@@ -73,6 +73,11 @@ export function describeAdapter(info: Pick<GPUAdapterInfo, "vendor" | "architect
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Gpu.idle sleeps expected × IDLE_MARGIN + IDLE_SLACK_MS before awaiting: about 10% more wall time
+ *  per chunk, against chunks measured up to 27% over their estimate on a loaded SwiftShader. */
+export const IDLE_MARGIN = 1.1;
+export const IDLE_SLACK_MS = 3;
+
 /** A device with its error watch. */
 export class Gpu {
   readonly device: GPUDevice;
@@ -115,7 +120,10 @@ export class Gpu {
     if (!("GPUBufferUsage" in globalThis)) Object.assign(globalThis, globals);
     // Keep the instance and adapter reachable for the device's lifetime: if the GPU object is garbage
     // collected, Dawn's Node binding crashes (segfault) on its next asynchronous operation.
-    const instance = create([]);
+    // Dawn rounds timestamps to 65.5 µs by default (a browser's anti-fingerprinting measure). The chunk
+    // sizes and the sleep before each await come from them, and the first probe chunk of a fast GPU is
+    // about that long, so ask for full resolution.
+    const instance = create(["disable-dawn-features=timestamp_quantization"]);
     const adapter = await instance.requestAdapter({ powerPreference: "high-performance" });
     if (!adapter) throw new NoAdapterError(`Dawn found no WebGPU adapter (${icd}; XDG_RUNTIME_DIR=${process.env.XDG_RUNTIME_DIR})`);
     const timestamps = adapter.features.has("timestamp-query");
@@ -145,11 +153,15 @@ export class Gpu {
   }
 
   /**
-   * Waits for all submitted work: first sleeps `expectedMs` (the work's expected GPU time), touching no
-   * Dawn API, then awaits the queue (or device loss). Throws on device loss or an uncaptured error. Returns how long the await itself took.
+   * Waits for all submitted work: first sleeps past its expected GPU time, touching no Dawn API, then
+   * awaits the queue (or device loss). Awaiting while a dispatch still runs is what crashed Dawn's Node
+   * binding at random, so the sleep has a margin: `expectedMs` × IDLE_MARGIN plus IDLE_SLACK_MS for what
+   * a per-sample estimate misses (submission delay, a pass's fixed cost, jitter). Without an estimate
+   * (`expectedMs` 0: a one-step probe) it sleeps the slack alone. Throws on device loss or an uncaptured
+   * error. Returns how long the await itself took (near 0 when the sleep was long enough).
    */
   async idle(expectedMs: number): Promise<{ waitedMs: number }> {
-    if (expectedMs >= 1) await sleep(Math.min(expectedMs, 60_000));
+    await sleep(Math.min(expectedMs * IDLE_MARGIN + IDLE_SLACK_MS, 60_000));
     const t = performance.now();
     await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lost]);
     this.check();
