@@ -9,8 +9,8 @@
 // Every (kernel, workgroup size) pair is timed in turn on the same workload, in one process, and the
 // table gives each one's speed relative to the first. Without --workgroups each kernel runs at its
 // default size. --check first trains tiny configs with each pair and compares them with UnrolledKernel /
-// FusedKernel (weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 1 if they
-// disagree, 2 on a bad flag.
+// FusedKernel (weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 3 if they
+// disagree (scripts/gpu-session.sh then refuses to train), 2 on a bad flag, 1 on any other failure.
 
 import { DEFAULT_DENSITIES, defaultConfig, type ModelKind } from "../src/model/config.ts";
 import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
@@ -29,9 +29,12 @@ const GPU_BENCH_USAGE = `usage: npm run gpu-bench -- [options]
   --workgroups 32,64,...        workgroup sizes to time each kernel at (default: each kernel's own)
   --kind relu-hidden|linear-hidden   model (default relu-hidden)
   --check               first compare every (kernel, workgroup) with the CPU kernels on tiny configs;
-                        exit 1 if they disagree
+                        exit 3 if they disagree
   --json                the results as JSON on stdout (logs stay on stderr)
   -h, --help            show this help`;
+
+/** Exit code when a kernel disagrees with the CPU kernels: distinct from a crash (1) or a bad flag (2). */
+const CHECK_FAILED = 3;
 
 const usage = usageExits("gpu-bench");
 // Declared with explicit types, so that TypeScript narrows after a call to the `never`-returning fail().
@@ -100,7 +103,7 @@ async function time(kernel: KernelName, workgroupSize: number | undefined): Prom
     const used = engine.kernel(kind, config);
     const label = `${used.name}/${used.workgroupSize}`;
     log(`${label} on ${engine.device}`);
-    if (values.check && !(await check(engine, label))) process.exitCode = 1;
+    if (values.check && !(await check(engine, label))) process.exitCode = CHECK_FAILED;
     // Warm-up: compiles the pipelines.
     await engine.train({ kind, config: { ...config, modelsPerLevel: 2, steps: 2, evalSamples: 256 }, densities: [0.1], onLevel: () => {} });
     const gpu0 = engine.gpuSeconds();
