@@ -343,7 +343,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
             if (Number.isFinite(measured)) secondsPerSample = measured / samples;
             // Without timestamps: the wall time if the queue was still busy after the sleep, else the GPU
             // finished early and the estimate shrinks a little.
-            else if (Number.isNaN(secondsPerSample) || timing.waitedMs > 1) secondsPerSample = timing.wall / samples;
+            else if (Number.isNaN(secondsPerSample) || timing.waitedMs > BUSY_WAIT_MS) secondsPerSample = timing.wall / samples;
             else secondsPerSample *= 0.9;
             t0 += S;
             modelStepsDone += waveModels * S;
