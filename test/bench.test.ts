@@ -7,9 +7,31 @@ import { describe, expect, it } from "vitest";
 const root = new URL("..", import.meta.url).pathname;
 const bench = (args: readonly string[]) => spawnSync(process.execPath, ["scripts/bench.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
 
+type Run = (args: readonly string[]) => ReturnType<typeof bench>;
+
+/** Each bad command line exits 2 with one stderr line matching its message. */
+function expectUsageErrors(run: Run, cases: readonly (readonly [readonly string[], RegExp])[]): void {
+  for (const [args, message] of cases) {
+    const r = run(args);
+    expect(r.status, args.join(" ")).toBe(2);
+    expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+  }
+}
+
+/** --help and -h exit 0 and print the usage, which mentions `flag`. */
+function expectHelp(run: Run, usage: string, flag: string): void {
+  for (const help of ["--help", "-h"]) {
+    const r = run([help]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(usage);
+    expect(r.stdout).toContain(flag);
+  }
+}
+
 describe("npm run bench", () => {
   it("exits 2 with one line naming the flag on bad input", () => {
-    for (const [args, message] of [
+    expectUsageErrors(bench, [
       [["--engine", "tpu"], /^bench: --engine: expected one of auto, cpu, webgpu, got 'tpu'$/],
       [["--models", "0"], /^bench: --models: must be between 1/],
       [["--density", "2"], /^bench: --density: density 2 is outside/],
@@ -20,21 +42,11 @@ describe("npm run bench", () => {
       [["--models", "4294967295"], /^bench: --models: must be between 1 and 1000000, got 4294967295$/],
       [["--steps", "-3"], /^bench: --steps: expected an integer, got '-3'$/],
       [["--steps", "3", "--steps", "4"], /^bench: --steps: given more than once$/],
-    ] as const) {
-      const r = bench(args);
-      expect(r.status, args.join(" ")).toBe(2);
-      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(message);
-    }
+    ]);
   });
 
   it("prints help", () => {
-    for (const flag of ["--help", "-h"]) {
-      const r = bench([flag]);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toContain("usage: npm run bench");
-      expect(r.stdout).toContain("--full");
-    }
+    expectHelp(bench, "usage: npm run bench", "--full");
   });
 
   it("--json prints one result: engine, device, kernel (webgpu), model-steps and GPU time", () => {
@@ -63,25 +75,15 @@ describe("npm run gpu-bench", () => {
   });
 
   it("exits 2 with one line naming the flag on bad input, and prints help", () => {
-    for (const [args, message] of [
+    expectUsageErrors(gpuBench, [
       [["--steps", "0"], /^gpu-bench: --steps: must be between 1 and 4294967295, got 0$/],
       [["--kernels", "private,fast"], /^gpu-bench: --kernels: /],
       [["--workgroups", "48"], /^gpu-bench: --workgroups: must be a power of two, got 48$/],
       [["--kind", "gelu-hidden"], /^gpu-bench: --kind: expected relu-hidden or linear-hidden, got 'gelu-hidden'$/],
       [["--levels", "0"], /^gpu-bench: --levels: /],
       [["--models", "3", "--models", "4"], /^gpu-bench: --models: given more than once$/],
-    ] as const) {
-      const r = gpuBench(args);
-      expect(r.status, args.join(" ")).toBe(2);
-      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(message);
-    }
-    for (const flag of ["--help", "-h"]) {
-      const r = gpuBench([flag]);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toContain("usage: npm run gpu-bench");
-      expect(r.stdout).toContain("--check");
-    }
+    ]);
+    expectHelp(gpuBench, "usage: npm run gpu-bench", "--check");
   });
 
   it("--check --json checks each kernel against the CPU, then prints one result per (kernel, workgroup size)", () => {

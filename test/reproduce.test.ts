@@ -35,10 +35,12 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
     expect([0, file.levels.length]).toContain(recorded);
   });
 
+  // The densest and the sparsest level.
   const densities = file.levels.map((l) => l.density);
-  for (const density of [Math.max(...densities), Math.min(...densities)]) {
+  const extremes = [Math.max(...densities), Math.min(...densities)].map((d) => file.levels.find((l) => l.density === d)!);
+  for (const level of extremes) {
+    const density = level.density;
     it(`contains the loss of model 0 at density ${density}, retrained now from its config`, () => {
-      const level = file.levels.find((l) => l.density === density)!;
       const kernel = createCpuKernel(model, file.config);
       const loss = kernel.evalLoss(density, kernel.train(density, 0).params);
       expect(Number.isFinite(loss)).toBe(true);
@@ -58,7 +60,6 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
 
   // Only levels that name their winner get this test (none in a file from before winners were recorded;
   // the test above checks that a file names all or none).
-  const extremes = file.levels.filter((l) => l.density === Math.max(...densities) || l.density === Math.min(...densities));
   for (const level of extremes.filter((l) => l.best.model !== undefined)) {
     it(`retrains the winner at density ${level.density}, model ${level.best.model}, to the file's weights and loss`, () => {
       const kernel = createCpuKernel(model, file.config);
