@@ -26,6 +26,7 @@ import { readDataFile } from "../src/data/io.ts";
 import { compile, composeWgsl, createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
 import { Gpu, IDLE_MARGIN, IDLE_SLACK_MS, SWIFTSHADER_ICD, configureVulkanEnv, describeAdapter } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
+import { privateKernelCode } from "../src/train/webgpu/private-codegen.ts";
 import {
   DEBUG_DRAW_BYTES, DEBUG_DRAW_FIELDS, KERNEL_NAMES, MODEL_FIELDS, MODEL_RECORD_WORDS, RUN_FIELDS, RUN_UNIFORM_BYTES,
   defaultKernel, encodeDebugDraw, encodeModels, encodeRun, planKernel, planWaves, runUniform, workgroupBytes,
@@ -360,6 +361,32 @@ describe("webgpu planning (no GPU)", () => {
     expect(planKernel("private", 5, 10, 1024, limits, 128).workgroupSize).toBe(64);
     expect(planKernel("private", 5, 10, 1024, roomy, 128).workgroupSize).toBe(128);
     expect(() => planKernel("private", 64, 200, 1024, limits)).toThrow(/workgroup memory in the private kernel/);
+  });
+
+  it("writes the private kernel's model-sized code out straight: scalars only, every index a constant", () => {
+    const code = privateKernelCode(3, 5); // odd n: the last pair of features has one feature
+    const declared = (name: string) => [...code.matchAll(new RegExp(`^var<private> ${name}(\\d+): f32;`, "gm"))].map((m) => Number(m[1]));
+    const upTo = (k: number) => Array.from({ length: k }, (_, i) => i);
+    expect(declared("w")).toEqual(upTo(20)); // W (3×5) then b (5)
+    expect(declared("g")).toEqual(upTo(20));
+    expect([declared("x"), declared("d"), declared("h"), declared("e")]).toEqual([upTo(5), upTo(5), upTo(3), upTo(3)]);
+    // No private array, and the workgroup arrays of train-private.wgsl are indexed by constants only
+    // (`partial` by its row's constant offset plus the thread's column).
+    expect(code).not.toMatch(/array</);
+    const indexed = [...code.replace(/\/\/.*$/gm, "").matchAll(/\b(\w+)\[([^\]]*)\]/g)];
+    expect(indexed.length).toBeGreaterThan(0);
+    for (const [, name, index] of indexed) {
+      expect(["sw", "partial", "coefs"]).toContain(name);
+      expect(index).toMatch(name === "partial" ? /^\d+u \* RS \+ tid$/ : /^\d+$/);
+    }
+    expect(code.match(/featurePair\(/g)).toHaveLength(3); // features (0, 1), (2, 3), (4)
+    expect(code).toContain("  x4 = select(0.0, unitFloat(r2.y), r2.x <= threshold);\n}");
+    // Sums start from 0 (or b_i) and add their terms in index order, as the CPU kernel does.
+    expect(code).toContain("  var a1 = 0.0;\n  a1 += w5 * x0;\n  a1 += w6 * x1;\n  a1 += w7 * x2;\n  a1 += w8 * x3;\n  a1 += w9 * x4;\n");
+    expect(code).toContain("  var pre2 = w17;\n  pre2 += w2 * h0;\n  pre2 += w7 * h1;\n  pre2 += w12 * h2;\n");
+    expect(code).toContain("  g7 += h1 * d2;\n  g7 += e1 * x2;\n");
+    expect(() => privateKernelCode(0, 5)).toThrow(/bad model size 0×5/);
+    expect(() => privateKernelCode(2, 2.5)).toThrow(/bad model size 2×2.5/);
   });
 
   it("picks the private kernel for small models, the workgroup kernel for large ones", () => {

@@ -22,6 +22,7 @@ import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model
 import type { Engine, RunKernel, TrainRequest } from "../engine.ts";
 import { initialParams } from "../reference.ts";
 import { Gpu, NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD } from "./gpu.ts";
+import { privateKernelCode } from "./private-codegen.ts";
 import {
   DEFAULT_WORKGROUP_SIZE, MODEL_RECORD_WORDS, RUN_UNIFORM_BYTES, defaultKernel, encodeModels, encodeRun, planKernel,
   planWaves, runUniform, type KernelName, type KernelPlan, type ModelRecord,
@@ -94,11 +95,17 @@ export function debugWgsl(): WgslModule {
   return composeWgsl([["pcg.wgsl"], ["rng-debug.wgsl"]]);
 }
 
-/** A training kernel's module: pcg.wgsl and common.wgsl prepended, and for the private kernel the model's
- *  sizes as `const`s first (its private arrays cannot be sized by `override` constants). */
+/** A training kernel's module: pcg.wgsl and common.wgsl prepended; for the private kernel, the model's
+ *  sizes as `const`s first and its generated straight-line code last (private-codegen.ts). */
 export function kernelWgsl(kernel: KernelName, m: number, n: number): WgslModule {
-  const sizes: [string, string?][] = kernel === "private" ? [["(sizes)", `const N: u32 = ${n}u;\nconst M: u32 = ${m}u;\n`]] : [];
-  return composeWgsl([...sizes, ["pcg.wgsl"], ["common.wgsl"], [`train-${kernel}.wgsl`]]);
+  if (kernel === "workgroup") return composeWgsl([["pcg.wgsl"], ["common.wgsl"], ["train-workgroup.wgsl"]]);
+  return composeWgsl([
+    ["(sizes)", `const N: u32 = ${n}u;\nconst M: u32 = ${m}u;\n`],
+    ["pcg.wgsl"],
+    ["common.wgsl"],
+    ["train-private.wgsl"],
+    ["(private-codegen.ts)", privateKernelCode(m, n)],
+  ]);
 }
 
 interface Pipelines {
