@@ -9,8 +9,10 @@
 #   or step by step:
 #     . .gpu-carry/on-device.sh && node .gpu-carry/gpu-bench.mjs --check --steps 200
 #     . .gpu-carry/on-device.sh && node .gpu-carry/train.mjs --engine webgpu ... (output under $OUT)
+#     . .gpu-carry/on-device.sh && node .gpu-carry/bench.mjs --engine webgpu --full
 #
-# The bundled train.mjs runs the webgpu engine only: the CPU engine's worker file is not bundled.
+# The bundled train.mjs and bench.mjs run the webgpu engine only: the CPU engine's worker file is not
+# bundled.
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 cd "$root"
@@ -24,16 +26,18 @@ fi
 esbuild=node_modules/.bin/esbuild
 # CommonJS dependencies call require(); give the ESM bundle one.
 banner='import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
-for entry in gpu-bench train; do
+# The bundles record the commit they were built from (gitCommit in best-of-k.ts reads
+# PB_TRAINER_COMMIT first), whatever checkout, if any, the device runs them in.
+commit=$(git rev-parse --short=12 HEAD)
+[ -z "$(git status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"
+for entry in gpu-bench train bench; do
   "$esbuild" "scripts/$entry.ts" --bundle --platform=node --format=esm --target=node22 --external:webgpu \
-    --banner:js="$banner" --log-level=warning --outfile="$out/$entry.mjs"
+    --banner:js="$banner" --define:process.env.PB_TRAINER_COMMIT="\"$commit\"" --log-level=warning \
+    --outfile="$out/$entry.mjs"
 done
+echo "$commit" >"$out/COMMIT"
 rm -f "$out"/*.wgsl # a renamed or deleted shader must not linger
 cp src/train/webgpu/*.wgsl "$out/"
 cp scripts/gpu-session.sh "$out/"
-# The device gets no .git: the trainer records this commit instead (gitCommit in best-of-k.ts).
-commit=$(git rev-parse --short=12 HEAD)
-[ -z "$(git status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"
-echo "$commit" >"$out/COMMIT"
 echo "gpu-bundle: bundled commit $commit"
 du -sh "$out"

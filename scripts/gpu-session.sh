@@ -12,21 +12,24 @@
 #      relu-hidden at the 21 default levels, then linear-hidden at 1, 0.5, 0.3, 0.1, 0.03
 #      ($OUT/relu-hidden.json, $OUT/linear-hidden.json; each logs its wall and GPU time). The linear run
 #      goes ahead even if the relu run failed; the session's exit status says whether both succeeded.
+#   3. `bench --engine webgpu --full` with the same kernel ($OUT/bench-full.json): the benchmark's own
+#      record of the full workload. It writes no data, so it goes last and does not change the exit status.
 # Copy the two data files to public/data/ and commit them; the numbers go to BENCHMARKS.md.
 # If the call runs out of time, the finished levels come back as $OUT/<name>.json.checkpoint.json: put
 # them into .gpu-carry/ and call again; training resumes from them.
 #
 # Environment: SWEEP_STEPS (default 200), WORKGROUPS (default 32,64,128), MODELS (default 1000),
 # STEPS (default 10000; smaller only for a dry run, e.g. on SwiftShader with a stub on-device.sh),
-# SKIP_SWEEP=1 (train with the default kernel, or a carried checkpoint's).
+# SKIP_SWEEP=1 (train with the default kernel, or a carried checkpoint's), BENCH=0 (skip step 3, which
+# always runs the full workload: for dry runs).
 set -uo pipefail
 carry=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$carry/.." # on-device.sh and the bundles' `webgpu` package live relative to the repository root
 out=${OUT:?OUT must name the folder whose files come back}
 log=$out/session.log
 . "$carry/on-device.sh" >>"$log" 2>&1 # sourced, not piped: its PATH and Vulkan settings must stay
-[ -f "$carry/COMMIT" ] && export PB_TRAINER_COMMIT=$(cat "$carry/COMMIT")
 tail -n 1 "$log"
+[ -f "$carry/COMMIT" ] && echo "bundle of commit $(cat "$carry/COMMIT")" | tee -a "$log"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee -a "$log"
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -79,4 +82,9 @@ train() { # name, extra flags...
 failed=0
 train relu-hidden --model relu || failed=1
 train linear-hidden --model linear --levels 1,0.5,0.3,0.1,0.03 || failed=1
+[ "${BENCH:-1}" = 0 ] && exit $failed
+t0=$(ms)
+node "$carry/bench.mjs" --engine webgpu --full --json ${kernel_flags[@]+"${kernel_flags[@]}"} >"$out/bench-full.json" 2> >(tee -a "$log" >&2)
+echo "bench --full: exit $?, $(since "$t0") s wall" | tee -a "$log"
+cat "$out/bench-full.json" | tee -a "$log"
 exit $failed
