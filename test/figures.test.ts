@@ -10,6 +10,7 @@ import {
   featureLegendPlot,
   featureNormsPlot,
   formatDensity,
+  formatDuration,
   formatLoss,
   formatSigned,
   lossSummary,
@@ -349,6 +350,11 @@ describe("number formatting", () => {
     expect(formatDensity(0.15000000001)).toBe("0.15");
     expect(formatLoss(0.0123456)).toBe("0.0123");
     expect(formatLoss(0.000123)).toBe("1.23 × 10⁻⁴");
+  });
+
+  it("formats durations from a GPU run's seconds to a CPU run's hours", () => {
+    expect([1.411, 5.586, 9.94, 9.96, 89.4, 130, 5312, 13971].map(formatDuration)).toEqual(
+      ["1.4 s", "5.6 s", "9.9 s", "10 s", "89 s", "2.2 min", "88.5 min", "3.9 h"]);
   });
 });
 

@@ -28,8 +28,9 @@ export function superscript(n: number): string {
     .join("");
 }
 
-/** Seconds as "12 s", "3.4 min" or "2.1 h". */
+/** Seconds as "5.6 s" (a GPU run takes seconds: one decimal below 10), "12 s", "3.4 min" or "2.1 h". */
 export function formatDuration(seconds: number): string {
+  if (seconds < 9.95) return `${seconds.toFixed(1)} s`;
   if (seconds < 90) return `${Math.round(seconds)} s`;
   if (seconds < 90 * 60) return `${(seconds / 60).toFixed(1)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;

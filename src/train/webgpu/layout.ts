@@ -139,22 +139,23 @@ export interface KernelLimits {
 /**
  * The two training kernels (README.md, "Kernels"):
  * - `private`: each thread keeps the parameters, its sample and its gradient sums in registers
- *   (train-private.wgsl); made for small models, where it should be several times faster;
+ *   (train-private.wgsl); made for small models, where it is 10× faster on an H100 (BENCHMARKS.md);
  * - `workgroup`: per-sample vectors in workgroup memory (train-workgroup.wgsl); registers do not grow
  *   with the model, so it serves models too large for registers.
  */
 export type KernelName = "private" | "workgroup";
 export const KERNEL_NAMES: readonly KernelName[] = ["private", "workgroup"];
 
-/** Parameters per model up to which the default is the private kernel (its register arrays hold 2·P
- *  floats per thread; beyond this they would spill to slow thread-local memory). */
+/** Parameters per model up to which the default is the private kernel (each thread holds 2·P floats in
+ *  registers; beyond this they would spill to slow thread-local memory). */
 export const PRIVATE_KERNEL_MAX_PARAMS = 128;
 
 export function defaultKernel(m: number, n: number): KernelName {
   return m * n + n <= PRIVATE_KERNEL_MAX_PARAMS ? "private" : "workgroup";
 }
 
-/** Default threads per workgroup of each kernel (untuned guesses until measured on a GPU). */
+/** Default threads per workgroup of each kernel. On an H100 (BENCHMARKS.md) the private kernel ran as fast
+ *  with 32 threads as with 64 and slower with 128; the workgroup kernel was fastest with 128. */
 export const DEFAULT_WORKGROUP_SIZE: Record<KernelName, number> = { private: 64, workgroup: 128 };
 
 /** Bytes of workgroup memory the larger of the kernel's two entry points (train, evaluate) uses. */

@@ -1,9 +1,9 @@
 // The model-sized part of the private kernel (train-private.wgsl), written out as straight-line WGSL for
 // one (m, n). Why generated: with the parameters, gradient sums and sample in private ARRAYS indexed in
-// loops, NVIDIA's Vulkan compiler kept them out of registers, and an H100 trained 2.15× slower than with
-// this code (BENCHMARKS.md, "Private kernel: arrays vs straight-line code"). Here every value is a scalar
+// constant-bound loops, NVIDIA's Vulkan compiler evidently did not keep them all in registers: an H100
+// trained 2.1× slower than with this code (BENCHMARKS.md, "On an H100"). Here every value is a scalar
 // `var<private>` named for its index (w0 … w{P−1}, g0 …, x0 …, h0 …, d0 …, e0 …) and every index is a
-// constant, so nothing can be indexed at run time and the compiler keeps them all in registers.
+// constant, so nothing is indexed at run time and the compiler is free to keep them all in registers.
 //
 // The arithmetic and its order are those of the array version and of src/train/cpu-kernel.ts
 // (FusedKernel.sample): each sum starts from 0 (or from b_i) and adds its terms in index order.
