@@ -23,8 +23,8 @@
 //      dense: an absent feature or an inactive hidden unit multiplies by an exact zero, which leaves
 //      every sum as the sparse CPU kernel's (same order; only FMA contraction may round differently),
 //      and costs no divergence between the threads of a SIMD group;
-//   3. thread tid writes its gradient sums to column tid of `partial` (row p = parameter; stride WG + 1, so neither the
-//      writes nor the reads below meet bank conflicts); barrier;
+//   3. thread tid writes its gradient sums to column tid of `partial` (row p = parameter; stride WG + 1,
+//      so neither the writes nor the reads below meet bank conflicts); barrier;
 //   4. thread p adds row p in thread order (deterministic) and applies AdamW to parameter p; barrier.
 // No batch ever touches global memory: the data are drawn inside the kernel.
 
