@@ -26,6 +26,11 @@ describe("data files", () => {
     ["losses not ascending", (d) => (d.levels[0].losses = [0.001, 0.003, 0.002]), /ascending/],
     ["losses + diverged ≠ K", (d) => d.levels[0].losses.pop(), /modelsPerLevel/],
     ["W of the wrong shape", (d) => d.levels[0].best.W.pop(), /W must be 5×10/],
+    // One row short or long, in the second level only (the fixture's levels share one W array: replace it).
+    ["a W row with fewer than n entries", (d) => (d.levels[1].best.W = d.levels[1].best.W.map((r: number[], j: number) => (j === 2 ? r.slice(0, 9) : r))), /levels\.1\.best\.W: W must be 5×10/],
+    ["a W row with more than n entries", (d) => (d.levels[1].best.W = d.levels[1].best.W.map((r: number[], j: number) => (j === 4 ? [...r, 0] : r))), /levels\.1\.best\.W: W must be 5×10/],
+    ["an empty W row", (d) => (d.levels[0].best.W = d.levels[0].best.W.map((r: number[], j: number) => (j === 0 ? [] : r))), /levels\.0\.best\.W: W must be 5×10/],
+    ["a W row holding a non-number", (d) => (d.levels[1].best.W = d.levels[1].best.W.map((r: number[], j: number) => (j === 1 ? [...r.slice(0, 9), "0.5"] : r))), /levels\.1\.best\.W\.1\.9/],
     ["b of the wrong length", (d) => d.levels[1].best.b.push(0), /b must have 10/],
     ["best.model not one of the K models", (d) => (d.levels[0].best.model = 3), /model 3 is not one of the 3 models \(0 … 2\)/],
     ["best.model not an integer", (d) => (d.levels[0].best.model = 1.5), /model/],
@@ -53,6 +58,13 @@ describe("data files", () => {
       expect(err!.message).not.toContain("\n");
     });
   }
+
+  it("names only the level whose W has a short row", () => {
+    const d = structuredClone(sampleDataFile());
+    d.levels[1].best.W = d.levels[1].best.W.map((r, j) => (j === 2 ? r.slice(0, 9) : r));
+    expect(d.levels[0].best.W[2]).toHaveLength(10);
+    expect(() => parseDataFile("x.json", JSON.stringify(d))).toThrow(/^x\.json: does not match schema privileged-basis\/1: levels\.1\.best\.W: W must be 5×10$/);
+  });
 
   it("rejects invalid JSON and missing files with the file's name", () => {
     expect(() => parseDataFile("x.json", "{ not json")).toThrow(/^x\.json: not valid JSON/);

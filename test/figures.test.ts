@@ -143,6 +143,16 @@ describe("matrixPlot (W as a heatmap)", () => {
     expect(color.domain[1]).toBeCloseTo(0.9);
   });
 
+  it("spans the largest |w| by default, negative or positive, and colours negative red, positive blue", () => {
+    expect((matrixPlot([[0.5, -2], [0.25, 0]]).color as { domain: number[] }).domain).toEqual([-2, 2]);
+    expect(sharedMaxAbs([[0.5, -3]], [[2, 0]])).toBe(3);
+    const rgb = (fill: string | null) => fill!.match(/\d+/g)!.map(Number);
+    const [pos, neg, zero] = Array.from(plotElement(matrixPlot([[1, -1, 0]])).querySelectorAll('g[aria-label="cell"] rect')).map((r) => rgb(r.getAttribute("fill")));
+    expect(pos[2]).toBeGreaterThan(pos[0] + 50); // blue
+    expect(neg[0]).toBeGreaterThan(neg[2] + 50); // red
+    expect(Math.min(...zero)).toBeGreaterThan(230); // near white
+  });
+
   it("shares one scale across panels when given maxAbs", () => {
     const other = [[2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, -0.1]];
     const shared = sharedMaxAbs(W, other);
@@ -232,6 +242,52 @@ describe("stackPlot (W as stacked weights per neuron)", () => {
     expect(stackExtent(W)).toBeCloseTo(1.1);
     expect(stackExtent(W, [[3, 0, 0, 0]])).toBe(3);
     expect((stackPlot(W, { yMax: 3 }).y as { domain: number[] }).domain).toEqual([-3, 3]);
+  });
+
+  // A ReLU model's W often has a taller stack below the axis than above (one or two large negative
+  // weights that silence a neuron): the extent, the y domain and the rectangles must cover it too.
+  const TALL_NEGATIVE = [
+    [1, -2.5, 0.25, -1.5], // 1.25 above, 4 below
+    [0.5, 0.25, -0.5, 0.75], // 1.5 above, 0.5 below
+  ];
+
+  it("measures a taller negative stack: extent, y domain and segments", () => {
+    expect(stackExtent(TALL_NEGATIVE)).toBe(4);
+    expect(stackExtent([[-1, -0.5]])).toBe(1.5);
+    expect(stackExtent(W, [[0.5, -3, -0.25, 0]])).toBe(3.25);
+    expect((stackPlot(TALL_NEGATIVE).y as { domain: number[] }).domain).toEqual([-4, 4]);
+    expect(stackSegments(TALL_NEGATIVE).filter((s) => s.neuron === 0).map((s) => [s.feature, s.w, s.y1, s.y2])).toEqual([
+      [0, 1, 0, 1],
+      [1, -2.5, -2.5, 0],
+      [2, 0.25, 1, 1.25],
+      [3, -1.5, -4, -2.5],
+    ]);
+    expect(stackPlot(TALL_NEGATIVE).ariaDescription).toContain("Neuron 0: positive on features 0, 2; negative on 1, 3. Neuron 1: positive on features 0, 1, 3; negative on 2.");
+  });
+
+  it("draws each rectangle from y1 to y2 on the y scale, inside the frame, for both signs", () => {
+    for (const yMax of [undefined, 5]) {
+      const spec = stackPlot(TALL_NEGATIVE, { yMax });
+      const root = plotElement(spec);
+      const y = (root as unknown as { scale(name: string): { apply(v: number): number; range: number[] } }).scale("y");
+      const [bottom, top] = y.range;
+      expect(bottom).toBeGreaterThan(top); // SVG y grows downwards
+      const segments = stackSegments(TALL_NEGATIVE);
+      const rects = Array.from(markGroups(root, "bar")[0].querySelectorAll("rect"));
+      expect(rects).toHaveLength(segments.length);
+      for (const r of rects) {
+        const [, neuron, feature] = r.querySelector("title")!.textContent!.match(/^Neuron (\d+), feature (\d+):/)!.map(Number);
+        const s = segments.find((t) => t.neuron === neuron && t.feature === feature)!;
+        const ry = Number(r.getAttribute("y"));
+        const rh = Number(r.getAttribute("height"));
+        expect(ry).toBeCloseTo(y.apply(s.y2), 1);
+        expect(ry + rh).toBeCloseTo(y.apply(s.y1), 1);
+        expect(ry).toBeGreaterThanOrEqual(top - 0.01); // not clipped
+        expect(ry + rh).toBeLessThanOrEqual(bottom + 0.01);
+      }
+      // With the default extent the tallest (negative) stack reaches the bottom of the frame.
+      if (yMax === undefined) expect(Math.max(...rects.map((r) => Number(r.getAttribute("y")) + Number(r.getAttribute("height"))))).toBeCloseTo(bottom, 1);
+    }
   });
 });
 

@@ -1,6 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { Purpose, SHARED_MODEL, drawSample, initialWeights, levelId, pcg4d, presenceThreshold, streamKey, unitFloat } from "../src/model/rng.ts";
-import { xavierStd } from "../src/model/config.ts";
+import { DEFAULT_DENSITIES, xavierStd } from "../src/model/config.ts";
+
+// PINNED VALUES. Every committed data file (public/data/*.json) was trained from these exact streams:
+// its initial weights, training data and held-out sample, and so its winner and every weight in it,
+// depend on these exact bits (test/reproduce.test.ts retrains a few models from them). The values
+// below were computed once from this code (the code that made the data files); a change to levelId, the
+// stream key, drawSample, presenceThreshold or initialWeights that moves any of them silently
+// invalidates every data file, so they are checked bit for bit. Do not update them to make a test
+// pass unless the data files are regenerated in the same change.
+const PINNED_KEYS: [seed: number, density: number, model: number, purpose: Purpose, k0: number, k1: number][] = [
+  [0, 0.1, 7, Purpose.train, 0xfd55ae0d, 0x256a5fe3],
+  [0, 0.1, 7, Purpose.init, 0xed48760e, 0xac9f04b0],
+  [0, 0.01, SHARED_MODEL, Purpose.eval, 0xf338c8cf, 0x4f058987],
+  [123456789, 0.17, 999, Purpose.train, 0x23c5162e, 0xc016284f],
+];
+
+/** The IEEE float32 bits of v as 8 hex digits (v must be a float32 value). */
+function f32hex(v: number): string {
+  const bits = new Uint32Array(new Float32Array([v]).buffer)[0];
+  expect(new Float32Array([v])[0]).toBe(v); // float32-exact, so the bits say everything about v
+  return bits.toString(16).padStart(8, "0");
+}
 
 // An independent pcg4d in BigInt arithmetic (mod 2^32), written from the paper's definition, to check
 // the Math.imul version bit for bit.
@@ -55,6 +76,9 @@ describe("stream keys", () => {
   it("identify levels by density value, not position", () => {
     expect(levelId(0.1)).toBe(100000);
     expect(levelId(0.1 + 1e-12)).toBe(levelId(0.1));
+    expect(levelId(0.1 - 1e-12)).toBe(levelId(0.1)); // rounded, not truncated
+    expect(levelId(0.000249)).toBe(249); // 0.000249 · 1e6 = 248.99999999999997 in float64
+    for (const d of DEFAULT_DENSITIES) expect(levelId(d)).toBe(Number((d * 1e6).toFixed(0)));
     expect(streamKey(0, 0.1, 3, Purpose.train)).toEqual(streamKey(0, 0.1, 3, Purpose.train));
   });
 
@@ -66,6 +90,12 @@ describe("stream keys", () => {
         keys.add(`${k.k0}:${k.k1}`);
       }
     expect(keys.size).toBe(2 * 3 * 4 * 3);
+  });
+
+  it("are pinned bit for bit (the committed data files depend on them)", () => {
+    for (const [seed, density, model, purpose, k0, k1] of PINNED_KEYS) {
+      expect(streamKey(seed, density, model, purpose), `streamKey(${seed}, ${density}, ${model}, ${purpose})`).toEqual({ k0, k1 });
+    }
   });
 });
 
@@ -133,6 +163,41 @@ describe("data stream", () => {
   it("makes presence an integer decision: density 1 keeps every feature", () => {
     expect(presenceThreshold(1)).toBe(0xffffffff);
     expect(presenceThreshold(0.5)).toBe(0x7fffffff);
+    // floor(density · 2^32) − 1, pinned for a few of the committed densities.
+    expect(presenceThreshold(0.1)).toBe(429496728);
+    expect(presenceThreshold(0.17)).toBe(730144439);
+    expect(presenceThreshold(0.01)).toBe(42949671);
+  });
+
+  it("keeps a feature exactly when its presence word is <= the threshold", () => {
+    // Feature 0's presence word is word 0 of pcg4d(k0, step, sample, k1 ^ 0); feature 1's is word 2.
+    const r = Array.from(pcg4d(key.k0, 9, 4, key.k1, new Uint32Array(4)), (u) => u >>> 0);
+    const x = new Float64Array(2);
+    drawSample(key, 9, 4, r[0], x);
+    expect(x[0]).toBe((r[1] >>> 8) * 2 ** -24);
+    drawSample(key, 9, 4, r[0] - 1, x);
+    expect(x[0]).toBe(0);
+    drawSample(key, 9, 4, r[2], x);
+    expect(x[1]).toBe((r[3] >>> 8) * 2 ** -24);
+    drawSample(key, 9, 4, r[2] - 1, x);
+    expect(x[1]).toBe(0);
+  });
+
+  it("is pinned bit for bit, for even and odd n (the committed data files depend on it)", () => {
+    // Values in units of 2^-24 (every value is a 24-bit integer times 2^-24), at the first pinned key.
+    const pinnedKey = streamKey(0, 0.1, 7, Purpose.train);
+    const dense = [7690609, 9550338, 7214880, 7961996, 9357027, 4645225, 8444251, 4022432, 2262143, 1180796];
+    const pinned: [n: number, density: number, units: number[]][] = [
+      [10, 1, dense],
+      [10, 0.5, [0, 0, 7214880, 0, 9357027, 0, 8444251, 0, 2262143, 0]],
+      [11, 1, [...dense, 11521286]],
+      [11, 0.5, [0, 0, 7214880, 0, 9357027, 0, 8444251, 0, 2262143, 0, 0]],
+    ];
+    for (const [n, density, units] of pinned) {
+      const x = new Float64Array(n);
+      drawSample(pinnedKey, 42, 1023, presenceThreshold(density), x);
+      expect(Array.from(x, (v) => v * 2 ** 24), `n = ${n}, density ${density}`).toEqual(units);
+    }
   });
 });
 
@@ -158,5 +223,22 @@ describe("initial weights", () => {
     expect(Math.abs(sd / std - 1)).toBeLessThan(0.02);
     expect(Array.from(initialWeights(0, 0.1, 7, 5, 10, std))).toEqual(Array.from(initialWeights(0, 0.1, 7, 5, 10, std)));
     expect(Array.from(initialWeights(0, 0.1, 7, 5, 10, std))).not.toEqual(Array.from(initialWeights(1, 0.1, 7, 5, 10, std)));
+  });
+
+  it("are pinned bit for bit (the committed data files depend on them)", () => {
+    // initialWeights(seed 0, density 0.1, model 7, m = 5, n = 10, Xavier std √(2/15)), row-major, as the
+    // hex of each weight's float32 bits.
+    const pinned = [
+      ["3f005a61", "3f7d6ba1", "3f12562a", "3f27730e", "3e60c0f4", "3e0dbfe1", "3e264a0d", "3dee198b", "bd34fc53", "3e33a5f3"],
+      ["be6ea2d3", "bdbde6f4", "3e37640a", "be65547e", "be1d558b", "3f253ed3", "3e8015d5", "3eda2679", "bd0058b7", "be39be24"],
+      ["be7b0391", "3e94aae4", "3e90acac", "3e443aa3", "bc21b852", "bd0a73a8", "beb4ca58", "bea911d8", "3d80b8c0", "bde47575"],
+      ["3dfb40a3", "bd0e1d93", "bda04515", "bc9ad764", "beb6fc7c", "3f09fee3", "bd8a729b", "3e19f185", "bf25e0ed", "3f513508"],
+      ["bee8b3f1", "3e754081", "bf4f0ead", "3ed946fa", "bec0ccd3", "3e986c8f", "3e097ae4", "bf5279f2", "be8de86a", "3d2ae0fa"],
+    ];
+    const W = initialWeights(0, 0.1, 7, 5, 10, xavierStd({ features: 10, neurons: 5 }));
+    expect(Array.from({ length: 5 }, (_, j) => Array.from(W.subarray(10 * j, 10 * j + 10), f32hex))).toEqual(pinned);
+    // Two of them in decimal, for the reader: 0x3f005a61 and 0xbf5279f2.
+    expect(W[0]).toBe(0.5013790726661682);
+    expect(W[47]).toBe(-0.8221732378005981);
   });
 });
