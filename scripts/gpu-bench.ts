@@ -1,4 +1,4 @@
-// Times the WebGPU engine's kernels on the paper's workload and checks them against the CPU kernels on
+// Times the WebGPU engine's kernels on the paper's workload and checks them against the plain reference on
 // the device it runs on. Meant for the GPU machine (bundled by scripts/gpu-bundle.sh), works anywhere
 // with an adapter.
 //
@@ -8,13 +8,12 @@
 //
 // Every (kernel, workgroup size) pair is timed in turn on the same workload, in one process, and the
 // table gives each one's speed relative to the first. Without --workgroups each kernel runs at its
-// default size. --check first trains tiny configs with each pair and compares them with UnrolledKernel /
-// FusedKernel (weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 3 if they
+// default size. --check first trains tiny configs with each pair and compares them with the plain reference
+// trainer (float64; weights after 5 steps within 1e-5, eval losses within 1e-5 relative); exit code 3 if they
 // disagree (scripts/gpu-session.sh then refuses to train), 2 on a bad flag, 1 on any other failure.
 
 import { DEFAULT_DENSITIES, defaultConfig, type ModelKind } from "../src/model/config.ts";
-import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
-import { FusedKernel } from "../src/train/cpu-kernel.ts";
+import { evalBatch, referenceEvalLoss, referenceTrain } from "../src/train/reference.ts";
 import { MAX_MODELS, integer, kernelName, parseCliArgs, parseDensities, workgroupSizeFlag, usageExits, type UsageExits } from "../src/train/cli.ts";
 import type { TrainedLevel } from "../src/train/engine.ts";
 import { createWebGpuEngine, type WebGpuEngine } from "../src/train/webgpu/engine.ts";
@@ -73,13 +72,13 @@ async function check(engine: WebGpuEngine, label: string): Promise<boolean> {
     const config = defaultConfig({ modelsPerLevel: 4, steps: 5, batchSize: 1024, evalSamples: 4096, seed: 11 });
     const levels: TrainedLevel[] = [];
     await engine.train({ kind: k, config, densities: [1, 0.1, 0.01], onLevel: (l) => void levels.push(l) });
-    const cpu = new UnrolledKernel(k, config), fused = new FusedKernel(k, config);
     let maxDiff = 0, maxRel = 0;
     for (const l of levels) {
+      const X = evalBatch(config, l.density);
       for (let m = 0; m < config.modelsPerLevel; m++) {
-        const want = cpu.train(l.density, m, config.steps).params;
+        const want = referenceTrain(k, config, l.density, m);
         for (let p = 0; p < want.length; p++) maxDiff = Math.max(maxDiff, Math.abs(want[p] - l.params[m][p]));
-        const loss = fused.evalLoss(l.density, l.params[m]);
+        const loss = referenceEvalLoss(k, config, l.density, l.params[m], X);
         maxRel = Math.max(maxRel, Math.abs(l.evalLosses[m] - loss) / loss);
       }
     }
@@ -121,7 +120,7 @@ async function time(kernel: KernelName, workgroupSize: number | undefined): Prom
     const seconds = (performance.now() - t0) / 1000;
     const gpuSeconds = engine.gpuSeconds() - gpu0;
     return {
-      device: engine.device, kind, kernel: used.name as KernelName, workgroupSize: used.workgroupSize,
+      device: engine.device, kind, kernel: used.name as KernelName, workgroupSize: used.workgroupSize!,
       levels: densities.length, modelsPerLevel: models, steps, batch: config.batchSize,
       seconds: +seconds.toFixed(3), gpuSeconds: +gpuSeconds.toFixed(3),
       modelStepsPerSecond: Math.round((models * densities.length * steps) / seconds),

@@ -35,7 +35,9 @@ describe("npm run bench", () => {
       [["--engine", "tpu"], /^bench: --engine: expected one of auto, cpu, webgpu, got 'tpu'$/],
       [["--models", "0"], /^bench: --models: must be between 1/],
       [["--density", "2"], /^bench: --density: density 2 is outside/],
-      [["--engine", "cpu", "--kernel", "private"], /^bench: --kernel and --workgroup apply to the webgpu engine only$/],
+      [["--engine", "cpu", "--kernel", "private"], /^bench: --kernel: the cpu engine runs simd, reference, js, got 'private'$/],
+      [["--engine", "cpu", "--workgroup", "32"], /^bench: --workgroup applies to the webgpu engine only$/],
+      [["--engine", "webgpu", "--kernel", "simd"], /^bench: --kernel: expected one of private, workgroup/],
       [["--engine", "webgpu", "--workgroup", "48"], /^bench: --workgroup: must be a power of two, got 48$/],
       [["--bogus"], /^bench: .*--bogus/],
       // train's limit: a K in the billions would only exhaust the heap.
@@ -49,13 +51,20 @@ describe("npm run bench", () => {
     expectHelp(bench, "usage: npm run bench", "--full");
   });
 
-  it("--json prints one result: engine, device, kernel (webgpu), model-steps and GPU time", () => {
-    const cpu = bench(["--engine", "cpu", "--models", "2", "--steps", "3", "--json"]);
+  it("--json prints one result: engine, device, kernel, model-steps (per density and kernel on the CPU) and GPU time", () => {
+    const cpu = bench(["--engine", "cpu", "--models", "2", "--steps", "3", "--density", "1,0.05", "--no-torch", "--json"]);
     expect(cpu.status, cpu.stderr).toBe(0);
     const c = JSON.parse(cpu.stdout);
-    expect(c).toMatchObject({ engine: "cpu", models: 2, steps: 3 });
+    expect(c).toMatchObject({ engine: "cpu", models: 4, steps: 3, kernel: { name: "simd" } });
     expect(c.modelStepsPerSecond).toBeGreaterThan(0);
-    expect(c.kernel).toBeUndefined();
+    // The SIMD kernel and the JS kernel it replaced, each density on its own.
+    expect(c.perDensity.map((r: { density: number; kernel: string }) => `${r.density} ${r.kernel}`)).toEqual(["1 js", "1 simd", "0.05 js", "0.05 simd"]);
+    for (const r of c.perDensity) expect(r.modelStepsPerSecond).toBeGreaterThan(0);
+    expect(c.torch).toBeUndefined();
+
+    const one = JSON.parse(bench(["--engine", "cpu", "--kernel", "reference", "--models", "1", "--steps", "2", "--json"]).stdout);
+    expect(one.kernel).toEqual({ name: "reference" });
+    expect(one.perDensity.map((r: { kernel: string }) => r.kernel)).toEqual(["reference"]);
 
     const gpu = bench(["--engine", "webgpu", "--kernel", "workgroup", "--workgroup", "32", "--models", "2", "--steps", "3", "--json"]);
     expect(gpu.status, gpu.stderr).toBe(0);

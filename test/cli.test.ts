@@ -9,7 +9,7 @@ import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { defaultConfig } from "../src/model/config.ts";
 import { checkpointPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
-import { createCpuKernel } from "../src/train/cpu-codegen.ts";
+import { createCpuKernel } from "../src/train/cpu-kernel.ts";
 import type { Engine, RunKernel } from "../src/train/engine.ts";
 import { readDataFile } from "../src/data/io.ts";
 
@@ -35,7 +35,10 @@ describe("parseTrainArgs", () => {
     expect(o).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], engine: "cpu", out: "x.json", threads: 1, resume: false });
     expect(o.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
     expect(parseTrainArgs(["--engine", "webgpu", "--kernel", "workgroup", "--workgroup", "32"])).toMatchObject({ kernel: "workgroup", workgroupSize: 32 });
-    expect(parseTrainArgs([])).toMatchObject({ kernel: undefined, workgroupSize: undefined });
+    expect(parseTrainArgs([])).toMatchObject({ kernel: undefined, cpuKernel: undefined, workgroupSize: undefined });
+    // A CPU kernel picks the cpu engine (under auto, or with --engine cpu).
+    expect(parseTrainArgs(["--kernel", "simd"])).toMatchObject({ engine: "cpu", cpuKernel: "simd", kernel: undefined });
+    expect(parseTrainArgs(["--engine", "cpu", "--kernel", "reference"])).toMatchObject({ engine: "cpu", cpuKernel: "reference" });
   });
 
   const bad: [string[], RegExp][] = [
@@ -51,7 +54,9 @@ describe("parseTrainArgs", () => {
     [["--model", "gelu"], /--model: expected relu or linear/],
     [["--seed", "-1"], /--seed/],
     [["--models"], /--models/],
-    [["--kernel", "shared"], /--kernel: expected one of private, workgroup, got 'shared'/],
+    [["--kernel", "shared"], /--kernel: expected one of simd, reference \(cpu\) or private, workgroup \(webgpu\), got 'shared'/],
+    [["--engine", "webgpu", "--kernel", "simd"], /--kernel simd: a cpu kernel, not for --engine webgpu/],
+    [["--kernel", "reference", "--workgroup", "32"], /--workgroup: applies to the webgpu engine only, not --kernel reference/],
     [["--workgroup", "48"], /--workgroup: must be a power of two, got 48/],
     [["--workgroup", "2048"], /--workgroup: must be between 1 and 1024/],
     [["--engine", "cpu", "--kernel", "private"], /--kernel: applies to the webgpu engine only/],
@@ -196,7 +201,7 @@ describe("runExperiment", () => {
     const engine: Engine = {
       name: inner.name,
       device: inner.device,
-      ...(kernel && { kernel: () => kernel }),
+      kernel: (kind, config) => kernel ?? inner.kernel(kind, config),
       close: () => inner.close(),
       train: (req) => inner.train({
         ...req,
@@ -241,6 +246,7 @@ describe("runExperiment", () => {
     await fresh.engine.close();
     expect(whole.levels).toEqual(data.levels);
     expect(data.run.engine).toBe("cpu");
+    expect(data.run.kernel).toEqual({ name: "simd" });
     expect(data.run.trainSeconds).toBeGreaterThan(0);
   });
 

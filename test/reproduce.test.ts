@@ -1,19 +1,27 @@
 // The committed data files are reproducible from their own config by today's code. Retraining a whole
-// level takes the full run, but one model takes a second or two: model 0 of the densest and of the
-// sparsest level is retrained from the file's config and seed, and its held-out loss must be one of the
-// level's K losses, exactly for a file the CPU engine wrote (same float64 arithmetic, same order). This
-// pins everything a silent change would alter: the random stream, the Xavier initialisation, the data
-// distribution, the importance, AdamW and the evaluation. The paper's defaults are pinned too.
-// Files that record each level's winner (`best.model`; files written before it was recorded lack it)
-// are held to more: that model, retrained alone, gives the file's W, b and loss (exactly for the CPU
-// engine, to float32 accuracy for a GPU engine).
+// level takes the full run, but one model takes half a second with the CPU engine's SIMD kernel: model 0
+// of the densest and of the sparsest level is retrained from the file's config and seed, and its held-out
+// loss must be one of the level's K losses; the level's recorded winner (`best.model`), retrained alone,
+// must give the file's W, b and loss. This pins everything a silent change would alter: the random
+// stream, the Xavier initialisation, the data distribution, the importance, AdamW and the evaluation.
+// The paper's defaults are pinned too.
+//
+// Tolerances. The committed files come from the WebGPU engine (float32 on an H100); the SIMD kernel is
+// float32 too, with other summation orders. Measured 2026-11-30 at densities 1, 0.3, 0.1 and the sparsest
+// of both files: model 0's loss was within 6.3e-6 (relative) of one of the K losses, the winner's loss
+// within 3.3e-6 and its weights within 4.0e-5. The bounds are about 10× those. At density 1, 34 of the
+// 1,000 relu losses lie within 5e-5 of model 0's (956 within the 1% this test once allowed), so the loss
+// check alone is weak there; the winner's weights are the strong check (another random stream or
+// initialisation gives other weights, not ones within 4e-4).
+const LOSS_TOL = 5e-5;
+const WEIGHT_TOL = 4e-4;
 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readDataFile } from "../src/data/io.ts";
 import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
 import { defaultConfig } from "../src/model/config.ts";
-import { createCpuKernel } from "../src/train/cpu-codegen.ts";
+import { createCpuKernel } from "../src/train/cpu-kernel.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -44,17 +52,8 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
       const kernel = createCpuKernel(model, file.config);
       const loss = kernel.evalLoss(density, kernel.train(density, 0).params);
       expect(Number.isFinite(loss)).toBe(true);
-      if (file.run.engine === "cpu") {
-        expect(level.losses).toContain(loss);
-      } else {
-        // A GPU engine computes in float32, this test in float64. Measured at full size (10,000 steps,
-        // batch 1024) on WebGPU/SwiftShader, 2026-11-24, for the winners of 3 densities of each model: the
-        // same model's weights agreed to ≤ 1.4e-4 and its loss to ≤ 8e-7 relative, except 4e-3 for a
-        // linear model at density 0.003 whose loss (3.5e-9) is AdamW's dithering floor. The tolerances,
-        // 1e-2 for both, leave room for a GPU's own rounding (fused multiply-adds).
-        const nearest = Math.min(...level.losses.map((l) => Math.abs(l - loss) / loss));
-        expect(nearest).toBeLessThan(1e-2);
-      }
+      const nearest = Math.min(...level.losses.map((l) => Math.abs(l - loss) / loss));
+      expect(nearest).toBeLessThan(LOSS_TOL);
     }, 60_000);
   }
 
@@ -66,14 +65,9 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
       const { params } = kernel.train(level.density, level.best.model!);
       const loss = kernel.evalLoss(level.density, params);
       const written = [...level.best.W.flat(), ...level.best.b];
-      if (file.run.engine === "cpu") {
-        expect(Array.from(params)).toEqual(written);
-        expect(loss).toBe(level.best.loss);
-      } else {
-        // float32 on the GPU against float64 here: the same solution, not the same bits (tolerances above).
-        expect(Math.abs(loss - level.best.loss) / level.best.loss).toBeLessThan(1e-2);
-        expect(Math.max(...written.map((w, i) => Math.abs(w - params[i])))).toBeLessThan(1e-2);
-      }
+      // The same solution, not the same bits (another engine's float32 sums; tolerances above).
+      expect(Math.abs(loss - level.best.loss) / level.best.loss).toBeLessThan(LOSS_TOL);
+      expect(Math.max(...written.map((w, i) => Math.abs(w - params[i])))).toBeLessThan(WEIGHT_TOL);
     }, 60_000);
   }
 });

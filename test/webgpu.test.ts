@@ -1,4 +1,4 @@
-// The WebGPU engine against the CPU kernels, on whatever adapter Dawn finds: SwiftShader (a CPU Vulkan)
+// The WebGPU engine against the float64 reference trainer (src/train/reference.ts), on whatever adapter Dawn finds: SwiftShader (a CPU Vulkan)
 // on machines without a GPU. There is no silent skip: without an adapter every GPU test fails with the
 // reason (NoAdapterError names the Vulkan ICD settings that were tried), because each one awaits the
 // shared engines in a beforeEach (a failing beforeAll would only mark them skipped). The planning tests
@@ -18,8 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultConfig, type ModelKind, type TrainConfig } from "../src/model/config.ts";
 import { Purpose, drawSample, pcg4d, presenceThreshold, streamKey } from "../src/model/rng.ts";
-import { UnrolledKernel } from "../src/train/cpu-codegen.ts";
-import { FusedKernel } from "../src/train/cpu-kernel.ts";
+import { ReferenceKernel } from "../src/train/cpu-kernel.ts";
 import type { Progress, TrainedLevel } from "../src/train/engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { readDataFile } from "../src/data/io.ts";
@@ -232,13 +231,13 @@ for (const kernel of KERNEL_NAMES) {
   describe(`webgpu ${kernel} kernel`, () => {
     beforeEach(enginesReady);
     for (const kind of ["relu-hidden", "linear-hidden"] as const) {
-      it(`${kind}: weights after 5 steps and eval losses match the CPU kernels`, async () => {
+      it(`${kind}: weights after 5 steps and eval losses match the float64 reference`, async () => {
         const config = tiny();
         const densities = [1, 0.1];
         const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, densities);
         expect(levels.map((l) => l.density)).toEqual(densities);
-        const cpu = new UnrolledKernel(kind, config);
-        const fused = new FusedKernel(kind, config);
+        const cpu = new ReferenceKernel(kind, config);
+        const fused = new ReferenceKernel(kind, config);
         for (const level of levels) {
           for (let k = 0; k < config.modelsPerLevel; k++) {
             const want = cpu.train(level.density, k, config.steps).params;
@@ -253,7 +252,7 @@ for (const kernel of KERNEL_NAMES) {
         const config = tiny({ steps: 300, batchSize: 64, modelsPerLevel: 2, evalSamples: 2048 });
         const densities = [1, 0.05];
         const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, densities);
-        const cpu = new UnrolledKernel(kind, config);
+        const cpu = new ReferenceKernel(kind, config);
         for (const level of levels) {
           for (let k = 0; k < config.modelsPerLevel; k++) {
             const want = cpu.train(level.density, k, config.steps).params;
@@ -269,7 +268,7 @@ for (const kernel of KERNEL_NAMES) {
       const config = tiny({ features: 11, neurons: 3, modelsPerLevel: 2 });
       for (const kind of ["relu-hidden", "linear-hidden"] as const) {
         const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, [0.7, 0.15]);
-        const cpu = new UnrolledKernel(kind, config);
+        const cpu = new ReferenceKernel(kind, config);
         for (const level of levels) {
           expect(level.params[0]).toHaveLength(3 * 11 + 11);
           for (let k = 0; k < config.modelsPerLevel; k++) {
@@ -283,7 +282,7 @@ for (const kernel of KERNEL_NAMES) {
       for (const batchSize of [1, 5, 65]) {
         const config = tiny({ batchSize, modelsPerLevel: 1, evalSamples: 33 });
         const [level] = await trainAll(kernelEngines.get(kernel)!, "relu-hidden", config, [0.5]);
-        const cpu = new UnrolledKernel("relu-hidden", config);
+        const cpu = new ReferenceKernel("relu-hidden", config);
         expect(maxAbsDiff(level.params[0], cpu.train(0.5, 0, config.steps).params), `batch ${batchSize}`).toBeLessThanOrEqual(1e-5);
         const cpuLoss = cpu.evalLoss(0.5, level.params[0]);
         expect(Math.abs(level.evalLosses[0] - cpuLoss) / cpuLoss, `batch ${batchSize}`).toBeLessThanOrEqual(1e-5);
@@ -296,8 +295,8 @@ for (const kernel of KERNEL_NAMES) {
       const config = tiny({ modelsPerLevel: 2 });
       const kind = "relu-hidden";
       const levels = await trainAll(small, kind, config, [0.5, 0.2]);
-      const cpu = new UnrolledKernel(kind, config);
-      const fused = new FusedKernel(kind, config);
+      const cpu = new ReferenceKernel(kind, config);
+      const fused = new ReferenceKernel(kind, config);
       for (const level of levels) {
         for (let k = 0; k < config.modelsPerLevel; k++) {
           expect(maxAbsDiff(level.params[k], cpu.train(level.density, k, config.steps).params)).toBeLessThanOrEqual(1e-5);

@@ -37,8 +37,9 @@ export const runSchema = z.object({
   engine: z.string().min(1),
   /** CPU model and thread count, or the GPU adapter. */
   device: z.string().min(1),
-  /** GPU engines: the training kernel and its workgroup size (the weights' bits depend on them). */
-  kernel: z.object({ name: z.string().min(1), workgroupSize: positiveInt }).optional(),
+  /** The training kernel and, on a GPU, its workgroup size (the weights' bits depend on them). Files
+   *  written by the CPU engine before its SIMD kernel have none. */
+  kernel: z.object({ name: z.string().min(1), workgroupSize: positiveInt.optional() }).optional(),
   /** Wall-clock seconds spent training and evaluating (summed over resumed sessions). */
   trainSeconds: finite.nonnegative(),
   /** GPU engines with timestamp queries: GPU seconds of the training and evaluation passes. */
@@ -136,7 +137,8 @@ export function reproduceCommand(data: Pick<DataFile, "model" | "config" | "run"
   if (c.batchSize !== d.batchSize) flags.push(`--batch ${c.batchSize}`);
   if (c.evalSamples !== d.evalSamples) flags.push(`--eval-samples ${c.evalSamples}`);
   flags.push(`--engine ${data.run.engine}`);
-  if (data.run.kernel) flags.push(`--kernel ${data.run.kernel.name} --workgroup ${data.run.kernel.workgroupSize}`);
+  if (data.run.kernel) flags.push(`--kernel ${data.run.kernel.name}`);
+  if (data.run.kernel?.workgroupSize !== undefined) flags.push(`--workgroup ${data.run.kernel.workgroupSize}`);
   return `npm run train -- ${flags.join(" ")}`;
 }
 

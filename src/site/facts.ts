@@ -65,11 +65,12 @@ function fileFacts(prefix: string, file: DataFile): Record<string, string> {
   };
 }
 
-/** The engine with what a GPU run records: "webgpu: private kernel, 64-thread workgroups, 3.21 s of GPU
- *  time"; just the engine's name otherwise. */
+/** The engine with what the run records: "webgpu: private kernel, 64-thread workgroups, 3.21 s of GPU
+ *  time", "cpu: simd kernel"; just the engine's name for files that record no kernel. */
 export function engineDetail(run: DataFile["run"]): string {
   const parts: string[] = [];
-  if (run.kernel) parts.push(`${run.kernel.name} kernel`, `${run.kernel.workgroupSize}-thread workgroups`);
+  if (run.kernel) parts.push(`${run.kernel.name} kernel`);
+  if (run.kernel?.workgroupSize !== undefined) parts.push(`${run.kernel.workgroupSize}-thread workgroups`);
   if (run.gpuSeconds !== undefined) parts.push(`${run.gpuSeconds.toFixed(2)} s of GPU time`);
   return parts.length ? `${run.engine}: ${parts.join(", ")}` : run.engine;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_DENSITIES, defaultConfig, validateConfig, validateDensity, type
 import { dataFileName } from "../data/schema.ts";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
 import { KERNEL_NAMES, type KernelName } from "./webgpu/layout.ts";
+import { CPU_KERNEL_NAMES, type CpuKernelName } from "./cpu-kernel.ts";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -40,6 +41,8 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")} (default 1024)
   --eval-samples E      held-out draws per level, at most ${MAX_EVAL_SAMPLES.toLocaleString("en")} (default 32768)
   --threads T           CPU engine worker threads, at most the number of cores (default: all cores)
+  --kernel simd|reference      CPU kernel (default simd: float32 in WebAssembly SIMD; reference: the plain
+                        float64 trainer, some 50× slower); implies --engine cpu
   --kernel private|workgroup   WebGPU training kernel (default: private for models of <= 128 parameters)
   --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
   --out FILE            output file (default public/data/<model>-hidden.json)
@@ -53,7 +56,9 @@ export interface TrainOptions {
   engine: EngineChoice;
   out: string;
   threads?: number;
+  /** WebGPU kernel. */
   kernel?: KernelName;
+  cpuKernel?: CpuKernelName;
   workgroupSize?: number;
   resume: boolean;
   help: boolean;
@@ -182,7 +187,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   const modelFlag = str("model") ?? "relu";
   if (modelFlag !== "relu" && modelFlag !== "linear") throw new UsageError(`--model: expected relu or linear, got '${modelFlag}'`);
   const kind: ModelKind = modelFlag === "relu" ? "relu-hidden" : "linear-hidden";
-  const engine = engineChoice(str("engine") ?? "auto");
+  let engine = engineChoice(str("engine") ?? "auto");
   const overrides: Partial<TrainConfig> = {};
   if (str("models") !== undefined) overrides.modelsPerLevel = integer("models", str("models")!, 1, MAX_MODELS);
   if (str("steps") !== undefined) overrides.steps = integer("steps", str("steps")!, 1, 2 ** 32 - 1);
@@ -193,13 +198,24 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   validateConfig(config);
   // More workers than cores only adds memory (each holds a compiled kernel) and contention.
   const threads = str("threads") !== undefined ? integer("threads", str("threads")!, 1, Math.max(1, availableParallelism())) : undefined;
-  const kernel = str("kernel") !== undefined ? kernelName(str("kernel")!) : undefined;
+  // --kernel names a CPU kernel (which picks the cpu engine) or a WebGPU one.
+  const rawKernel = str("kernel");
+  const cpuKernel = CPU_KERNEL_NAMES.find((k) => k === rawKernel);
+  let kernel: KernelName | undefined;
+  if (rawKernel !== undefined && !cpuKernel) {
+    if (!(KERNEL_NAMES as readonly string[]).includes(rawKernel)) {
+      throw new UsageError(`--kernel: expected one of ${CPU_KERNEL_NAMES.join(", ")} (cpu) or ${KERNEL_NAMES.join(", ")} (webgpu), got '${rawKernel}'`);
+    }
+    kernel = rawKernel as KernelName;
+  }
+  if (cpuKernel && engine === "webgpu") throw new UsageError(`--kernel ${cpuKernel}: a cpu kernel, not for --engine webgpu`);
+  if (cpuKernel) engine = "cpu";
   const workgroupSize = str("workgroup") !== undefined ? workgroupSizeFlag(str("workgroup")!) : undefined;
-  if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not --engine cpu`);
+  if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not ${cpuKernel ? `--kernel ${cpuKernel}` : "--engine cpu"}`);
   // (With --engine auto, --threads counts if it falls back to the CPU; likewise --kernel on a GPU.)
   if (engine === "webgpu" && threads !== undefined) throw new UsageError("--threads: applies to the cpu engine only, not --engine webgpu");
   const densities = str("levels") !== undefined ? parseDensities(str("levels")!) : [...DEFAULT_DENSITIES];
   const out = str("out") ?? `public/data/${dataFileName(kind)}`;
   if (out.trim() === "") throw new UsageError("--out: expected a file path");
-  return { kind, config, densities, engine, out, threads, kernel, workgroupSize, resume: !values["no-resume"], help: Boolean(values.help) };
+  return { kind, config, densities, engine, out, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], help: Boolean(values.help) };
 }

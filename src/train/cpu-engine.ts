@@ -1,17 +1,23 @@
-// The CPU engine: the models of a run spread over worker_threads (one per core), each running the fused
-// kernel. Jobs are single models pulled from one queue, so workers stay busy across level boundaries.
+// The CPU engine: the models of a run spread over worker_threads (one per core), each running the
+// WebAssembly SIMD kernel (or the plain reference where that cannot run; see cpu-kernel.ts). Jobs are single models pulled from one queue, so workers stay busy across level boundaries.
 // Workers start with the first train() call and are reused until close() (or an abort, which kills them).
 
 import { Worker } from "node:worker_threads";
 import { availableParallelism, cpus } from "node:os";
-import type { Engine, TrainRequest } from "./engine.ts";
+import type { ModelKind, TrainConfig } from "../model/config.ts";
+import type { Engine, RunKernel, TrainRequest } from "./engine.ts";
 import type { JobMessage, WorkerInit, WorkerReply } from "./cpu-worker.ts";
+import { cpuKernelName, type CpuKernelName } from "./cpu-kernel.ts";
 
 export interface CpuEngineOptions {
   /** Worker threads (default: available cores). */
   threads?: number;
   /** Train this many steps instead of config.steps (benchmarks). */
   steps?: number;
+  /** The kernel to use (default: the fastest this platform runs for the shape; cpuKernelName). */
+  kernel?: CpuKernelName;
+  /** Benchmarks: a kernel from elsewhere, as the URL of a module exporting createCpuKernel(kind, config). */
+  kernelModule?: { url: string; name: string };
 }
 
 export function cpuDeviceName(threads: number): string {
@@ -27,9 +33,11 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
     pool = [];
     await Promise.all(dying.map((w) => w.terminate()));
   };
+  const kernel = (_kind: ModelKind, config: TrainConfig): RunKernel => ({ name: options.kernelModule?.name ?? cpuKernelName(config, options.kernel) });
   return {
     name: "cpu",
     device: cpuDeviceName(threads),
+    kernel,
     async train(req: TrainRequest) {
       const { kind, config, densities } = req;
       const K = config.modelsPerLevel;
@@ -49,7 +57,10 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
       let done = 0;
       let modelsDone = 0;
       let next = 0;
-      const init: WorkerInit = { type: "init", kind, config, steps };
+      const init: WorkerInit = {
+        type: "init", kind, config, steps, kernel: cpuKernelName(config, options.kernel),
+        ...(options.kernelModule && { kernelModule: options.kernelModule.url }),
+      };
       // No more workers than jobs: each one costs a thread and its own compiled kernel.
       const workers = Math.min(threads, jobs.length);
       while (pool.length < workers) pool.push(new Worker(new URL("./cpu-worker.ts", import.meta.url)));

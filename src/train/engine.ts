@@ -37,19 +37,20 @@ export interface TrainRequest {
   signal?: AbortSignal;
 }
 
-/** The GPU kernel and workgroup size an engine trains a config with: the bits of the trained weights
- *  depend on them (the order of the gradient sums), so data files record them. */
+/** The kernel an engine trains a config with, and for GPU kernels the workgroup size: the bits of the
+ *  trained weights depend on them (float32 or float64, the order of the gradient sums), so data files
+ *  record them. */
 export interface RunKernel {
   name: string;
-  workgroupSize: number;
+  workgroupSize?: number;
 }
 
 export interface Engine {
   readonly name: EngineName;
   /** Human-readable device, e.g. "AMD EPYC 7B13 × 2 threads" or the GPU adapter. */
   readonly device: string;
-  /** GPU engines: the kernel that `train` uses for this model kind and config. */
-  kernel?(kind: ModelKind, config: TrainConfig): RunKernel;
+  /** The kernel that `train` uses for this model kind and config. */
+  kernel(kind: ModelKind, config: TrainConfig): RunKernel;
   /** GPU engines: GPU time of all work so far, seconds, from timestamp queries (NaN without them). */
   gpuSeconds?(): number;
   train(request: TrainRequest): Promise<void>;

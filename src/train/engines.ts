@@ -4,7 +4,8 @@
 // CPU engine. `--engine webgpu` takes whatever adapter there is.
 
 import type { Engine, EngineName } from "./engine.ts";
-import { createCpuEngine } from "./cpu-engine.ts";
+import { createCpuEngine, type CpuEngineOptions } from "./cpu-engine.ts";
+import type { CpuKernelName } from "./cpu-kernel.ts";
 import type { KernelName } from "./webgpu/layout.ts";
 
 export type EngineChoice = EngineName | "auto";
@@ -15,6 +16,9 @@ export interface EngineOptions {
   steps?: number;
   /** CPU worker threads. */
   threads?: number;
+  /** CPU engine: the kernel (default: the fastest the platform runs), or a benchmark's own module. */
+  cpuKernel?: CpuKernelName;
+  kernelModule?: CpuEngineOptions["kernelModule"];
   /** WebGPU engine: training kernel and preferred workgroup size (defaults: see webgpu/layout.ts). */
   kernel?: KernelName;
   workgroupSize?: number;
@@ -22,7 +26,8 @@ export interface EngineOptions {
 }
 
 export async function createEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<Engine> {
-  if (choice === "cpu") return createCpuEngine(options);
+  const cpu = () => createCpuEngine({ threads: options.threads, steps: options.steps, kernel: options.cpuKernel, kernelModule: options.kernelModule });
+  if (choice === "cpu") return cpu();
   const ignored = options.kernel || options.workgroupSize ? " (--kernel and --workgroup apply to WebGPU only)" : "";
   const { createWebGpuEngine, NoAdapterError } = await import("./webgpu/engine.ts");
   try {
@@ -30,13 +35,13 @@ export async function createEngine(choice: EngineChoice, options: EngineOptions 
     if (choice === "auto" && gpu.software) {
       options.log?.(`notice: the only WebGPU adapter is a software one (${gpu.device}); training on the CPU instead${ignored}`);
       await gpu.close();
-      return createCpuEngine(options);
+      return cpu();
     }
     return gpu;
   } catch (e) {
     if (choice === "auto" && e instanceof NoAdapterError) {
       options.log?.(`notice: no WebGPU adapter (${e.message}); training on the CPU instead${ignored}`);
-      return createCpuEngine(options);
+      return cpu();
     }
     throw e;
   }

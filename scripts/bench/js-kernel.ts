@@ -1,16 +1,16 @@
-// A training loop specialised for one model shape (m, n), generated as JavaScript source and compiled
-// once per worker with `new Function`. Every weight, gradient and activation becomes a local variable,
-// so the per-sample work (≈150 multiply-adds plus the random draws) runs without touching memory; the
-// random draw of each present feature adds its column of W x right where it is drawn, and absent features
-// cost one comparison. This is ~3× faster than the array-based FusedKernel, which it must match bit for
-// bit (test/cpu-kernel.test.ts): the same sums in the same order.
+// The CPU engine's kernel before the WebAssembly SIMD kernel (src/train/simd/), kept only as the
+// benchmark's baseline (`npm run bench -- --engine cpu` times both in the same run): a training loop
+// specialised for one model shape (m, n), generated as JavaScript source and compiled once per worker with
+// `new Function`. Every weight, gradient and activation becomes a local variable (float64), the random
+// draw of each present feature adds its column of W x right where it is drawn, and absent features cost
+// one comparison. test/cpu-engine.test.ts checks it against the plain reference trainer.
 
-import type { ModelKind, TrainConfig } from "../model/config.ts";
-import { Purpose, SHARED_MODEL, U24, presenceThreshold, streamKey } from "../model/rng.ts";
-import { initialParams } from "./reference.ts";
-import { FusedKernel, PROGRESS_EVERY, type CpuKernel, type TrainedModel } from "./cpu-kernel.ts";
+import type { ModelKind, TrainConfig } from "../../src/model/config.ts";
+import { Purpose, SHARED_MODEL, U24, presenceThreshold, streamKey } from "../../src/model/rng.ts";
+import { initialParams } from "../../src/train/reference.ts";
+import { PROGRESS_EVERY, type CpuKernel, type TrainedModel } from "../../src/train/kernel.ts";
 
-/** Shapes above this many weights fall back to FusedKernel (the source would grow too large). */
+/** Shapes above this many weights are refused (the source would grow too large). */
 export const MAX_UNROLLED_WEIGHTS = 512;
 
 type StepLoop = (
@@ -76,7 +76,7 @@ export function stepLoopSource(kind: ModelKind, m: number, n: number): string {
   e(`  if (train === 0) break;`);
   for (const j of J) e(`  ${I.map((i) => `g[${j * n + i}] = ${gw(j, i)};`).join(" ")}`);
   e(`  ${I.map((i) => `g[${m * n + i}] = gb${i};`).join(" ")}`);
-  // AdamW over the packed parameters: the same arithmetic as adamw.ts and FusedKernel.
+  // AdamW over the packed parameters: the same arithmetic as adamw.ts.
   e(`  const bc1 = 1 - b1 ** (t + 1), bc2 = 1 - b2 ** (t + 1);`);
   e(`  for (let p = 0; p < ${m * n + n}; p++) {`);
   e(`    const gp = g[p];`);
@@ -147,7 +147,7 @@ export class UnrolledKernel implements CpuKernel {
   }
 }
 
-/** The fastest CPU kernel for this shape: generated when small enough to unroll, array-based otherwise. */
+/** The CPU engine's kernel-module protocol (CpuEngineOptions.kernelModule): this module's kernel. */
 export function createCpuKernel(kind: ModelKind, config: TrainConfig): CpuKernel {
-  return config.neurons * config.features <= MAX_UNROLLED_WEIGHTS ? new UnrolledKernel(kind, config) : new FusedKernel(kind, config);
+  return new UnrolledKernel(kind, config);
 }

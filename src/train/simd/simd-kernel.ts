@@ -1,0 +1,120 @@
+// The CPU engine's kernel around the generated WebAssembly SIMD pass (simd-codegen.ts): the float64
+// parameters and AdamW state live here in JS; before each step the parameters are rounded to float32
+// into the module's memory, the module runs the batch and leaves the gradient sums (float64) in memory,
+// and AdamW updates in float64 with the same arithmetic as adamw.ts. Works in Node's worker_threads and
+// in a browser's Web Worker alike (only WebAssembly and typed arrays).
+
+import type { ModelKind, TrainConfig } from "../../model/config.ts";
+import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
+import { initialParams } from "../reference.ts";
+import { PROGRESS_EVERY, type CpuKernel, type TrainedModel } from "../kernel.ts";
+import { DRAW_SAMPLES, LANES, MAX_SIMD_WEIGHTS, simdLayout, simdModule, simdVariant, type SimdVariant } from "./simd-codegen.ts";
+
+type Pass = (step: number, B: number, k0: number, k1: number, threshold: number) => number;
+
+/** Whether this platform runs WebAssembly SIMD (Node ≥ 16.4, every current browser). */
+export function simdSupported(): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(simdModule("relu-hidden", 1, 1));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the SIMD kernel handles this shape (larger ones would make the generated code too large). */
+export function simdShapeSupported(config: Pick<TrainConfig, "neurons" | "features">): boolean {
+  return config.neurons * config.features <= MAX_SIMD_WEIGHTS;
+}
+
+// Compiled modules, per kind and shape: compiling is the slow part (TurboFan on ~15 KB of wasm for
+// 5×10), instances are cheap.
+const modules = new Map<string, WebAssembly.Module>();
+
+export class SimdKernel implements CpuKernel {
+  private readonly config: TrainConfig;
+  private readonly passes: Record<"train" | "evaluate" | "draw", Record<SimdVariant, Pass>>;
+  private readonly draws: Float32Array;
+  /** Tests and benchmarks: always this variant (default: per density, simdVariant). */
+  private readonly variant?: SimdVariant;
+  private readonly params32: Float32Array;
+  private readonly grad: Float64Array;
+  private readonly coef: Float32Array;
+  private readonly opt: { lr: number; b1: number; b2: number; eps: number; decay: number };
+
+  constructor(kind: ModelKind, config: TrainConfig, options: { variant?: SimdVariant } = {}) {
+    const { neurons: m, features: n } = config;
+    const id = `${kind}:${m}x${n}`;
+    let module = modules.get(id);
+    if (!module) modules.set(id, (module = new WebAssembly.Module(simdModule(kind, m, n))));
+    const instance = new WebAssembly.Instance(module);
+    const exp = instance.exports as Record<string, Pass> & { memory: WebAssembly.Memory };
+    this.passes = {
+      train: { sparse: exp.train_sparse, dense: exp.train_dense },
+      evaluate: { sparse: exp.evaluate_sparse, dense: exp.evaluate_dense },
+      draw: { sparse: exp.draw_sparse, dense: exp.draw_dense },
+    };
+    this.variant = options.variant;
+    const L = simdLayout(m, n), buf = exp.memory.buffer, P = m * n + n;
+    this.params32 = new Float32Array(buf, L.params, P);
+    this.grad = new Float64Array(buf, L.grad, P);
+    this.coef = new Float32Array(buf, L.coef, n);
+    this.draws = new Float32Array(buf, L.draws, DRAW_SAMPLES * n);
+    new Float32Array(buf, L.importance, n).set(config.importance);
+    this.config = config;
+    const o = config.optimizer;
+    this.opt = { lr: o.lr, b1: o.beta1, b2: o.beta2, eps: o.eps, decay: 1 - o.lr * o.weightDecay };
+  }
+
+  /** ∂L/∂x'_i = coef_i · (x'_i − x_i) with coef_i = 2·I_i/(B·n): the mean over a batch of B. */
+  private setBatch(B: number): void {
+    const n = this.config.features;
+    for (let i = 0; i < n; i++) this.coef[i] = (2 * this.config.importance[i]) / (B * n);
+  }
+
+  train(density: number, model: number, steps = this.config.steps, onProgress?: (stepsDone: number) => void): TrainedModel {
+    const c = this.config, B = c.batchSize;
+    const P = initialParams(c, density, model);
+    const size = P.length;
+    const mom = new Float64Array(size), vel = new Float64Array(size);
+    const key = streamKey(c.seed, density, model, Purpose.train);
+    const k0 = key.k0 | 0, k1 = key.k1 | 0, threshold = presenceThreshold(density) | 0;
+    const { lr, b1, b2, eps, decay } = this.opt;
+    const p32 = this.params32, g = this.grad;
+    this.setBatch(B);
+    const pass = this.passes.train[this.variant ?? simdVariant(density)];
+    let err = 0;
+    for (let t = 0; t < steps; t++) {
+      p32.set(P);
+      err = pass(t, B, k0, k1, threshold);
+      // AdamW over the packed parameters: the arithmetic of adamw.ts, in float64.
+      const bc1 = 1 - b1 ** (t + 1), bc2 = 1 - b2 ** (t + 1);
+      for (let p = 0; p < size; p++) {
+        const gp = g[p];
+        const mp = (mom[p] = b1 * mom[p] + (1 - b1) * gp);
+        const vp = (vel[p] = b2 * vel[p] + (1 - b2) * gp * gp);
+        P[p] = P[p] * decay - (lr * (mp / bc1)) / (Math.sqrt(vp / bc2) + eps);
+      }
+      if (onProgress && ((t + 1) % PROGRESS_EVERY === 0 || t + 1 === steps)) onProgress(t + 1);
+    }
+    return { params: P, finalTrainLoss: err / (B * c.features) };
+  }
+
+  evalLoss(density: number, params: Float64Array): number {
+    const c = this.config;
+    const key = streamKey(c.seed, density, SHARED_MODEL, Purpose.eval);
+    this.params32.set(params);
+    const err = this.passes.evaluate[this.variant ?? simdVariant(density)](0, c.evalSamples, key.k0 | 0, key.k1 | 0, presenceThreshold(density) | 0);
+    return err / (c.evalSamples * c.features);
+  }
+
+  /**
+   * The x of samples 0 … count−1 of batch `step` of the stream (k0, k1), as the kernel draws them
+   * (tests compare them with rng.ts's drawSample). count ≤ DRAW_SAMPLES.
+   */
+  draw(step: number, count: number, k0: number, k1: number, threshold: number, variant: SimdVariant): Float64Array[] {
+    if (count > DRAW_SAMPLES) throw new Error(`draw: at most ${DRAW_SAMPLES} samples`);
+    const n = this.config.features;
+    this.passes.draw[variant](step, count, k0 | 0, k1 | 0, threshold | 0);
+    return Array.from({ length: count }, (_, s) => Float64Array.from({ length: n }, (_, i) => this.draws[Math.floor(s / LANES) * LANES * n + LANES * i + (s % LANES)]));
+  }
+}
