@@ -133,12 +133,12 @@ describe("npm run train", () => {
     const out = join(dir, "relu-hidden.json");
     // Level 1 is quick; level 0.5 is slow enough to be interrupted.
     const args = ["scripts/train.ts", "--engine", "cpu", "--threads", "1", "--models", "1", "--batch", "64", "--eval-samples", "256", "--out", out];
-    const child = spawn(process.execPath, [...args, "--steps", "200000", "--levels", "1,0.5"], { cwd: root });
+    const child = spawn(process.execPath, [...args, "--steps", "600000", "--levels", "1,0.5"], { cwd: root });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
-        if (stderr.includes("density 1: best of")) (clearInterval(poll), child.kill("SIGINT"), resolve());
+        if (stderr.includes("density 1: model 0 wins")) (clearInterval(poll), child.kill("SIGINT"), resolve());
       }, 50);
       child.on("exit", () => (clearInterval(poll), reject(new Error(`exited early: ${stderr}`))));
     });
@@ -149,7 +149,7 @@ describe("npm run train", () => {
     const ckpt = JSON.parse(readFileSync(checkpointPath(out), "utf8"));
     expect(ckpt.levels.map((l: { density: number }) => l.density)).toEqual([1]);
     // The re-run must use the same config to resume; with a shorter --steps it would start afresh.
-    const again = spawnSync(process.execPath, [...args, "--steps", "200000", "--levels", "1"], { cwd: root, encoding: "utf8" });
+    const again = spawnSync(process.execPath, [...args, "--steps", "600000", "--levels", "1"], { cwd: root, encoding: "utf8" });
     expect(again.stderr).toContain("resuming from");
     expect(again.stderr).toContain("1 of 1 level already trained");
     expect(again.status).toBe(0);
@@ -354,20 +354,27 @@ describe("gitCommit", () => {
 });
 
 describe("selectBest", () => {
-  it("reports diverged models and never writes them out", () => {
-    const good = (v: number) => Float64Array.from({ length: 60 }, (_, i) => v + i);
+  it("reports diverged models and never writes them out; records every loss by model index and the winner's W, b", () => {
+    const config = defaultConfig({ evalSamples: 256 });
+    const good = (v: number) => Float64Array.from({ length: 60 }, (_, i) => (v + i) / 100);
     const nan = good(0);
     nan[7] = NaN;
     const logs: string[] = [];
-    const level = selectBest({ density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, 5, 10, (l) => logs.push(l));
+    const level = selectBest("relu-hidden", config, { density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, (l) => logs.push(l));
     expect(level.diverged).toBe(1);
     expect(level.losses).toEqual([0.2, 0.3]);
-    expect(level.best.model).toBe(2); // its index among all K, diverged ones included
-    // W is row-major in the parameters: W[j][i] = params[j·n + i] (here 2 + j·10 + i), then b.
-    expect(level.best.W).toEqual(Array.from({ length: 5 }, (_, j) => Array.from({ length: 10 }, (_, i) => 2 + j * 10 + i)));
-    expect(level.best.b).toEqual(Array.from(good(2).subarray(50)));
+    expect(level.modelLosses).toEqual([0.3, null, 0.2]);
+    // Both finished models are stage-2 candidates (fewer than MIN_CANDIDATES); the diverged one is not.
+    expect(level.selection!.candidates.map((c) => c.model)).toEqual([2, 0]);
+    expect(level.selection!.stage1.best).toBe(2);
+    const winner = level.best.model!;
+    expect(winner).toBe(level.selection!.winner);
+    expect(level.best.loss).toBe(level.modelLosses![winner]);
+    // W is row-major in the parameters: W[j][i] = params[j·n + i], then b; the winner's own.
+    expect(level.best.W).toEqual(Array.from({ length: 5 }, (_, j) => Array.from(good(winner === 0 ? 1 : 2).subarray(j * 10, j * 10 + 10))));
+    expect(level.best.b).toEqual(Array.from(good(winner === 0 ? 1 : 2).subarray(50)));
     expect(logs).toEqual([expect.stringContaining("model 1 diverged")]);
-    expect(() => selectBest({ density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 }, 5, 10)).toThrow(/every model diverged/);
+    expect(() => selectBest("relu-hidden", config, { density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 })).toThrow(/every model diverged/);
   });
 });
 

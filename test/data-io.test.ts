@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { sampleDataFile, tempDirs } from "./fixtures.ts";
+import { sampleDataFile, sampleDataFileV1, tempDirs } from "./fixtures.ts";
 import { reproduceCommand } from "../src/data/schema.ts";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { parseTrainArgs } from "../src/train/cli.ts";
@@ -13,13 +13,39 @@ const tmp = () => temps.make("pb-io-");
 afterAll(temps.cleanup);
 
 describe("data files", () => {
-  it("round-trip through write and read unchanged", () => {
+  it("round-trip through write and read unchanged (schema 2, and schema 1 files are still read)", () => {
     const dir = tmp();
-    const data = sampleDataFile();
-    writeDataFile(join(dir, "relu-hidden.json"), data);
-    expect(readDataFile(join(dir, "relu-hidden.json"))).toEqual(data);
-    expect(readdirSync(dir)).toEqual(["relu-hidden.json"]); // no temp file left behind
+    for (const data of [sampleDataFile(), sampleDataFileV1()]) {
+      writeDataFile(join(dir, "relu-hidden.json"), data);
+      expect(readDataFile(join(dir, "relu-hidden.json"))).toEqual(data);
+      expect(readdirSync(dir)).toEqual(["relu-hidden.json"]); // no temp file left behind
+    }
   });
+
+  // Schema 2's selection must agree with the losses it was made from.
+  const selectionCorruptions: [string, (d: any) => void, RegExp][] = [
+    ["modelLosses of the wrong length", (d) => d.levels[0].modelLosses.pop(), /levels\.0\.modelLosses: 2 entries, not modelsPerLevel 3/],
+    ["modelLosses that are not the losses", (d) => (d.levels[0].modelLosses[0] = 0.0031), /the finite modelLosses, sorted, must be `losses`/],
+    ["a null loss that is not a diverged model", (d) => ((d.levels[1].modelLosses = [0.0005, 0.0006, 0.0004]), (d.levels[1].losses = [0.0004, 0.0005, 0.0006])), /diverged/],
+    ["a level without its selection", (d) => delete d.levels[1].selection, /schema 2 levels record modelLosses and selection/],
+    ["a winner that is not the stage-2 best", (d) => (d.levels[0].selection.winner = 1), /winner must be the candidate with the smallest stage-2 loss/],
+    ["best.model other than the winner", (d) => (d.levels[1].best.model = 2), /best\.model must be the selection's winner/],
+    ["best.loss other than the winner's held-out loss", (d) => (d.levels[1].best.loss = 0.0004), /best\.loss must be the winner's held-out loss/],
+    ["a diverged model as a candidate", (d) => d.levels[1].selection.candidates.push({ model: 1, loss: 0.1, se: 0.01 }), /candidate 1 is not a finished model/],
+    ["candidates out of stage-1 order", (d) => d.levels[0].selection.candidates.reverse(), /stage-1 order/],
+    ["a wrong stage-1 best", (d) => (d.levels[0].selection.stage1.best = 1), /stage1\.best must be the model with the smallest loss/],
+    ["a tie flag that contradicts the runner-up's difference", (d) => (d.levels[1].selection.tie = false), /tie must say whether the runner-up is within tieSE/],
+    ["no paired difference for the runner-up", (d) => (d.levels[0].selection.paired = []), /runner-up's paired difference is missing/],
+    ["a negative standard error", (d) => (d.levels[0].selection.candidates[0].se = -1), /se/],
+    ["selection in a schema-1 file", (d) => (d.schema = "privileged-basis/1"), /modelLosses and selection need schema privileged-basis\/2/],
+  ];
+  for (const [what, corrupt, message] of selectionCorruptions) {
+    it(`rejects a schema-2 file with ${what}`, () => {
+      const d = structuredClone(sampleDataFile()) as any;
+      corrupt(d);
+      expect(() => parseDataFile("public/data/relu-hidden.json", JSON.stringify(d))).toThrow(message);
+    });
+  }
 
   const corruptions: [string, (d: any) => void, RegExp][] = [
     ["wrong schema id", (d) => (d.schema = "privileged-basis/0"), /schema/],
@@ -34,7 +60,7 @@ describe("data files", () => {
     ["b of the wrong length", (d) => d.levels[1].best.b.push(0), /b must have 10/],
     ["best.model not one of the K models", (d) => (d.levels[0].best.model = 3), /model 3 is not one of the 3 models \(0 … 2\)/],
     ["best.model not an integer", (d) => (d.levels[0].best.model = 1.5), /model/],
-    ["best.loss not the minimum", (d) => (d.levels[0].best.loss = 0.002), /smallest loss/],
+
     ["density outside (0, 1]", (d) => (d.levels[0].density = 1.5), /density/],
     ["duplicate density", (d) => (d.levels[1].density = 1), /duplicate density/],
     ["unknown model", (d) => (d.model = "gelu-hidden"), /model/],
@@ -59,11 +85,17 @@ describe("data files", () => {
     });
   }
 
+  it("rejects a schema-1 file whose best.loss is not the minimum", () => {
+    const d = sampleDataFileV1();
+    d.levels[0].best.loss = 0.002;
+    expect(() => parseDataFile("x.json", JSON.stringify(d))).toThrow(/^x\.json: .*levels\.0\.best\.loss: best\.loss must equal the smallest loss/);
+  });
+
   it("names only the level whose W has a short row", () => {
     const d = structuredClone(sampleDataFile());
     d.levels[1].best.W = d.levels[1].best.W.map((r, j) => (j === 2 ? r.slice(0, 9) : r));
     expect(d.levels[0].best.W[2]).toHaveLength(10);
-    expect(() => parseDataFile("x.json", JSON.stringify(d))).toThrow(/^x\.json: does not match schema privileged-basis\/1: levels\.1\.best\.W: W must be 5×10$/);
+    expect(() => parseDataFile("x.json", JSON.stringify(d))).toThrow(/^x\.json: does not match schema privileged-basis\/2 or privileged-basis\/1: levels\.1\.best\.W: W must be 5×10$/);
   });
 
   it("rejects invalid JSON and missing files with the file's name", () => {
@@ -109,9 +141,11 @@ describe("writeFileAtomic", () => {
 describe("reproduceCommand", () => {
   it("names the model, engine and every non-default setting, and only those", () => {
     const d = sampleDataFile();
-    expect(reproduceCommand(d)).toBe("npm run train -- --model relu --models 3 --steps 10 --levels 1,0.1 --engine cpu");
+    expect(reproduceCommand(d)).toBe("npm run train -- --model relu --models 3 --steps 10 --levels 1,0.1 --engine cpu --kernel simd");
     const full = { ...d, config: defaultConfig({ seed: 7 }), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
-    expect(reproduceCommand({ ...full, model: "linear-hidden", run: { ...d.run, engine: "webgpu" } })).toBe("npm run train -- --model linear --seed 7 --engine webgpu");
+    expect(reproduceCommand({ ...full, model: "linear-hidden", run: { ...d.run, engine: "webgpu", kernel: undefined } })).toBe("npm run train -- --model linear --seed 7 --engine webgpu");
+    // A CPU file names its kernel, which the CLI reads back (it implies the cpu engine).
+    expect(parseTrainArgs(reproduceCommand(d).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "cpu", cpuKernel: "simd" });
     const gpuRun = { ...d.run, engine: "webgpu", kernel: { name: "private", workgroupSize: 64 } };
     expect(reproduceCommand({ ...full, run: gpuRun })).toBe("npm run train -- --model relu --seed 7 --engine webgpu --kernel private --workgroup 64");
     expect(parseTrainArgs(reproduceCommand({ ...full, run: gpuRun }).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "webgpu", kernel: "private", workgroupSize: 64 });

@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../src/model/config.ts";
-import { SCHEMA_ID, type DataFile } from "../src/data/schema.ts";
+import { SCHEMA_ID, SCHEMA_V1, type DataFile } from "../src/data/schema.ts";
 
 /**
- * A valid two-level data file (K = 3). The first level records its winner (model 2); the second, like a
- * file from before winners were recorded, does not, and has one diverged model.
+ * A valid two-level data file (schema 2, K = 3). At density 1, stage 2 confirms the stage-1 best (model 2)
+ * with a clear win; at density 0.1 model 1 diverged, and stage 2 overturns stage 1: model 0, second on
+ * the held-out sample, wins on the larger sample, in a statistical tie with model 2.
  */
 export function sampleDataFile(): DataFile {
   const config = defaultConfig({ modelsPerLevel: 3, steps: 10 });
@@ -16,10 +17,45 @@ export function sampleDataFile(): DataFile {
     schema: SCHEMA_ID,
     model: "relu-hidden",
     config,
+    run: { engine: "cpu", device: "test CPU × 1 thread", kernel: { name: "simd" }, trainSeconds: 1.5, selectSeconds: 0.5, createdAt: "2026-11-24T12:00:00.000Z", commit: "abc123" },
+    levels: [
+      {
+        density: 1, losses: [0.001, 0.002, 0.003], modelLosses: [0.003, 0.002, 0.001], diverged: 0,
+        selection: {
+          stage1: { best: 2, z: 3, min: 32 }, samples: 4194304,
+          candidates: [{ model: 2, loss: 0.00101, se: 1e-6 }, { model: 1, loss: 0.00201, se: 2e-6 }, { model: 0, loss: 0.00301, se: 3e-6 }],
+          winner: 2, runnerUp: 1, paired: [{ model: 1, diff: 0.001, se: 1e-5 }], tieSE: 2, tie: false, tied: [2],
+        },
+        best: { model: 2, loss: 0.001, W, b: new Array(10).fill(0.1) },
+      },
+      {
+        density: 0.1, losses: [0.0004, 0.0005], modelLosses: [0.0005, null, 0.0004], diverged: 1,
+        selection: {
+          stage1: { best: 2, z: 3, min: 32 }, samples: 4194304,
+          candidates: [{ model: 2, loss: 0.000452, se: 2e-6 }, { model: 0, loss: 0.00045, se: 2e-6 }],
+          winner: 0, runnerUp: 2, paired: [{ model: 2, diff: 2e-6, se: 3e-6 }], tieSE: 2, tie: true, tied: [0, 2],
+        },
+        best: { model: 0, loss: 0.0005, W, b: new Array(10).fill(-0.1) },
+      },
+    ],
+  };
+}
+
+/**
+ * A valid schema-1 file (as committed before schema 2): sorted losses and the winner only. The first
+ * level records its winner (model 2); the second, like a file from before winners were recorded, does
+ * not, and has one diverged model.
+ */
+export function sampleDataFileV1(): DataFile {
+  const d = sampleDataFile();
+  return {
+    schema: SCHEMA_V1,
+    model: d.model,
+    config: d.config,
     run: { engine: "cpu", device: "test CPU × 1 thread", trainSeconds: 1.5, createdAt: "2026-11-24T12:00:00.000Z", commit: "abc123" },
     levels: [
-      { density: 1, losses: [0.001, 0.002, 0.003], diverged: 0, best: { model: 2, loss: 0.001, W, b: new Array(10).fill(0.1) } },
-      { density: 0.1, losses: [0.0004, 0.0005], diverged: 1, best: { loss: 0.0004, W, b: new Array(10).fill(-0.1) } },
+      { density: 1, losses: [0.001, 0.002, 0.003], diverged: 0, best: { model: 2, loss: 0.001, W: d.levels[0].best.W, b: new Array(10).fill(0.1) } },
+      { density: 0.1, losses: [0.0004, 0.0005], diverged: 1, best: { loss: 0.0004, W: d.levels[0].best.W, b: new Array(10).fill(-0.1) } },
     ],
   };
 }

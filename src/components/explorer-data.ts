@@ -23,7 +23,7 @@ export interface ExplorerLevel {
   b: number[];
 }
 
-/** The part of a data file (schema privileged-basis/1) the explorer uses. */
+/** The part of a data file (schema privileged-basis/1 or /2) the explorer uses. */
 export interface ExplorerData {
   model: string;
   /** n. */
@@ -64,7 +64,9 @@ function numberArray(v: unknown, length: number, what: string): number[] {
  */
 export function parseExplorerData(json: unknown): ExplorerData {
   if (!isObject(json)) throw new ExplorerDataError("the data file is not a JSON object");
-  if (json.schema !== "privileged-basis/1") throw new ExplorerDataError(`unknown schema ${JSON.stringify(json.schema)}`);
+  // Both data file schemas (src/data/schema.ts; not imported, to keep zod out of the island's bundle):
+  // schema 2 adds fields the explorer does not use.
+  if (json.schema !== "privileged-basis/1" && json.schema !== "privileged-basis/2") throw new ExplorerDataError(`unknown schema ${JSON.stringify(json.schema)}`);
   const config = json.config;
   if (!isObject(config)) throw new ExplorerDataError("config is missing");
   const { features: n, neurons: m, modelsPerLevel: K } = config;

@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, sep } from "node:path";
-import { dataFileSchema, describeIssues, type DataFile } from "./schema.ts";
+import { SCHEMA_IDS, dataFileSchema, describeIssues, type DataFile } from "./schema.ts";
 
 export class DataFileError extends Error {
   readonly file: string;
@@ -89,7 +89,7 @@ export function parseDataFile(path: string, text: string): DataFile {
     throw new DataFileError(path, `not valid JSON (${(e as Error).message})`);
   }
   const parsed = dataFileSchema.safeParse(json);
-  if (!parsed.success) throw new DataFileError(path, `does not match schema privileged-basis/1: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new DataFileError(path, `does not match schema ${SCHEMA_IDS.join(" or ")}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 

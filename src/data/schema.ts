@@ -1,11 +1,17 @@
-// The data file format (schema "privileged-basis/1"): one JSON file per experiment in public/data/.
-// Validated on write (src/data/io.ts) and on read (the site's content collection), so a corrupt or
-// hand-edited file fails loudly with its name.
+// The data file format: one JSON file per experiment in public/data/. Validated on write (src/data/io.ts)
+// and on read (the site's content collection), so a corrupt or hand-edited file fails loudly with its name.
+//   privileged-basis/2: every model's held-out loss by model index (`modelLosses`), the two-stage
+//     selection of each level's winner with its statistics (`selection`, src/train/selection.ts), and
+//     the whole population's weights in a binary file beside it (`population`, src/data/population.ts);
+//   privileged-basis/1: the winner and the sorted losses only. Still read (the site shows what it has),
+//     never written.
 
 import { z } from "zod";
 import { DEFAULT_DENSITIES, defaultConfig } from "../model/config.ts";
 
-export const SCHEMA_ID = "privileged-basis/1";
+export const SCHEMA_ID = "privileged-basis/2";
+export const SCHEMA_V1 = "privileged-basis/1";
+export const SCHEMA_IDS = [SCHEMA_ID, SCHEMA_V1] as const;
 export const MODEL_KINDS = ["relu-hidden", "linear-hidden"] as const;
 
 const finite = z.number().finite();
@@ -44,15 +50,46 @@ export const runSchema = z.object({
   trainSeconds: finite.nonnegative(),
   /** GPU engines with timestamp queries: GPU seconds of the training and evaluation passes. */
   gpuSeconds: finite.nonnegative().optional(),
+  /** Schema 2: wall-clock seconds of the winners' selection (stage-1 pairing and stage 2), included in
+   *  trainSeconds. */
+  selectSeconds: finite.nonnegative().optional(),
   createdAt: z.string().datetime(),
   /** Git commit of the trainer that wrote the file ("unknown" outside a checkout). */
   commit: z.string().min(1),
+});
+
+const pairedSchema = z.object({ model: z.number().int().nonnegative(), diff: finite, se: finite.nonnegative() });
+
+/** Schema 2: how the level's winner was chosen (src/train/selection.ts). */
+export const selectionSchema = z.object({
+  /** Stage 1: models within `z` paired standard errors of the stage-1 best on the held-out sample (at
+   *  least `min` of them) went on to stage 2. */
+  stage1: z.object({ best: z.number().int().nonnegative(), z: finite.positive(), min: positiveInt }),
+  /** Stage 2: draws of the level's own selection stream, shared by all candidates. */
+  samples: positiveInt,
+  /** The candidates by stage-1 rank: each one's stage-2 loss and its standard error. */
+  candidates: z.array(z.object({ model: z.number().int().nonnegative(), loss: finite.nonnegative(), se: finite.nonnegative() })).min(1),
+  winner: z.number().int().nonnegative(),
+  runnerUp: z.number().int().nonnegative().nullable(),
+  /** Candidates against the winner on the same draws (loss − winner's): the runner-up always, and every
+   *  candidate that could be within `tieSE` standard errors of the winner. */
+  paired: z.array(pairedSchema),
+  /** Within this many paired standard errors of the winner is a statistical tie. */
+  tieSE: finite.positive(),
+  /** The runner-up is within tieSE paired standard errors of the winner. */
+  tie: z.boolean(),
+  /** The winner and every candidate tied with it. */
+  tied: z.array(z.number().int().nonnegative()).min(1),
 });
 
 export const levelSchema = z.object({
   density: finite.gt(0).max(1),
   /** Held-out loss of every model that finished with finite weights, ascending. */
   losses: z.array(finite.nonnegative()).min(1),
+  /** Schema 2: the held-out loss of model k at index k (null: it diverged). */
+  modelLosses: z.array(finite.nonnegative().nullable()).optional(),
+  /** Schema 2: how the winner was chosen. */
+  selection: selectionSchema.optional(),
   /** Models whose weights became NaN/Inf: reported, never written out. */
   diverged: z.number().int().nonnegative().default(0),
   best: z.object({
@@ -68,13 +105,23 @@ export const levelSchema = z.object({
   }),
 });
 
+/** Schema 2: the population file beside the data file (every model's final W and b). */
+export const populationRefSchema = z.object({
+  /** File name, in the data file's directory. */
+  file: z.string().regex(/^[\w.-]+\.population\.bin$/),
+  bytes: positiveInt,
+  /** Hex SHA-256 of the file: a population that does not belong to this data file is refused. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
 export const dataFileSchema = z
   .object({
-    schema: z.literal(SCHEMA_ID),
+    schema: z.enum(SCHEMA_IDS),
     model: z.enum(MODEL_KINDS),
     config: configSchema,
     run: runSchema,
     levels: z.array(levelSchema).min(1),
+    population: populationRefSchema.optional(),
   })
   .superRefine((file, ctx) => {
     const { features: n, neurons: m, modelsPerLevel: K } = file.config;
@@ -96,13 +143,51 @@ export const dataFileSchema = z
       if (level.best.model !== undefined && level.best.model >= K) {
         ctx.addIssue({ code: "custom", path: at("best", "model"), message: `model ${level.best.model} is not one of the ${K} models (0 … ${K - 1})` });
       }
-      if (level.best.loss !== level.losses[0]) ctx.addIssue({ code: "custom", path: at("best", "loss"), message: "best.loss must equal the smallest loss" });
+      if (file.schema === SCHEMA_V1) {
+        if (level.best.loss !== level.losses[0]) ctx.addIssue({ code: "custom", path: at("best", "loss"), message: "best.loss must equal the smallest loss" });
+        if (level.modelLosses || level.selection) ctx.addIssue({ code: "custom", path: at(), message: `modelLosses and selection need schema ${SCHEMA_ID}` });
+      } else {
+        checkV2Level(level, K, (message, ...p) => ctx.addIssue({ code: "custom", path: at(...p), message }));
+      }
       if (level.best.W.length !== m || level.best.W.some((row) => row.length !== n)) {
         ctx.addIssue({ code: "custom", path: at("best", "W"), message: `W must be ${m}×${n}` });
       }
       if (level.best.b.length !== n) ctx.addIssue({ code: "custom", path: at("best", "b"), message: `b must have ${n} entries` });
     });
   });
+
+/** Schema 2's consistency rules for one level: the indexed losses agree with the sorted ones, and the
+ *  selection with the losses and the winner. */
+function checkV2Level(level: z.infer<typeof levelSchema>, K: number, issue: (message: string, ...path: (string | number)[]) => void): void {
+  const ml = level.modelLosses, sel = level.selection;
+  if (!ml || !sel) return issue("schema 2 levels record modelLosses and selection");
+  if (ml.length !== K) return issue(`${ml.length} entries, not modelsPerLevel ${K}`, "modelLosses");
+  const finite = ml.filter((l): l is number => l !== null).sort((a, b) => a - b);
+  if (finite.length !== level.losses.length || finite.some((l, k) => l !== level.losses[k])) {
+    return issue("the finite modelLosses, sorted, must be `losses`", "modelLosses");
+  }
+  if (ml.length - finite.length !== level.diverged) issue(`${ml.length - finite.length} null losses but diverged ${level.diverged}`, "diverged");
+  const known = (m: number) => m < K && ml[m] !== null;
+  const candidates = new Set(sel.candidates.map((c) => c.model));
+  if (candidates.size !== sel.candidates.length) issue("a candidate is listed twice", "selection", "candidates");
+  for (const m of candidates) if (!known(m)) issue(`candidate ${m} is not a finished model`, "selection", "candidates");
+  if (!known(sel.stage1.best) || ml[sel.stage1.best] !== level.losses[0]) issue("stage1.best must be the model with the smallest loss", "selection", "stage1", "best");
+  const ranked = sel.candidates.map((c) => ml[c.model] ?? NaN);
+  if (ranked.some((l, k) => k > 0 && l < ranked[k - 1])) issue("candidates must be in stage-1 order", "selection", "candidates");
+  if (sel.candidates.length < Math.min(sel.stage1.min, finite.length)) issue(`fewer than ${sel.stage1.min} candidates`, "selection", "candidates");
+  const stage2 = new Map(sel.candidates.map((c) => [c.model, c.loss]));
+  const winnerLoss = stage2.get(sel.winner);
+  if (winnerLoss === undefined || sel.candidates.some((c) => c.loss < winnerLoss)) issue("the winner must be the candidate with the smallest stage-2 loss", "selection", "winner");
+  if (sel.runnerUp !== null && (!candidates.has(sel.runnerUp) || sel.runnerUp === sel.winner)) issue("the runner-up must be another candidate", "selection", "runnerUp");
+  if (sel.runnerUp === null && sel.candidates.length > 1) issue("a level with several candidates has a runner-up", "selection", "runnerUp");
+  if (sel.runnerUp !== null && !sel.paired.some((p) => p.model === sel.runnerUp)) issue("the runner-up's paired difference is missing", "selection", "paired");
+  for (const p of sel.paired) if (!candidates.has(p.model) || p.model === sel.winner) issue(`paired model ${p.model} is not another candidate`, "selection", "paired");
+  if (sel.tied[0] !== sel.winner) issue("tied must start with the winner", "selection", "tied");
+  const runner = sel.paired.find((p) => p.model === sel.runnerUp);
+  if (runner && sel.tie !== runner.diff < sel.tieSE * runner.se) issue("tie must say whether the runner-up is within tieSE standard errors", "selection", "tie");
+  if (level.best.model !== sel.winner) issue("best.model must be the selection's winner", "best", "model");
+  if (level.best.model !== undefined && level.best.loss !== ml[level.best.model]) issue("best.loss must be the winner's held-out loss", "best", "loss");
+}
 
 export type DataFile = z.infer<typeof dataFileSchema>;
 export type Level = z.infer<typeof levelSchema>;

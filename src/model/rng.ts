@@ -33,8 +33,10 @@ export function pcg4d(x: number, y: number, z: number, w: number, out: Uint32Arr
   return out;
 }
 
-/** What a stream is for; part of its key so streams never overlap. */
-export const Purpose = { init: 1, train: 2, eval: 3 } as const;
+/** What a stream is for; part of its key so streams never overlap. `select`: the stage-2 sample that
+ *  picks each level's winner (src/train/selection.ts); `continue`: the training data of the continuation
+ *  diagnostic (src/train/diagnostics.ts). */
+export const Purpose = { init: 1, train: 2, eval: 3, select: 4, continue: 5 } as const;
 export type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
 /** Model index used for streams shared by all models of a level (the held-out sample). */

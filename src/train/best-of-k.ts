@@ -13,6 +13,8 @@ import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Level } 
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
+import { SimdKernel } from "./simd/simd-kernel.ts";
+import { CANDIDATE_Z, MIN_CANDIDATES, TIE_SE, stage1Paired, stage2Candidates, stage2ForLevel } from "./selection.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
 
@@ -25,6 +27,8 @@ export interface Checkpoint {
   config: TrainConfig;
   trainSeconds: number;
   gpuSeconds?: number;
+  /** Seconds of it spent selecting winners. */
+  selectSeconds?: number;
   levels: Level[];
 }
 
@@ -32,23 +36,37 @@ export function checkpointPath(out: string): string {
   return `${out}.checkpoint.json`;
 }
 
-/** Turns one trained level into its data-file entry: drops diverged models, sorts losses, keeps the best. */
-export function selectBest(level: TrainedLevel, m: number, n: number, log: (line: string) => void = () => {}): Level {
-  const finite: { model: number; loss: number }[] = [];
-  level.evalLosses.forEach((loss, model) => {
-    const params = level.params[model];
-    if (Number.isFinite(loss) && params.every(Number.isFinite)) finite.push({ model, loss });
-    else log(`density ${level.density}: model ${model} diverged (non-finite weights or loss); it is not written out`);
-  });
+/**
+ * Turns one trained level into its data-file entry: every model's held-out loss by index (null where it
+ * diverged: reported, never written out), the sorted losses, and the winner chosen in two stages
+ * (src/train/selection.ts): the models that could be the best on the held-out sample, re-evaluated on a
+ * much larger sample of their own, with the statistics of that choice.
+ */
+export function selectBest(kind: ModelKind, config: TrainConfig, level: TrainedLevel, log: (line: string) => void = () => {}): Level {
+  const { neurons: m, features: n } = config;
+  const ok = level.params.map((params, model) => Number.isFinite(level.evalLosses[model]) && params.every(Number.isFinite));
+  ok.forEach((good, model) => good || log(`density ${level.density}: model ${model} diverged (non-finite weights or loss); it is not written out`));
+  const modelLosses = Array.from(level.evalLosses, (loss, model) => (ok[model] ? loss : null));
+  const finite = modelLosses.flatMap((loss, model) => (loss === null ? [] : [{ model, loss }]));
   if (finite.length === 0) throw new Error(`density ${level.density}: every model diverged; nothing to write`);
   finite.sort((a, b) => a.loss - b.loss || a.model - b.model);
-  const best = level.params[finite[0].model];
+  const stage1Best = finite[0].model;
+  const kernel = new SimdKernel(kind, config);
+  const paired = stage1Paired(kernel, config, level.density, level.params.map((p, k) => (ok[k] ? p : null)), stage1Best);
+  const models = stage2Candidates(modelLosses, paired);
+  const r = stage2ForLevel(kind, config, level.density, models, models.map((k) => level.params[k]));
+  const best = level.params[r.winner];
   const W = Array.from({ length: m }, (_, j) => Array.from(best.subarray(j * n, (j + 1) * n)));
   return {
     density: level.density,
     losses: finite.map((f) => f.loss),
+    modelLosses,
+    selection: {
+      stage1: { best: stage1Best, z: CANDIDATE_Z, min: MIN_CANDIDATES },
+      samples: r.samples, candidates: r.candidates, winner: r.winner, runnerUp: r.runnerUp, paired: r.paired, tieSE: TIE_SE, tie: r.tie, tied: r.tied,
+    },
     diverged: level.evalLosses.length - finite.length,
-    best: { model: finite[0].model, loss: finite[0].loss, W, b: Array.from(best.subarray(m * n, m * n + n)) },
+    best: { model: r.winner, loss: level.evalLosses[r.winner], W, b: Array.from(best.subarray(m * n, m * n + n)) },
   };
 }
 
@@ -163,10 +181,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     return now !== undefined && gpu0 !== undefined && Number.isFinite(now - gpu0) ? priorGpuSeconds + (now - gpu0) : undefined;
   };
   const round3 = (s: number) => Math.round(s * 1000) / 1000;
+  let selectSeconds = previous?.selectSeconds ?? 0;
   const saveCheckpoint = (levels: Level[], trainSeconds = elapsed(), gpuSeconds = gpuElapsed()) => {
     const c: Checkpoint = {
       schema: CHECKPOINT_SCHEMA, model: kind, engine: engine.name, device: engine.device, ...(kernel && { kernel }), config,
-      trainSeconds, ...(gpuSeconds !== undefined && { gpuSeconds }), levels,
+      trainSeconds, ...(gpuSeconds !== undefined && { gpuSeconds }), selectSeconds: round3(selectSeconds), levels,
     };
     writeFileAtomic(ckptPath, JSON.stringify(c) + "\n");
   };
@@ -176,11 +195,17 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       kind, config, densities: todo, signal: o.signal,
       onProgress: (p) => o.onProgress?.({ ...p, levelsDone: done.size, levelsTotal: o.densities.length }),
       onLevel: (trained) => {
-        const level = selectBest(trained, m, n, log);
+        const t0 = performance.now();
+        const level = selectBest(kind, config, trained, log);
+        const seconds = (performance.now() - t0) / 1000;
+        selectSeconds += seconds;
         done.set(level.density, level);
         saveCheckpoint(finished());
-        log(`density ${level.density}: best of ${level.losses.length} loss ${level.best.loss.toExponential(4)} ` +
-          `(median ${level.losses[Math.floor(level.losses.length / 2)].toExponential(4)}), ${trained.seconds.toFixed(1)} s`);
+        const sel = level.selection!, win = sel.candidates.find((c) => c.model === sel.winner)!;
+        const runner = sel.paired.find((p) => p.model === sel.runnerUp);
+        log(`density ${level.density}: model ${sel.winner} wins, stage-2 loss ${win.loss.toExponential(4)} ± ${win.se.toExponential(1)} over ${sel.samples.toLocaleString("en")} draws ` +
+          `(${plural(sel.candidates.length, "candidate")}` + (runner ? `; runner-up ${runner.model} +${runner.diff.toExponential(2)} ± ${runner.se.toExponential(1)}${sel.tie ? ", a tie" : ""}` : "") +
+          `); trained in ${trained.seconds.toFixed(1)} s, selected in ${seconds.toFixed(1)} s`);
       },
     });
   }
@@ -192,7 +217,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     model: kind,
     config,
     run: {
-      engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()),
+      engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()), selectSeconds: round3(selectSeconds),
       ...(gpuSeconds !== undefined && { gpuSeconds: round3(gpuSeconds) }), createdAt: new Date().toISOString(), commit,
     },
     levels: o.densities.map((d) => done.get(d)!),

@@ -29,6 +29,8 @@ export const MAX_SIMD_WEIGHTS = 4096;
 
 /** Most samples `draw` writes out. */
 export const DRAW_SAMPLES = 64;
+/** Most samples one `samples` call evaluates (a multiple of LANES). */
+export const SAMPLE_BLOCK = 4096;
 
 /** Byte offsets of the module's memory, shared by the generator and the JS side. */
 export interface SimdLayout {
@@ -43,6 +45,10 @@ export interface SimdLayout {
   /** f32[DRAW_SAMPLES · n], by groups of four samples: feature i of sample s at (s >> 2)·4n + 4i + (s & 3).
    *  Written by `draw`, which tests use to check the stream against rng.ts. */
   draws: number;
+  /** f32[SAMPLE_BLOCK]: each sample's loss Σ_i I_i (x_i − x'_i)², written by `samples`. */
+  samples: number;
+  /** f64[1]: Σ over samples of the squared per-sample loss, written by `evaluate` and `samples`. */
+  sumSquares: number;
   pages: number;
 }
 
@@ -53,8 +59,10 @@ export function simdLayout(m: number, n: number): SimdLayout {
   const importance = coef + 4 * n;
   const grad = Math.ceil((importance + 4 * n) / 16) * 16;
   const draws = Math.ceil((grad + 8 * P) / 16) * 16;
-  const end = draws + 4 * DRAW_SAMPLES * n;
-  return { params, coef, importance, grad, draws, pages: Math.max(1, Math.ceil(end / 65536)) };
+  const samples = draws + 4 * DRAW_SAMPLES * n;
+  const sumSquares = samples + 4 * SAMPLE_BLOCK;
+  const end = sumSquares + 8;
+  return { params, coef, importance, grad, draws, samples, sumSquares, pages: Math.max(1, Math.ceil(end / 65536)) };
 }
 
 const LCG_MUL = 1664525;
@@ -62,11 +70,13 @@ const LCG_ADD = 1013904223;
 const U24_BITS = 0x33800000; // 2^-24 as float32 bits
 
 /**
- * Emits the module for shape (m, n): exports `memory`, `train_<variant>(step, B, k0, k1, threshold) → f64`
- * (the gradient sums of batch `step` into memory at layout.grad; returns Σ I_i (x_i − x'_i)² over the
- * batch) and `evaluate_<variant>(…) → f64` (the same sum, no gradients), each in a sparse and a dense
- * variant (simdVariant), and `draw_<variant>(…)`, which writes the batch's x to layout.draws (at most
- * DRAW_SAMPLES samples) for tests. k0, k1 and threshold are u32 values passed as i32.
+ * Emits the module for shape (m, n). Every function takes (step, start, B, k0, k1, threshold): the samples
+ * start … start + B − 1 of batch `step` of the stream (k0, k1) (u32 values passed as i32), and returns
+ * Σ over them of the per-sample loss Σ_i I_i (x_i − x'_i)². Exports: `memory`, and per variant
+ * (simdVariant) `train_<variant>` (also writes the gradient sums to layout.grad), `evaluate_<variant>`
+ * (also writes Σ of the squared per-sample losses to layout.sumSquares), `samples_<variant>` (as
+ * evaluate, and each sample's loss to layout.samples; B ≤ SAMPLE_BLOCK) and `draw_<variant>` (the
+ * samples' x to layout.draws, for tests; B ≤ DRAW_SAMPLES).
  */
 export function simdModule(kind: ModelKind, m: number, n: number): Uint8Array<ArrayBuffer> {
   if (!Number.isInteger(m) || !Number.isInteger(n) || m < 1 || n < 1) throw new Error(`simdModule: bad shape ${m}×${n}`);
@@ -77,6 +87,7 @@ export function simdModule(kind: ModelKind, m: number, n: number): Uint8Array<Ar
     (["sparse", "dense"] as const).flatMap((variant) => [
       { name: `train_${variant}`, fn: pass(kind, m, n, layout, "train", variant === "dense") },
       { name: `evaluate_${variant}`, fn: pass(kind, m, n, layout, "evaluate", variant === "dense") },
+      { name: `samples_${variant}`, fn: pass(kind, m, n, layout, "samples", variant === "dense") },
       { name: `draw_${variant}`, fn: pass(kind, m, n, layout, "draw", variant === "dense") },
     ]),
   );
@@ -95,10 +106,10 @@ export function simdVariant(density: number): SimdVariant {
   return 1 - (1 - density) ** 4 >= 0.25 ? "dense" : "sparse";
 }
 
-function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train" | "evaluate" | "draw", dense: boolean): FunctionBuilder {
+function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train" | "evaluate" | "samples" | "draw", dense: boolean): FunctionBuilder {
   const relu = kind === "relu-hidden", train = mode === "train";
-  const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32"], ["f64"]);
-  const [STEP, B, K0, K1, THRESHOLD] = [0, 1, 2, 3, 4];
+  const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32"], ["f64"]);
+  const [STEP, START, B, K0, K1, THRESHOLD] = [0, 1, 2, 3, 4, 5];
   const J = [...Array(m).keys()], I = [...Array(n).keys()], PAIRS = [...Array(Math.ceil(n / 2)).keys()];
   const v = () => f.local("v128");
   const vs = (k: number) => Array.from({ length: k }, v);
@@ -107,12 +118,14 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
   const splatI = (c: number) => f.v128i32([c, c, c, c]);
 
   // Locals.
+  const emptyLoss = f.local("f64");
   const s = f.local("i32"), seen = f.local("i32"), empty = f.local("i32"), tsc = f.local("i32"), x0 = f.local("i32"), w0s = f.local("i32"), x1s = f.local("i32");
   const W = J.map(() => vs(n)), bias = vs(n), coef = vs(n), imp = vs(n);
   const GW = train ? J.map(() => vs(n)) : [], GB = train ? vs(n) : [];
   const X = vs(n), S = vs(n), H = vs(m), D = train ? vs(n) : [], E = train ? vs(m) : [];
   const X1 = PAIRS.map(v), W0 = PAIRS.map(v), X2 = PAIRS.map(v);
-  const TS = v(), THR = v(), BV = v(), errAcc = v(), errG = v(), laneMask = v(), sv = v(), c0 = v();
+  const TS = v(), THR = v(), BV = v(), errAcc = v(), sqAcc = v(), errG = v(), lo = v(), hi = v(), laneMask = v(), sv = v(), c0 = v();
+  const emptyErr = v(), emptyBiasGrad = train ? vs(n) : [];
   const y = v(), z = v(), w = v(), a = v(), b = v(), c = v(), d = v(), sum = v(), pres = v();
 
   // ---- once per pass: the stream's per-(step, pair) words, the parameters as splats, zeroed sums.
@@ -141,7 +154,23 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
     load(imp[i], L.importance + 4 * i);
   }
   for (const g of [...GW.flat(), ...GB]) zero().set(g);
+  // The loss of a sample with no feature present, Σ_i I_i ReLU(b_i)², and its bias gradient
+  // coef_i ReLU(b_i) (where b_i > 0), in every lane, computed in float32 as the loop would compute them:
+  // such samples skip the loop (below) and are added once, times their count, after it.
+  for (const i of I) {
+    f.get(bias[i]);
+    zero().simd("f32x4.pmax").set(sum);
+    if (i > 0) f.get(emptyErr);
+    f.get(imp[i]).get(sum).simd("f32x4.mul").get(sum).simd("f32x4.mul");
+    if (i > 0) f.simd("f32x4.add");
+    f.set(emptyErr);
+    if (train) {
+      f.get(coef[i]).get(sum).simd("f32x4.mul").get(bias[i]);
+      zero().simd("f32x4.gt").simd("v128.and").set(emptyBiasGrad[i]);
+    }
+  }
   zero().set(errAcc);
+  zero().set(sqAcc);
   f.i32(0).set(s);
   f.i32(0).set(empty);
 
@@ -150,7 +179,7 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
   f.get(s).get(B).op(OP["i32.ge_u"]).brIf(1);
   f.get(s).simd("i32x4.splat").v128i32([0, 1, 2, 3]).simd("i32x4.add").tee(sv);
   f.get(BV).simd("i32x4.lt_u").set(laneMask);
-  f.get(sv);
+  f.get(sv).get(START).simd("i32x4.splat").simd("i32x4.add");
   splatI(LCG_MUL).simd("i32x4.mul");
   splatI(LCG_ADD).simd("i32x4.add").set(c0);
   for (const h of H) zero().set(h);
@@ -211,6 +240,7 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
   // and add count × that contribution after the loop.
   f.get(seen).op(OP["i32.eqz"]).get(s).i32(LANES).op(OP["i32.add"]).get(B).op(OP["i32.le_u"]).op(OP["i32.and"]).if();
   f.get(empty).i32(LANES).op(OP["i32.add"]).set(empty);
+  if (mode === "samples") f.get(s).i32(4).op(OP["i32.mul"]).get(emptyErr).simdMem("v128.store", 4, L.samples);
   f.get(s).i32(LANES).op(OP["i32.add"]).set(s);
   f.br(1).end();
 
@@ -253,9 +283,13 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
       zero().simd("f32x4.gt").get(laneMask).simd("v128.and").simd("v128.and").set(D[i]);
     }
   }
-  // errAcc += the group's four errors, in float64 (lanes past the batch masked to 0).
-  f.get(errG).get(laneMask).simd("v128.and").tee(errG).simd("f64x2.promote_low_f32x4").get(errAcc).simd("f64x2.add");
-  f.get(errG).get(errG).simd("i8x16.shuffle", 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7).simd("f64x2.promote_low_f32x4").simd("f64x2.add").set(errAcc);
+  // errAcc += the group's four losses, in float64 (lanes past the batch masked to 0); when evaluating,
+  // sqAcc += their squares (for the loss's standard error), and `samples` stores them.
+  f.get(errG).get(laneMask).simd("v128.and").tee(errG).simd("f64x2.promote_low_f32x4").set(lo);
+  f.get(errG).get(errG).simd("i8x16.shuffle", 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7).simd("f64x2.promote_low_f32x4").set(hi);
+  f.get(errAcc).get(lo).simd("f64x2.add").get(hi).simd("f64x2.add").set(errAcc);
+  if (!train) f.get(sqAcc).get(lo).get(lo).simd("f64x2.mul").simd("f64x2.add").get(hi).get(hi).simd("f64x2.mul").simd("f64x2.add").set(sqAcc);
+  if (mode === "samples") f.get(s).i32(4).op(OP["i32.mul"]).get(errG).simdMem("v128.store", 4, L.samples);
 
   if (train) {
     for (const i of I) f.get(GB[i]).get(D[i]).simd("f32x4.add").set(GB[i]);
@@ -282,23 +316,7 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
   f.get(s).i32(LANES).op(OP["i32.add"]).set(s);
   f.br(0).end().end();
 
-  // ---- the skipped empty samples: per sample, error Σ_i I_i ReLU(b_i)² and bias gradient
-  // coef_i ReLU(b_i) (where b_i > 0), computed in float32 as the loop would, times their count in float64.
-  // `sum` holds ReLU(b), `y` the error, in every lane.
   const emptyTimes = (v: number) => f.get(v).simd("f32x4.extract_lane", 0).op(OP["f64.promote_f32"]).get(empty).op(OP["f64.convert_i32_u"]).op(OP["f64.mul"]);
-  const emptyBiasGrad = train ? vs(n) : [];
-  for (const i of I) {
-    f.get(bias[i]);
-    zero().simd("f32x4.pmax").set(sum);
-    if (i > 0) f.get(y);
-    f.get(imp[i]).get(sum).simd("f32x4.mul").get(sum).simd("f32x4.mul");
-    if (i > 0) f.simd("f32x4.add");
-    f.set(y);
-    if (train) {
-      f.get(coef[i]).get(sum).simd("f32x4.mul").get(bias[i]);
-      zero().simd("f32x4.gt").simd("v128.and").set(emptyBiasGrad[i]);
-    }
-  }
 
   // ---- the batch's gradient sums: the four lanes added in float64, in lane order.
   if (train) {
@@ -316,8 +334,16 @@ function pass(kind: ModelKind, m: number, n: number, L: SimdLayout, mode: "train
       f.mem("f64.store", 3, L.grad + 8 * p);
     });
   }
+  if (!train) {
+    // Σ l² = the loop's + count × (empty sample's loss)², in float64.
+    f.i32(0);
+    f.get(sqAcc).simd("f64x2.extract_lane", 0).get(sqAcc).simd("f64x2.extract_lane", 1).op(OP["f64.add"]);
+    f.get(emptyErr).simd("f32x4.extract_lane", 0).op(OP["f64.promote_f32"]).tee(emptyLoss).get(emptyLoss).op(OP["f64.mul"]);
+    f.get(empty).op(OP["f64.convert_i32_u"]).op(OP["f64.mul"]).op(OP["f64.add"]);
+    f.mem("f64.store", 3, L.sumSquares);
+  }
   f.get(errAcc).simd("f64x2.extract_lane", 0).get(errAcc).simd("f64x2.extract_lane", 1).op(OP["f64.add"]);
-  emptyTimes(y);
+  emptyTimes(emptyErr);
   f.op(OP["f64.add"]);
   return f;
 }

@@ -5,12 +5,12 @@
 // in a browser's Web Worker alike (only WebAssembly and typed arrays).
 
 import type { ModelKind, TrainConfig } from "../../model/config.ts";
-import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
+import { Purpose, SHARED_MODEL, presenceThreshold, streamKey, type StreamKey } from "../../model/rng.ts";
 import { initialParams } from "../reference.ts";
 import { PROGRESS_EVERY, type CpuKernel, type TrainedModel } from "../kernel.ts";
-import { DRAW_SAMPLES, LANES, MAX_SIMD_WEIGHTS, simdLayout, simdModule, simdVariant, type SimdVariant } from "./simd-codegen.ts";
+import { DRAW_SAMPLES, LANES, MAX_SIMD_WEIGHTS, SAMPLE_BLOCK, simdLayout, simdModule, simdVariant, type SimdVariant } from "./simd-codegen.ts";
 
-type Pass = (step: number, B: number, k0: number, k1: number, threshold: number) => number;
+type Pass = (step: number, start: number, B: number, k0: number, k1: number, threshold: number) => number;
 
 /** Whether this platform runs WebAssembly SIMD (Node ≥ 16.4, every current browser). */
 export function simdSupported(): boolean {
@@ -32,8 +32,10 @@ const modules = new Map<string, WebAssembly.Module>();
 
 export class SimdKernel implements CpuKernel {
   private readonly config: TrainConfig;
-  private readonly passes: Record<"train" | "evaluate" | "draw", Record<SimdVariant, Pass>>;
+  private readonly passes: Record<"train" | "evaluate" | "samples" | "draw", Record<SimdVariant, Pass>>;
   private readonly draws: Float32Array;
+  private readonly samples: Float32Array;
+  private readonly sumSquares: Float64Array;
   /** Tests and benchmarks: always this variant (default: per density, simdVariant). */
   private readonly variant?: SimdVariant;
   private readonly params32: Float32Array;
@@ -51,6 +53,7 @@ export class SimdKernel implements CpuKernel {
     this.passes = {
       train: { sparse: exp.train_sparse, dense: exp.train_dense },
       evaluate: { sparse: exp.evaluate_sparse, dense: exp.evaluate_dense },
+      samples: { sparse: exp.samples_sparse, dense: exp.samples_dense },
       draw: { sparse: exp.draw_sparse, dense: exp.draw_dense },
     };
     this.variant = options.variant;
@@ -59,6 +62,8 @@ export class SimdKernel implements CpuKernel {
     this.grad = new Float64Array(buf, L.grad, P);
     this.coef = new Float32Array(buf, L.coef, n);
     this.draws = new Float32Array(buf, L.draws, DRAW_SAMPLES * n);
+    this.samples = new Float32Array(buf, L.samples, SAMPLE_BLOCK);
+    this.sumSquares = new Float64Array(buf, L.sumSquares, 1);
     new Float32Array(buf, L.importance, n).set(config.importance);
     this.config = config;
     const o = config.optimizer;
@@ -72,11 +77,20 @@ export class SimdKernel implements CpuKernel {
   }
 
   train(density: number, model: number, steps = this.config.steps, onProgress?: (stepsDone: number) => void): TrainedModel {
+    const c = this.config;
+    return this.trainFrom(initialParams(c, density, model), density, streamKey(c.seed, density, model, Purpose.train), steps, onProgress);
+  }
+
+  /**
+   * Trains from the parameters `start` (copied) on the training stream `key` at `density`, with fresh
+   * AdamW moments: train() from the seeded initialisation, and the continuation diagnostic
+   * (src/train/diagnostics.ts) from another level's winner.
+   */
+  trainFrom(start: ArrayLike<number>, density: number, key: StreamKey, steps = this.config.steps, onProgress?: (stepsDone: number) => void): TrainedModel {
     const c = this.config, B = c.batchSize;
-    const P = initialParams(c, density, model);
+    const P = Float64Array.from(start);
     const size = P.length;
     const mom = new Float64Array(size), vel = new Float64Array(size);
-    const key = streamKey(c.seed, density, model, Purpose.train);
     const k0 = key.k0 | 0, k1 = key.k1 | 0, threshold = presenceThreshold(density) | 0;
     const { lr, b1, b2, eps, decay } = this.opt;
     const p32 = this.params32, g = this.grad;
@@ -85,7 +99,7 @@ export class SimdKernel implements CpuKernel {
     let err = 0;
     for (let t = 0; t < steps; t++) {
       p32.set(P);
-      err = pass(t, B, k0, k1, threshold);
+      err = pass(t, 0, B, k0, k1, threshold);
       // AdamW over the packed parameters: the arithmetic of adamw.ts, in float64.
       const bc1 = 1 - b1 ** (t + 1), bc2 = 1 - b2 ** (t + 1);
       for (let p = 0; p < size; p++) {
@@ -102,9 +116,27 @@ export class SimdKernel implements CpuKernel {
   evalLoss(density: number, params: Float64Array): number {
     const c = this.config;
     const key = streamKey(c.seed, density, SHARED_MODEL, Purpose.eval);
+    return this.evaluate(params, density, key, 0, c.evalSamples).sum / (c.evalSamples * c.features);
+  }
+
+  /**
+   * Σ and Σ² over `count` samples of the per-sample loss Σ_i I_i (x_i − x'_i)² of `params`, on the data of
+   * stream `key` at batch `step` (samples start … start + count − 1) and density `density`: the loss's mean is
+   * sum / (count·n), its standard error √((Σ² − sum²/count) / (count − 1) / count) / n.
+   */
+  evaluate(params: ArrayLike<number>, density: number, key: StreamKey, step: number, count: number, start = 0): { sum: number; sumSquares: number } {
     this.params32.set(params);
-    const err = this.passes.evaluate[this.variant ?? simdVariant(density)](0, c.evalSamples, key.k0 | 0, key.k1 | 0, presenceThreshold(density) | 0);
-    return err / (c.evalSamples * c.features);
+    const sum = this.passes.evaluate[this.variant ?? simdVariant(density)](step, start, count, key.k0 | 0, key.k1 | 0, presenceThreshold(density) | 0);
+    return { sum, sumSquares: this.sumSquares[0] };
+  }
+
+  /** Each sample's loss (as `evaluate` sums them), for samples start … start + count − 1 of batch `step`;
+   *  count ≤ SAMPLE_BLOCK. The returned array is overwritten by the next call. */
+  sampleLosses(params: ArrayLike<number>, density: number, key: StreamKey, step: number, count: number, start = 0): Float32Array {
+    if (count > SAMPLE_BLOCK) throw new Error(`sampleLosses: at most ${SAMPLE_BLOCK} samples`);
+    this.params32.set(params);
+    this.passes.samples[this.variant ?? simdVariant(density)](step, start, count, key.k0 | 0, key.k1 | 0, presenceThreshold(density) | 0);
+    return this.samples.subarray(0, count);
   }
 
   /**
@@ -114,7 +146,7 @@ export class SimdKernel implements CpuKernel {
   draw(step: number, count: number, k0: number, k1: number, threshold: number, variant: SimdVariant): Float64Array[] {
     if (count > DRAW_SAMPLES) throw new Error(`draw: at most ${DRAW_SAMPLES} samples`);
     const n = this.config.features;
-    this.passes.draw[variant](step, count, k0 | 0, k1 | 0, threshold | 0);
+    this.passes.draw[variant](step, 0, count, k0 | 0, k1 | 0, threshold | 0);
     return Array.from({ length: count }, (_, s) => Float64Array.from({ length: n }, (_, i) => this.draws[Math.floor(s / LANES) * LANES * n + LANES * i + (s % LANES)]));
   }
 }

@@ -40,7 +40,7 @@ export const SIMD = {
   "f64x2.promote_low_f32x4": 95,
   "i32x4.shr_u": 173, "i32x4.add": 174, "i32x4.mul": 181,
   "f32x4.add": 228, "f32x4.sub": 229, "f32x4.mul": 230, "f32x4.pmax": 235,
-  "f64x2.add": 240,
+  "f64x2.add": 240, "f64x2.mul": 242,
   "f32x4.convert_i32x4_s": 250,
 } as const;
 export type SimdOp = keyof typeof SIMD;

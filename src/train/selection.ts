@@ -1,0 +1,207 @@
+// Picking each level's winner with a stated confidence. The held-out loss of a model is an average over
+// random draws, so "the lowest loss" on one sample is partly luck: at density 0.01 the standard error of a
+// 32,768-draw estimate is ~18 %, far more than the gaps between the best models. Selection therefore runs
+// in two stages, each on one sample shared by every model it compares (common random numbers: the
+// differences between models then carry much less noise than the losses themselves):
+//   stage 1: every model on the level's held-out sample (the trainer's evaluation). Models whose loss is
+//            within CANDIDATE_Z paired standard errors of the stage-1 best could be the true best, and go
+//            on, with never fewer than MIN_CANDIDATES (the lowest by loss);
+//   stage 2: the candidates on one much larger sample from a stream of its own (Purpose.select), sized
+//            by density: at least 2^22 draws and 4·10⁶ present features in expectation. The winner is the
+//            stage-2 best; the runner-up is the second; their paired difference and its standard error
+//            say whether the win is clear or a statistical tie (within TIE_SE standard errors).
+// The statistics are plain functions of per-sample losses (tested against a direct computation); the
+// losses come from the SIMD kernel, block by block, so no sample is ever stored whole.
+
+import type { ModelKind, TrainConfig } from "../model/config.ts";
+import { Purpose, SHARED_MODEL, streamKey, type StreamKey } from "../model/rng.ts";
+import { SimdKernel } from "./simd/simd-kernel.ts";
+import { SAMPLE_BLOCK } from "./simd/simd-codegen.ts";
+
+/** Candidates are kept within this many paired standard errors of the stage-1 best. */
+export const CANDIDATE_Z = 3;
+/** Stage 2 always re-evaluates at least this many models (or all K, if fewer). */
+export const MIN_CANDIDATES = 32;
+/** A win by less than this many paired standard errors is a statistical tie. */
+export const TIE_SE = 2;
+/** Stage-2 sample size: at least this many draws … */
+export const STAGE2_MIN_DRAWS = 2 ** 22;
+/** … and at least this many present features in expectation (≈ 4·10⁷ draws at density 0.01, n = 10). */
+export const STAGE2_MIN_PRESENT = 4e6;
+
+/** Draws of the stage-2 sample at `density` with n features: whole blocks of SAMPLE_BLOCK draws. */
+export function stage2Samples(density: number, n: number): number {
+  const draws = Math.max(STAGE2_MIN_DRAWS, Math.ceil(STAGE2_MIN_PRESENT / (n * density)));
+  return Math.ceil(draws / SAMPLE_BLOCK) * SAMPLE_BLOCK;
+}
+
+/** Running sums of a per-sample quantity: its mean and the standard error of the mean. */
+export class Moments {
+  count = 0;
+  sum = 0;
+  sumSquares = 0;
+  add(values: ArrayLike<number>): void {
+    for (let i = 0; i < values.length; i++) {
+      this.sum += values[i];
+      this.sumSquares += values[i] * values[i];
+    }
+    this.count += values.length;
+  }
+  addSums(count: number, sum: number, sumSquares: number): void {
+    this.count += count;
+    this.sum += sum;
+    this.sumSquares += sumSquares;
+  }
+  get mean(): number {
+    return this.sum / this.count;
+  }
+  /** Standard error of the mean: the sample standard deviation (n − 1) over √count. */
+  get se(): number {
+    if (this.count < 2) return NaN;
+    const variance = Math.max(0, (this.sumSquares - (this.sum * this.sum) / this.count) / (this.count - 1));
+    return Math.sqrt(variance / this.count);
+  }
+}
+
+export interface PairedStat {
+  model: number;
+  /** Mean of (this model's per-sample loss − the reference model's), per feature (÷ n, as the loss). */
+  diff: number;
+  se: number;
+}
+
+/**
+ * The stage-2 candidates: models whose stage-1 loss is at most CANDIDATE_Z paired standard errors above
+ * the stage-1 best's (`paired[k]`: model k minus the best, on the stage-1 sample), and at least the
+ * MIN_CANDIDATES lowest; ordered by stage-1 loss (then index). Models with a null loss (diverged) never.
+ */
+export function stage2Candidates(losses: readonly (number | null)[], paired: readonly (PairedStat | null)[], min = MIN_CANDIDATES, z = CANDIDATE_Z): number[] {
+  const ranked = losses
+    .map((loss, model) => ({ model, loss }))
+    .filter((x): x is { model: number; loss: number } => x.loss !== null && Number.isFinite(x.loss))
+    .sort((a, b) => a.loss - b.loss || a.model - b.model);
+  return ranked
+    .filter(({ model }, rank) => {
+      if (rank < min) return true;
+      const p = paired[model];
+      // Without a paired estimate, keep it: dropping the true best is the one error to avoid.
+      return !p || !Number.isFinite(p.se) || p.diff <= z * p.se;
+    })
+    .map((x) => x.model);
+}
+
+export interface Stage2Result {
+  samples: number;
+  /** Per candidate, in candidate order: its stage-2 loss and that loss's standard error. */
+  candidates: { model: number; loss: number; se: number }[];
+  winner: number;
+  runnerUp: number | null;
+  /** Candidates against the winner on the same draws: the runner-up and every candidate that could be
+   *  tied with the winner (the others cannot be, and are omitted; so is the winner). */
+  paired: PairedStat[];
+  /** The runner-up is within TIE_SE paired standard errors of the winner. */
+  tie: boolean;
+  /** Candidates within TIE_SE paired standard errors of the winner (the winner first). */
+  tied: number[];
+}
+
+/**
+ * The winner among candidates from their stage-2 losses (`moments`, per candidate) and, once the winner
+ * is known, candidates' paired differences from it (`pairedWithWinner`, per candidate; null where not
+ * computed; the winner's own entry is ignored). Pure: the statistics of section "stage 2" above.
+ */
+export function decide(models: readonly number[], moments: readonly Moments[], pairedWithWinner?: readonly (Moments | null)[], n = 1): Stage2Result {
+  const candidates = models.map((model, k) => ({ model, loss: moments[k].mean / n, se: moments[k].se / n }));
+  const order = candidates.map((c, k) => k).sort((a, b) => candidates[a].loss - candidates[b].loss || candidates[a].model - candidates[b].model);
+  const w = order[0];
+  const paired: PairedStat[] = pairedWithWinner
+    ? candidates.flatMap((c, k) => {
+        const p = pairedWithWinner[k];
+        return k === w || !p ? [] : [{ model: c.model, diff: p.mean / n, se: p.se / n }];
+      })
+    : [];
+  const runnerUp = order.length > 1 ? candidates[order[1]].model : null;
+  const within = (p: PairedStat) => p.diff < TIE_SE * p.se;
+  const runner = paired.find((p) => p.model === runnerUp);
+  return {
+    samples: moments[w].count,
+    candidates,
+    winner: candidates[w].model,
+    runnerUp,
+    paired,
+    tie: runner ? within(runner) : false,
+    tied: [candidates[w].model, ...order.slice(1).map((k) => candidates[k].model).filter((m) => paired.some((p) => p.model === m && within(p)))],
+  };
+}
+
+/** Per-sample losses of one model on the samples of one block, from a kernel. */
+type BlockLosses = (params: ArrayLike<number>, block: number) => ArrayLike<number>;
+
+/**
+ * Stage 2 for one level: every candidate's loss on the stage-2 sample (`samples` draws in blocks of
+ * SAMPLE_BLOCK), then, in a second pass over the same draws, every candidate's per-sample difference from
+ * the winner. `losses(params, block)` gives one block's per-sample losses.
+ */
+export function runStage2(models: readonly number[], params: readonly ArrayLike<number>[], samples: number, losses: BlockLosses, n: number): Stage2Result {
+  const blocks = samples / SAMPLE_BLOCK;
+  const moments = models.map(() => new Moments());
+  for (let block = 0; block < blocks; block++) {
+    params.forEach((p, k) => moments[k].add(losses(p, block)));
+  }
+  const first = decide(models, moments, undefined, n);
+  const w = models.indexOf(first.winner);
+  // Pass 2 only for the runner-up and the candidates that could be tied with the winner: by Cauchy–Schwarz
+  // the paired standard error is at most the sum of the two unpaired ones, so a candidate at least TIE_SE
+  // times that sum above the winner cannot be within TIE_SE paired standard errors of it.
+  const c = first.candidates;
+  const needed = models.map((model, k) => k !== w && (model === first.runnerUp || c[k].loss - c[w].loss < TIE_SE * (c[k].se + c[w].se)));
+  const paired = models.map(() => new Moments());
+  const diff = new Float64Array(SAMPLE_BLOCK);
+  for (let block = 0; block < blocks; block++) {
+    const win = Float64Array.from(losses(params[w], block));
+    params.forEach((p, k) => {
+      if (!needed[k]) return;
+      const l = losses(p, block);
+      for (let s = 0; s < l.length; s++) diff[s] = l[s] - win[s];
+      paired[k].add(diff.subarray(0, l.length));
+    });
+  }
+  return decide(models, moments, paired.map((p, k) => (needed[k] ? p : null)), n);
+}
+
+/** The stream of the stage-2 sample of a level (shared by all its models, disjoint from the others). */
+export function stage2Key(seed: number, density: number): StreamKey {
+  return streamKey(seed, density, SHARED_MODEL, Purpose.select);
+}
+
+/**
+ * Stage-1 paired statistics: every model's per-sample loss minus the stage-1 best's, on the level's
+ * held-out sample (the Purpose.eval stream, batch 0, samples 0 … evalSamples − 1), block by block; null
+ * for the best itself and for diverged models (params null).
+ */
+export function stage1Paired(kernel: SimdKernel, config: TrainConfig, density: number, params: readonly (ArrayLike<number> | null)[], best: number): (PairedStat | null)[] {
+  const key = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
+  const sums = params.map(() => new Moments());
+  const diff = new Float64Array(SAMPLE_BLOCK);
+  for (let start = 0; start < config.evalSamples; start += SAMPLE_BLOCK) {
+    const count = Math.min(SAMPLE_BLOCK, config.evalSamples - start);
+    const ref = Float64Array.from(kernel.sampleLosses(params[best]!, density, key, 0, count, start));
+    params.forEach((p, k) => {
+      if (!p || k === best) return;
+      const l = kernel.sampleLosses(p, density, key, 0, count, start);
+      for (let s = 0; s < count; s++) diff[s] = l[s] - ref[s];
+      sums[k].add(diff.subarray(0, count));
+    });
+  }
+  const n = config.features;
+  return params.map((p, k) => (p && k !== best ? { model: k, diff: sums[k].mean / n, se: sums[k].se / n } : null));
+}
+
+/** Stage 2 of one level with the SIMD kernel: the candidates (model indices and their parameters) on
+ *  draws 0 … stage2Samples − 1 of the level's Purpose.select stream. */
+export function stage2ForLevel(kind: ModelKind, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[]): Stage2Result {
+  const kernel = new SimdKernel(kind, config);
+  const key = stage2Key(config.seed, density);
+  const blockLosses: BlockLosses = (p, block) => kernel.sampleLosses(p, density, key, 0, SAMPLE_BLOCK, block * SAMPLE_BLOCK);
+  return runStage2(models, params, stage2Samples(density, config.features), blockLosses, config.features);
+}
