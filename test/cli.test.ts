@@ -1,6 +1,6 @@
 // The training CLI: flag errors, checkpoint/resume (in process and through a real SIGINT), divergence.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -403,5 +403,17 @@ describe("engine selection (npm run train --engine …)", () => {
     const r = run(["--engine", "webgpu"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/engine webgpu on SwiftShader/);
+    expect(r.stderr).toContain(`webgpu: software adapter SwiftShader driver`);
+  });
+
+  // Without a GPU's device node (NVIDIA's or a DRM render node) the system has no hardware adapter; on a
+  // GPU machine this one is skipped (test/webgpu.test.ts checks the choice there).
+  const gpuNode = readdirSync("/dev").some((f) => /^nvidia\d/.test(f)) || (existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("render")));
+  it.skipIf(gpuNode)("auto with no driver named looks at the system's drivers first; here SwiftShader follows and is declined", () => {
+    const r = run(["--engine", "auto"], { VK_ICD_FILENAMES: undefined });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^webgpu: software adapter SwiftShader.* from SwiftShader \(VK_ICD_FILENAMES=.*\), as the system's Vulkan drivers gave no hardware adapter/m);
+    expect(r.stderr).toMatch(/notice: the only WebGPU adapter is a software one \(SwiftShader/);
+    expect(r.stderr).toContain("engine cpu on");
   });
 });

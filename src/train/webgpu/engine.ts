@@ -21,14 +21,14 @@ import { validateConfig, validateDensity } from "../../model/config.ts";
 import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
 import type { Engine, RunKernel, TrainRequest } from "../engine.ts";
 import { initialParams } from "../reference.ts";
-import { Gpu, NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD } from "./gpu.ts";
+import { Gpu, NoAdapterError, describeAdapter, vulkanSources, SWIFTSHADER_ICD } from "./gpu.ts";
 import { privateKernelCode } from "./private-codegen.ts";
 import {
   DEFAULT_WORKGROUP_SIZE, MODEL_RECORD_WORDS, RUN_UNIFORM_BYTES, defaultKernel, encodeModels, encodeRun, planKernel,
   planWaves, runUniform, type KernelName, type KernelPlan, type ModelRecord,
 } from "./layout.ts";
 
-export { NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD };
+export { NoAdapterError, describeAdapter, vulkanSources, SWIFTSHADER_ICD };
 
 export interface WebGpuEngineOptions {
   /** Train this many steps instead of config.steps (benchmarks). */
@@ -136,6 +136,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   const gpu = await Gpu.open();
   const { device } = gpu;
   const log = options.log ?? (() => {});
+  log(`webgpu: ${gpu.choice}`);
   const pipelineCache = new Map<string, Promise<Pipelines>>();
   let gpuNs = 0;
   /** GPU seconds per model-sample (one sample of one model's batch, forward and backward), from the
