@@ -21,6 +21,7 @@ const BENCH_USAGE = `usage: npm run bench -- [options]
   --kernel private|workgroup, --workgroup W   WebGPU kernel and threads per workgroup
   --json                one line of JSON on stdout, no logs, no baseline
   --no-baseline         skip timing the plain reference trainer
+  --verbose             also print the engine's internal diagnostics (WebGPU waves, busy chunk waits)
   -h, --help            show this help`;
 
 const usage = usageExits("bench");
@@ -38,6 +39,7 @@ const values = flag(() =>
     kernel: { type: "string" },
     workgroup: { type: "string" },
     "no-baseline": { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   }),
 );
@@ -63,7 +65,7 @@ const log = (line: string) => values.json || console.error(line);
 const tCreate = performance.now();
 let engine;
 try {
-  engine = await createEngine(choice, { log, kernel, workgroupSize });
+  engine = await createEngine(choice, { log, debugLog: values.verbose ? log : undefined, kernel, workgroupSize });
 } catch (e) {
   console.error(`bench: ${(e as Error).message.split("\n")[0]}`);
   process.exit(1);

@@ -216,6 +216,30 @@ describe("webgpu engine", () => {
     expect(r.stdout).toMatch(/^trained 1 on /);
   });
 
+  it("logs which adapter and why; waves and chunk waits go to debugLog only; a lowered --workgroup is said once", async () => {
+    const lines: string[] = [], debug: string[] = [];
+    const wide = await makeEngine({ log: (l) => lines.push(l), debugLog: (l) => debug.push(l), workgroupSize: 1024 });
+    const config = tiny({ modelsPerLevel: 1, steps: 2, batchSize: 1024 });
+    for (let k = 0; k < 2; k++) await wide.train({ kind: "relu-hidden", config, densities: [0.5], onLevel: () => {} });
+    expect(lines[0]).toMatch(/^webgpu: (hardware|software) adapter .+ from /);
+    expect(lines[0]).toContain(wide.device);
+    // 1024 threads of the private kernel need 246 KiB of workgroup memory: no adapter has that much.
+    const lowered = lines.filter((l) => l.includes("workgroup of 1024 threads asked for"));
+    expect(lowered).toHaveLength(1);
+    const used = wide.kernel("relu-hidden", config).workgroupSize;
+    expect(lowered[0]).toMatch(new RegExp(`^webgpu: workgroup of 1024 threads asked for, ${used} used: the private kernel's workgroup memory must fit the adapter's maxComputeWorkgroupStorageSize \\(\\d+ bytes\\)$`));
+    expect(lines).toHaveLength(2);
+    expect(debug.filter((l) => /^webgpu: relu-hidden 5×10, 1 levels × 1 models in 1 wave\(s\); private kernel, workgroup \d+ threads/.test(l))).toHaveLength(2);
+    expect(debug.filter((l) => /^webgpu: \d+ of \d+ chunk waits found the GPU still busy/.test(l))).toHaveLength(2);
+
+    // The engine's own choice (the default size, shrunk to a batch of 5) is no news.
+    const quiet: string[] = [];
+    const dflt = await makeEngine({ log: (l) => quiet.push(l) });
+    await dflt.train({ kind: "relu-hidden", config: tiny({ modelsPerLevel: 1, steps: 2, batchSize: 5 }), densities: [0.5], onLevel: () => {} });
+    expect(quiet).toHaveLength(1);
+    expect(quiet[0]).toMatch(/^webgpu: (hardware|software) adapter /);
+  });
+
   it("with no driver named, looks at the system's drivers first and takes SwiftShader only without a hardware adapter", () => {
     const script = `
       import { createWebGpuEngine } from "./src/train/webgpu/engine.ts";
@@ -385,6 +409,15 @@ describe("webgpu planning (no GPU)", () => {
     expect(planKernel("private", 5, 10, 1024, limits, 128).workgroupSize).toBe(64);
     expect(planKernel("private", 5, 10, 1024, roomy, 128).workgroupSize).toBe(128);
     expect(() => planKernel("private", 64, 200, 1024, limits)).toThrow(/workgroup memory in the private kernel/);
+  });
+
+  it("says which limit lowered the preferred workgroup size, and nothing when none did", () => {
+    expect(planKernel("private", 5, 10, 1024, limits, 64).limitedBy).toBeUndefined();
+    expect(planKernel("private", 5, 10, 1024, limits, 128).limitedBy).toBe("the private kernel's workgroup memory must fit the adapter's maxComputeWorkgroupStorageSize (16384 bytes)");
+    const roomy = { ...limits, maxComputeWorkgroupStorageSize: 1 << 20 };
+    expect(planKernel("private", 5, 10, 1024, roomy, 1024)).toMatchObject({ workgroupSize: 256, limitedBy: "the adapter's maxComputeInvocationsPerWorkgroup is 256" });
+    expect(planKernel("private", 5, 10, 1024, { ...roomy, maxComputeWorkgroupSizeX: 128 }, 1024)).toMatchObject({ workgroupSize: 128, limitedBy: "the adapter's maxComputeWorkgroupSizeX is 128" });
+    expect(planKernel("private", 5, 10, 5, roomy, 64)).toMatchObject({ workgroupSize: 8, limitedBy: "a batch of 5 samples needs no more" });
   });
 
   it("writes the private kernel's model-sized code out straight: scalars only, every index a constant", () => {
