@@ -29,6 +29,7 @@ const BENCH_USAGE = `usage: npm run bench -- [options]
   --no-torch            CPU: skip the PyTorch baseline
   --json                one line of JSON on stdout, no logs, no reference-trainer baseline
   --no-baseline         skip timing the plain reference trainer
+  --verbose             also print the engine's internal diagnostics (WebGPU waves, busy chunk waits)
   -h, --help            show this help`;
 
 const usage = usageExits("bench");
@@ -47,6 +48,7 @@ const values = flag(() =>
     workgroup: { type: "string" },
     "no-torch": { type: "boolean", default: false },
     "no-baseline": { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   }),
 );
@@ -86,7 +88,7 @@ const gpuTime = (engine: Engine) => engine.gpuSeconds?.() ?? NaN;
 async function open(options: EngineOptions): Promise<{ engine: Engine; startupSeconds: number }> {
   const t = performance.now();
   try {
-    const engine = await createEngine(choice, { log, ...options });
+    const engine = await createEngine(choice, { log, debugLog: values.verbose ? log : undefined, ...options });
     return { engine, startupSeconds: (performance.now() - t) / 1000 };
   } catch (e) {
     console.error(`bench: ${(e as Error).message.split("\n")[0]}`);

@@ -6,11 +6,17 @@
 # Runs before `npm test` (npm's pretest hook) and from .ci/run. Exits non-zero, saying what is missing,
 # when it cannot install them itself.
 set -euo pipefail
+# ldconfig lives in /sbin, which a normal user's PATH on Debian lacks (appended: earlier entries still win).
+PATH=$PATH:/usr/sbin:/sbin
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/lib/chromium/vk_swiftshader_icd.json ] || missing+=(chromium)
-ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || missing+=(libvulkan1)
+# The library list is read whole, then searched. Piped into `grep -q`, which exits at the first match,
+# ldconfig died of SIGPIPE writing the rest, and under pipefail libvulkan1 was reported missing in about
+# 4 runs of 10.
+libs=$(ldconfig -p 2>/dev/null) || libs=""
+grep -q 'libvulkan\.so\.1' <<<"$libs" || missing+=(libvulkan1)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')

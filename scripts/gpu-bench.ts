@@ -4,7 +4,7 @@
 //
 //   node scripts/gpu-bench.ts [--steps 200] [--models 1000] [--levels all|0.1,0.05]
 //                             [--kernels private,workgroup] [--workgroups 32,64,128]
-//                             [--kind relu-hidden|linear-hidden] [--check] [--json] [--help]
+//                             [--kind relu-hidden|linear-hidden] [--check] [--json] [--verbose] [--help]
 //
 // Every (kernel, workgroup size) pair is timed in turn on the same workload, in one process, and the
 // table gives each one's speed relative to the first. Without --workgroups each kernel runs at its
@@ -30,6 +30,7 @@ const GPU_BENCH_USAGE = `usage: npm run gpu-bench -- [options]
   --check               first compare every (kernel, workgroup) with the CPU kernels on tiny configs;
                         exit 3 if they disagree
   --json                the results as JSON on stdout (logs stay on stderr)
+  --verbose             also print the engine's internal diagnostics (waves, busy chunk waits)
   -h, --help            show this help`;
 
 /** Exit code when a kernel disagrees with the CPU kernels: distinct from a crash (1) or a bad flag (2). */
@@ -49,6 +50,7 @@ const values = flag(() =>
     kind: { type: "string", default: "relu-hidden" },
     check: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   }),
 );
@@ -96,7 +98,7 @@ interface Result {
 }
 
 async function time(kernel: KernelName, workgroupSize: number | undefined): Promise<Result> {
-  const engine = await createWebGpuEngine({ log, kernel, workgroupSize });
+  const engine = await createWebGpuEngine({ log, debugLog: values.verbose ? log : undefined, kernel, workgroupSize });
   try {
     const config = defaultConfig({ modelsPerLevel: models, steps });
     const used = engine.kernel(kind, config);

@@ -3,7 +3,8 @@
 # machines. Here, first: `scripts/gpu-bundle.sh` (it copies this script into .gpu-carry/). Then call the
 # device tool's run with carry [".gpu-carry"] and the command `bash .gpu-carry/gpu-session.sh`.
 #
-# On the device, in order (each step's output is tee'd to $OUT/session.log):
+# On the device, in order (each step's output is tee'd to $OUT/session.log; --verbose keeps the engine's
+# diagnostics there, e.g. how many chunk waits found the GPU still busy):
 #   1. gpu-bench --check: every kernel × workgroup size against the CPU kernels on tiny configs, then
 #      timed on 21 levels × 1000 models × SWEEP_STEPS steps ($OUT/sweep.json). A kernel that disagrees
 #      with the CPU (exit 3) stops the session; any other failure of this optional step only means the
@@ -39,7 +40,7 @@ kernel_flags=()
 if ls "$carry"/*.checkpoint.json >/dev/null 2>&1; then SKIP_SWEEP=1; echo "sweep: skipped (resuming from a carried checkpoint)" | tee -a "$log"; fi
 if [ "${SKIP_SWEEP:-0}" != 1 ]; then
   t0=$(ms)
-  node "$carry/gpu-bench.mjs" --check --json --steps "${SWEEP_STEPS:-200}" --models "${MODELS:-1000}" \
+  node "$carry/gpu-bench.mjs" --check --json --verbose --steps "${SWEEP_STEPS:-200}" --models "${MODELS:-1000}" \
     --workgroups "${WORKGROUPS:-32,64,128}" >"$out/sweep.json" 2> >(tee -a "$log" >&2)
   status=$?
   echo "sweep: exit $status, $(since "$t0") s" | tee -a "$log"
@@ -73,7 +74,7 @@ train() { # name, extra flags...
     [ -n "$k" ] && flags=(--kernel "$k" --workgroup "$w")
     cp "$ckpt" "$out/" && echo "$name: resuming from the carried checkpoint (${k:-default} kernel, workgroup ${w:-default})" | tee -a "$log"
   fi
-  node "$carry/train.mjs" --engine webgpu ${flags[@]+"${flags[@]}"} --models "${MODELS:-1000}" \
+  node "$carry/train.mjs" --engine webgpu --verbose ${flags[@]+"${flags[@]}"} --models "${MODELS:-1000}" \
     --steps "${STEPS:-10000}" --out "$out/$name.json" "$@" 2>&1 | tee -a "$log"
   local s=${PIPESTATUS[0]}
   echo "$name: exit $s, whole command $(since "$t") s wall" | tee -a "$log"

@@ -36,7 +36,7 @@ async function main(): Promise<number> {
   const log = (line: string) => progress.log(line);
   let engine;
   try {
-    engine = await createEngine(opts.engine, { threads: opts.threads, kernel: opts.kernel, cpuKernel: opts.cpuKernel, workgroupSize: opts.workgroupSize, log });
+    engine = await createEngine(opts.engine, { threads: opts.threads, kernel: opts.kernel, cpuKernel: opts.cpuKernel, workgroupSize: opts.workgroupSize, log, debugLog: opts.verbose ? log : undefined });
   } catch (e) {
     // E.g. `--engine webgpu` and Dawn finds no adapter: the message says why.
     log(`train: ${(e as Error).message.split("\n")[0]}`);

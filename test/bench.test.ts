@@ -73,6 +73,19 @@ describe("npm run bench", () => {
     expect(g.gpuSeconds).toBeGreaterThan(0);
     expect(g.gpuSeconds).toBeLessThanOrEqual(g.seconds);
   });
+
+  it("prints the WebGPU engine's internal lines only with --verbose", () => {
+    const args = ["--engine", "webgpu", "--models", "2", "--steps", "3", "--no-baseline"];
+    const internal = /^webgpu: (relu-hidden .* wave\(s\);|\d+ of \d+ chunk waits)/gm;
+    const plain = bench(args);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stderr).toMatch(/^webgpu: (hardware|software) adapter /m);
+    expect(plain.stderr.match(internal)).toBeNull();
+    const verbose = bench([...args, "--verbose"]);
+    expect(verbose.status, verbose.stderr).toBe(0);
+    // The warm-up and the timed run: two requests, two lines each.
+    expect(verbose.stderr.match(internal)).toHaveLength(4);
+  });
 });
 
 // scripts/gpu-bench.ts, the kernel sweep for the GPU machine: its flags, and one tiny sweep with --check

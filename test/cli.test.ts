@@ -1,6 +1,6 @@
 // The training CLI: flag errors, checkpoint/resume (in process and through a real SIGINT), divergence.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -31,11 +31,11 @@ describe("parseTrainArgs", () => {
   });
 
   it("reads every flag", () => {
-    const o = parseTrainArgs(["--model", "linear", "--models", "7", "--steps", "99", "--levels", "1,0.5,0.01", "--engine", "cpu", "--seed", "42", "--batch", "32", "--eval-samples", "100", "--threads", "1", "--out", "x.json", "--no-resume"]);
-    expect(o).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], engine: "cpu", out: "x.json", threads: 1, resume: false });
+    const o = parseTrainArgs(["--model", "linear", "--models", "7", "--steps", "99", "--levels", "1,0.5,0.01", "--engine", "cpu", "--seed", "42", "--batch", "32", "--eval-samples", "100", "--threads", "1", "--out", "x.json", "--no-resume", "--verbose"]);
+    expect(o).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], engine: "cpu", out: "x.json", threads: 1, resume: false, verbose: true });
     expect(o.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
     expect(parseTrainArgs(["--engine", "webgpu", "--kernel", "workgroup", "--workgroup", "32"])).toMatchObject({ kernel: "workgroup", workgroupSize: 32 });
-    expect(parseTrainArgs([])).toMatchObject({ kernel: undefined, cpuKernel: undefined, workgroupSize: undefined });
+    expect(parseTrainArgs([])).toMatchObject({ kernel: undefined, cpuKernel: undefined, workgroupSize: undefined, verbose: false });
     // A CPU kernel picks the cpu engine (under auto, or with --engine cpu).
     expect(parseTrainArgs(["--kernel", "simd"])).toMatchObject({ engine: "cpu", cpuKernel: "simd", kernel: undefined });
     expect(parseTrainArgs(["--engine", "cpu", "--kernel", "reference"])).toMatchObject({ engine: "cpu", cpuKernel: "reference" });
@@ -126,6 +126,7 @@ describe("npm run train", () => {
     const r = train(["--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("--levels");
+    expect(r.stdout).toContain("--verbose");
   });
 
   it("survives SIGINT: exits 130 keeping finished levels, and a re-run resumes", async () => {
@@ -380,13 +381,13 @@ describe("selectBest", () => {
 
 describe("engine selection (npm run train --engine …)", () => {
   // A machine without a GPU: Dawn sees SwiftShader (from Debian's chromium) or, with a bogus ICD, nothing.
-  const tiny = ["--models", "1", "--steps", "5", "--batch", "16", "--eval-samples", "64", "--levels", "0.5"];
+  const tiny = (batch = 16) => ["--models", "1", "--steps", "5", "--batch", String(batch), "--eval-samples", "64", "--levels", "0.5"];
   // Pinned to SwiftShader unless a test names another ICD, so a GPU machine's own driver settings
   // (VK_DRIVER_FILES) cannot change what these tests see.
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}, base = tiny()) => {
     const full: NodeJS.ProcessEnv = { ...process.env, VK_ICD_FILENAMES: "/usr/lib/chromium/vk_swiftshader_icd.json", XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp", ...env };
     delete full.VK_DRIVER_FILES;
-    return spawnSync(process.execPath, ["scripts/train.ts", ...tiny, ...args, "--out", join(tmp(), "out.json")], { cwd: root, encoding: "utf8", env: full, timeout: 120_000 });
+    return spawnSync(process.execPath, ["scripts/train.ts", ...base, ...args, "--out", join(tmp(), "out.json")], { cwd: root, encoding: "utf8", env: full, timeout: 120_000 });
   };
 
   it("auto falls back to the CPU, with a notice, when the only adapter is software (SwiftShader)", () => {
@@ -416,5 +417,37 @@ describe("engine selection (npm run train --engine …)", () => {
     const r = run(["--engine", "webgpu"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/engine webgpu on SwiftShader/);
+    expect(r.stderr).toContain(`webgpu: software adapter SwiftShader driver`);
+  });
+
+  // Without a GPU's device node (NVIDIA's or a DRM render node) the system has no hardware adapter; on a
+  // GPU machine this one is skipped (test/webgpu.test.ts checks the choice there).
+  const gpuNode = readdirSync("/dev").some((f) => /^nvidia\d/.test(f)) || (existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("render")));
+  it.skipIf(gpuNode)("auto with no driver named looks at the system's drivers first; here SwiftShader follows and is declined", () => {
+    const r = run(["--engine", "auto"], { VK_ICD_FILENAMES: undefined });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^webgpu: software adapter SwiftShader.* from SwiftShader \(VK_ICD_FILENAMES=.*\), as the system's Vulkan drivers gave no hardware adapter/m);
+    expect(r.stderr).toMatch(/notice: the only WebGPU adapter is a software one \(SwiftShader/);
+    expect(r.stderr).toContain("engine cpu on");
+  });
+
+  // The engine's internal lines: waves and workgroup, and the busy chunk waits.
+  const internal = /wave\(s\)|chunk waits|workgroup \d+ threads/;
+  const lowered = (stderr: string) => stderr.split("\n").filter((l) => l.includes("workgroup of 1024 threads asked for"));
+
+  it("prints no internal lines without --verbose, but says in one line that --workgroup was lowered", () => {
+    const r = run(["--engine", "webgpu", "--workgroup", "1024"], {}, tiny(1024));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(internal);
+    // SwiftShader has 32 KiB of workgroup memory: 1024 threads of the private kernel need 246 KiB.
+    expect(lowered(r.stderr)).toEqual(["webgpu: workgroup of 1024 threads asked for, 128 used: the private kernel's workgroup memory must fit the adapter's maxComputeWorkgroupStorageSize (32768 bytes)"]);
+  });
+
+  it("--verbose prints the engine's internal lines", () => {
+    const r = run(["--engine", "webgpu", "--workgroup", "1024", "--verbose"], {}, tiny(1024));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^webgpu: relu-hidden 5×10, 1 levels × 1 models in 1 wave\(s\); private kernel, workgroup 128 threads, /m);
+    expect(r.stderr).toMatch(/^webgpu: \d+ of \d+ chunk waits found the GPU still busy after the sleep/m);
+    expect(lowered(r.stderr)).toHaveLength(1);
   });
 });

@@ -12,7 +12,7 @@
 
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,7 @@ import type { Progress, TrainedLevel } from "../src/train/engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { readDataFile } from "../src/data/io.ts";
 import { compile, composeWgsl, createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
-import { Gpu, IDLE_MARGIN, IDLE_SLACK_MS, SWIFTSHADER_ICD, configureVulkanEnv, describeAdapter } from "../src/train/webgpu/gpu.ts";
+import { Gpu, IDLE_MARGIN, IDLE_SLACK_MS, SWIFTSHADER_ICD, chooseAdapter, describeAdapter, vulkanSources, type Probed, type VulkanSource } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
 import { privateKernelCode } from "../src/train/webgpu/private-codegen.ts";
 import {
@@ -215,6 +215,54 @@ describe("webgpu engine", () => {
     expect(r.stdout).toMatch(/^trained 1 on /);
   });
 
+  it("logs which adapter and why; waves and chunk waits go to debugLog only; a lowered --workgroup is said once", async () => {
+    const lines: string[] = [], debug: string[] = [];
+    const wide = await makeEngine({ log: (l) => lines.push(l), debugLog: (l) => debug.push(l), workgroupSize: 1024 });
+    const config = tiny({ modelsPerLevel: 1, steps: 2, batchSize: 1024 });
+    for (let k = 0; k < 2; k++) await wide.train({ kind: "relu-hidden", config, densities: [0.5], onLevel: () => {} });
+    expect(lines[0]).toMatch(/^webgpu: (hardware|software) adapter .+ from /);
+    expect(lines[0]).toContain(wide.device);
+    // 1024 threads of the private kernel need 246 KiB of workgroup memory: no adapter has that much.
+    const lowered = lines.filter((l) => l.includes("workgroup of 1024 threads asked for"));
+    expect(lowered).toHaveLength(1);
+    const used = wide.kernel("relu-hidden", config).workgroupSize;
+    expect(lowered[0]).toMatch(new RegExp(`^webgpu: workgroup of 1024 threads asked for, ${used} used: the private kernel's workgroup memory must fit the adapter's maxComputeWorkgroupStorageSize \\(\\d+ bytes\\)$`));
+    expect(lines).toHaveLength(2);
+    expect(debug.filter((l) => /^webgpu: relu-hidden 5×10, 1 levels × 1 models in 1 wave\(s\); private kernel, workgroup \d+ threads/.test(l))).toHaveLength(2);
+    expect(debug.filter((l) => /^webgpu: \d+ of \d+ chunk waits found the GPU still busy/.test(l))).toHaveLength(2);
+
+    // The engine's own choice (the default size, shrunk to a batch of 5) is no news.
+    const quiet: string[] = [];
+    const dflt = await makeEngine({ log: (l) => quiet.push(l) });
+    await dflt.train({ kind: "relu-hidden", config: tiny({ modelsPerLevel: 1, steps: 2, batchSize: 5 }), densities: [0.5], onLevel: () => {} });
+    expect(quiet).toHaveLength(1);
+    expect(quiet[0]).toMatch(/^webgpu: (hardware|software) adapter /);
+  });
+
+  it("with no driver named, looks at the system's drivers first and takes SwiftShader only without a hardware adapter", () => {
+    const script = `
+      import { createWebGpuEngine } from "./src/train/webgpu/engine.ts";
+      const engine = await createWebGpuEngine({ log: (l) => console.log(l) });
+      await engine.close();
+      console.log("VK_ICD_FILENAMES after: " + process.env.VK_ICD_FILENAMES);
+    `;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.VK_ICD_FILENAMES;
+    delete env.VK_DRIVER_FILES;
+    const r = spawnSync(nodeBin(), ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8", timeout: 60_000, env });
+    expect(r.status, r.stderr).toBe(0);
+    const [line, after] = r.stdout.trim().split("\n");
+    // Without a GPU's device node (NVIDIA's or a DRM render node) the system has no hardware adapter.
+    const gpuNode = readdirSync("/dev").some((f) => /^nvidia\d/.test(f)) || (existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("render")));
+    if (!gpuNode) {
+      expect(line).toMatch(new RegExp(`^webgpu: software adapter SwiftShader.* from SwiftShader \\(VK_ICD_FILENAMES=${SWIFTSHADER_ICD}\\), as the system's Vulkan drivers gave no hardware adapter \\(`));
+    } else {
+      expect(line).toMatch(/^webgpu: (hardware adapter .* from the system's Vulkan drivers$|software adapter .*, as the system's Vulkan drivers gave no hardware adapter)/);
+    }
+    // SwiftShader's VK_ICD_FILENAMES was set only while Dawn looked.
+    expect(after).toBe("VK_ICD_FILENAMES after: undefined");
+  });
+
   it("without an adapter, createWebGpuEngine throws NoAdapterError naming the ICD settings tried", () => {
     const script = `
       import { createWebGpuEngine } from "./src/train/webgpu/engine.ts";
@@ -362,6 +410,15 @@ describe("webgpu planning (no GPU)", () => {
     expect(() => planKernel("private", 64, 200, 1024, limits)).toThrow(/workgroup memory in the private kernel/);
   });
 
+  it("says which limit lowered the preferred workgroup size, and nothing when none did", () => {
+    expect(planKernel("private", 5, 10, 1024, limits, 64).limitedBy).toBeUndefined();
+    expect(planKernel("private", 5, 10, 1024, limits, 128).limitedBy).toBe("the private kernel's workgroup memory must fit the adapter's maxComputeWorkgroupStorageSize (16384 bytes)");
+    const roomy = { ...limits, maxComputeWorkgroupStorageSize: 1 << 20 };
+    expect(planKernel("private", 5, 10, 1024, roomy, 1024)).toMatchObject({ workgroupSize: 256, limitedBy: "the adapter's maxComputeInvocationsPerWorkgroup is 256" });
+    expect(planKernel("private", 5, 10, 1024, { ...roomy, maxComputeWorkgroupSizeX: 128 }, 1024)).toMatchObject({ workgroupSize: 128, limitedBy: "the adapter's maxComputeWorkgroupSizeX is 128" });
+    expect(planKernel("private", 5, 10, 5, roomy, 64)).toMatchObject({ workgroupSize: 8, limitedBy: "a batch of 5 samples needs no more" });
+  });
+
   it("writes the private kernel's model-sized code out straight: scalars only, every index a constant", () => {
     const code = privateKernelCode(3, 5); // odd n: the last pair of features has one feature
     const declared = (name: string) => [...code.matchAll(new RegExp(`^var<private> ${name}(\\d+): f32;`, "gm"))].map((m) => Number(m[1]));
@@ -438,24 +495,62 @@ describe("webgpu planning (no GPU)", () => {
 });
 
 describe("Vulkan set-up and adapter names (no GPU)", () => {
-  it("points Vulkan at SwiftShader only when no driver is configured, and says what is in effect", () => {
-    const bare: NodeJS.ProcessEnv = {};
-    const summary = configureVulkanEnv(bare);
-    expect(bare.XDG_RUNTIME_DIR).toBe("/tmp");
-    if (existsSync(SWIFTSHADER_ICD)) {
-      expect(bare.VK_ICD_FILENAMES).toBe(SWIFTSHADER_ICD);
-      expect(summary).toBe(`VK_ICD_FILENAMES=${SWIFTSHADER_ICD} (set by the engine: SwiftShader)`);
-    } else {
-      expect(bare.VK_ICD_FILENAMES).toBeUndefined();
-      expect(summary).toBe("no VK_ICD_FILENAMES/VK_DRIVER_FILES (system Vulkan ICDs)");
+  it("looks at the system's drivers first and SwiftShader second, unless the environment names a driver", () => {
+    const system = { label: "the system's Vulkan drivers" };
+    const swiftshader = { label: `SwiftShader (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`, icd: SWIFTSHADER_ICD };
+    expect(vulkanSources({}, SWIFTSHADER_ICD)).toEqual([system, swiftshader]);
+    expect(vulkanSources({}, null)).toEqual([system]); // no chromium: the system alone
+    // Here, with the ICD file's own existence deciding.
+    expect(vulkanSources({})).toEqual(existsSync(SWIFTSHADER_ICD) ? [system, swiftshader] : [system]);
+    // A GPU machine's own driver (VK_DRIVER_FILES) or an explicit ICD is the only place looked, and the
+    // environment is left as it was.
+    const gpu: NodeJS.ProcessEnv = { VK_DRIVER_FILES: "/opt/nvidia_icd.json", VK_ICD_FILENAMES: "/x/icd.json" };
+    expect(vulkanSources(gpu, SWIFTSHADER_ICD)).toEqual([{ label: "VK_DRIVER_FILES=/opt/nvidia_icd.json" }]);
+    expect(gpu).toEqual({ VK_DRIVER_FILES: "/opt/nvidia_icd.json", VK_ICD_FILENAMES: "/x/icd.json" });
+    expect(vulkanSources({ VK_ICD_FILENAMES: "/x/icd.json" }, SWIFTSHADER_ICD)).toEqual([{ label: "VK_ICD_FILENAMES=/x/icd.json" }]);
+  });
+
+  describe("choosing among the sources' adapters (fake adapters)", () => {
+    const system: VulkanSource = { label: "the system's Vulkan drivers" };
+    const swiftshader: VulkanSource = { label: "SwiftShader (VK_ICD_FILENAMES=/s.json)", icd: "/s.json" };
+    const h100: Probed<string> = { adapter: "h100", name: "NVIDIA H100 (vulkan)", software: false };
+    const swift: Probed<string> = { adapter: "swift", name: "SwiftShader (vulkan)", software: true };
+    const lavapipe: Probed<string> = { adapter: "lvp", name: "llvmpipe (vulkan)", software: true };
+    /** Chooses with `gives[label]` as each source's adapter; returns the choice and the sources asked. */
+    async function choose(sources: VulkanSource[], gives: Record<string, Probed<string> | null>) {
+      const asked: string[] = [];
+      const choice = await chooseAdapter(sources, async (s) => (asked.push(s.label), gives[s.label] ?? null));
+      return { choice, asked };
     }
-    // A GPU machine's own driver (VK_DRIVER_FILES) or an explicit ICD is never overridden.
-    const gpu: NodeJS.ProcessEnv = { VK_DRIVER_FILES: "/opt/nvidia_icd.json", XDG_RUNTIME_DIR: "/run/user/1" };
-    expect(configureVulkanEnv(gpu)).toBe("VK_DRIVER_FILES=/opt/nvidia_icd.json");
-    expect(gpu).toEqual({ VK_DRIVER_FILES: "/opt/nvidia_icd.json", XDG_RUNTIME_DIR: "/run/user/1" });
-    const chosen: NodeJS.ProcessEnv = { VK_ICD_FILENAMES: "/x/icd.json" };
-    expect(configureVulkanEnv(chosen)).toBe("VK_ICD_FILENAMES=/x/icd.json");
-    expect(chosen.VK_ICD_FILENAMES).toBe("/x/icd.json");
+
+    it("a hardware adapter among the system's drivers is taken, and SwiftShader is never asked", async () => {
+      const { choice, asked } = await choose([system, swiftshader], { [system.label]: h100, [swiftshader.label]: swift });
+      expect(asked).toEqual([system.label]);
+      expect(choice).toMatchObject({ adapter: "h100", software: false, source: system });
+      expect(choice?.why).toBe("hardware adapter NVIDIA H100 (vulkan) from the system's Vulkan drivers");
+    });
+
+    it("SwiftShader when the system has no adapter, or only a software one", async () => {
+      const none = await choose([system, swiftshader], { [swiftshader.label]: swift });
+      expect(none.asked).toEqual([system.label, swiftshader.label]);
+      expect(none.choice).toMatchObject({ adapter: "swift", software: true, source: swiftshader });
+      expect(none.choice?.why).toBe("software adapter SwiftShader (vulkan) from SwiftShader (VK_ICD_FILENAMES=/s.json), as the system's Vulkan drivers gave no hardware adapter (no adapter at all)");
+      const soft = await choose([system, swiftshader], { [system.label]: lavapipe, [swiftshader.label]: swift });
+      expect(soft.choice?.adapter).toBe("swift");
+      expect(soft.choice?.why).toMatch(/, as the system's Vulkan drivers gave no hardware adapter \(only llvmpipe \(vulkan\)\)$/);
+    });
+
+    it("the system's software adapter when SwiftShader gives none; null when nothing does", async () => {
+      expect((await choose([system, swiftshader], { [system.label]: lavapipe })).choice).toMatchObject({ adapter: "lvp", source: system });
+      expect((await choose([system, swiftshader], {})).choice).toBeNull();
+      expect((await choose([system], {})).choice).toBeNull();
+    });
+
+    it("a source named by the environment is the only one, whatever it gives", async () => {
+      const pinned = { label: "VK_ICD_FILENAMES=/s.json" };
+      const { choice } = await choose([pinned], { [pinned.label]: swift });
+      expect(choice?.why).toBe("software adapter SwiftShader (vulkan) from VK_ICD_FILENAMES=/s.json");
+    });
   });
 
   it("names an adapter in one line, without repeating what the driver string already says", () => {

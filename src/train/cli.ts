@@ -47,6 +47,7 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
   --out FILE            output file (default public/data/<model>-hidden.json)
   --no-resume           ignore a checkpoint left by an earlier run (this run's first finished level replaces it)
+  --verbose             also print the engine's internal diagnostics (WebGPU waves, workgroup, busy chunk waits)
   -h, --help            show this help`;
 
 export interface TrainOptions {
@@ -61,6 +62,7 @@ export interface TrainOptions {
   cpuKernel?: CpuKernelName;
   workgroupSize?: number;
   resume: boolean;
+  verbose: boolean;
   help: boolean;
 }
 
@@ -181,6 +183,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     workgroup: { type: "string" },
     out: { type: "string" },
     "no-resume": { type: "boolean" },
+    verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   const str = (k: string) => values[k] as string | undefined;
@@ -217,5 +220,5 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   const densities = str("levels") !== undefined ? parseDensities(str("levels")!) : [...DEFAULT_DENSITIES];
   const out = str("out") ?? `public/data/${dataFileName(kind)}`;
   if (out.trim() === "") throw new UsageError("--out: expected a file path");
-  return { kind, config, densities, engine, out, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], help: Boolean(values.help) };
+  return { kind, config, densities, engine, out, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
 }

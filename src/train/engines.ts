@@ -23,6 +23,8 @@ export interface EngineOptions {
   kernel?: KernelName;
   workgroupSize?: number;
   log?: (line: string) => void;
+  /** Internal diagnostics (`--verbose`); dropped when not given. */
+  debugLog?: (line: string) => void;
 }
 
 export async function createEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<Engine> {
@@ -31,7 +33,7 @@ export async function createEngine(choice: EngineChoice, options: EngineOptions 
   const ignored = options.kernel || options.workgroupSize ? " (--kernel and --workgroup apply to WebGPU only)" : "";
   const { createWebGpuEngine, NoAdapterError } = await import("./webgpu/engine.ts");
   try {
-    const gpu = await createWebGpuEngine({ steps: options.steps, kernel: options.kernel, workgroupSize: options.workgroupSize, log: options.log });
+    const gpu = await createWebGpuEngine({ steps: options.steps, kernel: options.kernel, workgroupSize: options.workgroupSize, log: options.log, debugLog: options.debugLog });
     if (choice === "auto" && gpu.software) {
       options.log?.(`notice: the only WebGPU adapter is a software one (${gpu.device}); training on the CPU instead${ignored}`);
       await gpu.close();

@@ -21,19 +21,21 @@ import { validateConfig, validateDensity } from "../../model/config.ts";
 import { Purpose, SHARED_MODEL, presenceThreshold, streamKey } from "../../model/rng.ts";
 import type { Engine, RunKernel, TrainRequest } from "../engine.ts";
 import { initialParams } from "../reference.ts";
-import { Gpu, NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD } from "./gpu.ts";
+import { Gpu, NoAdapterError, describeAdapter, vulkanSources, SWIFTSHADER_ICD } from "./gpu.ts";
 import { privateKernelCode } from "./private-codegen.ts";
 import {
   DEFAULT_WORKGROUP_SIZE, MODEL_RECORD_WORDS, RUN_UNIFORM_BYTES, defaultKernel, encodeModels, encodeRun, planKernel,
   planWaves, runUniform, type KernelName, type KernelPlan, type ModelRecord,
 } from "./layout.ts";
 
-export { NoAdapterError, describeAdapter, configureVulkanEnv, SWIFTSHADER_ICD };
+export { NoAdapterError, describeAdapter, vulkanSources, SWIFTSHADER_ICD };
 
 export interface WebGpuEngineOptions {
   /** Train this many steps instead of config.steps (benchmarks). */
   steps?: number;
   log?: (line: string) => void;
+  /** Where the engine's internal diagnostics go (waves, workgroup, busy chunk waits): `--verbose`. */
+  debugLog?: (line: string) => void;
   /** Which training kernel (default: `private` for models of at most 128 parameters, else `workgroup`). */
   kernel?: KernelName;
   /** Preferred threads per workgroup (a power of two; default 64 for the private kernel, 128 for the
@@ -136,6 +138,8 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
   const gpu = await Gpu.open();
   const { device } = gpu;
   const log = options.log ?? (() => {});
+  const debugLog = options.debugLog ?? (() => {});
+  log(`webgpu: ${gpu.choice}`);
   const pipelineCache = new Map<string, Promise<Pipelines>>();
   let gpuNs = 0;
   /** GPU seconds per model-sample (one sample of one model's batch, forward and backward), from the
@@ -211,6 +215,9 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     return planKernel(kernel, m, n, config.batchSize, gpu.limits, options.workgroupSize ?? DEFAULT_WORKGROUP_SIZE[kernel], options.maxModelsPerDispatch);
   }
 
+  /** Lines said once per engine, not once per request. */
+  const told = new Set<string>();
+
   /** Requests run one after another (they share the timestamp buffers and the rate estimate). */
   let queue: Promise<unknown> = Promise.resolve();
   function train(req: TrainRequest): Promise<void> {
@@ -228,9 +235,16 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
     const steps = options.steps ?? config.steps;
     if (!Number.isInteger(steps) || steps < 0) throw new Error(`webgpu: steps must be a non-negative integer, got ${steps}`);
     const plan = planFor(config);
+    if (options.workgroupSize && plan.limitedBy) {
+      const line = `webgpu: workgroup of ${options.workgroupSize} threads asked for, ${plan.workgroupSize} used: ${plan.limitedBy}`;
+      if (!told.has(line)) {
+        told.add(line);
+        log(line);
+      }
+    }
     const pipes = await pipelines(kind, m, n, plan);
     const waves = planWaves(densities.length, K, options.modelsPerWave ?? 16384);
-    log(`webgpu: ${kind} ${m}×${n}, ${densities.length} levels × ${K} models in ${waves.length} wave(s); ${plan.kernel} kernel, workgroup ${plan.workgroupSize} threads, ${(plan.workgroupBytes / 1024).toFixed(1)} KiB workgroup memory`);
+    debugLog(`webgpu: ${kind} ${m}×${n}, ${densities.length} levels × ${K} models in ${waves.length} wave(s); ${plan.kernel} kernel, workgroup ${plan.workgroupSize} threads, ${(plan.workgroupBytes / 1024).toFixed(1)} KiB workgroup memory`);
 
     const abortError = () => (req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
     const modelStepsTotal = densities.length * K * steps;
@@ -410,7 +424,7 @@ export async function createWebGpuEngine(options: WebGpuEngineOptions = {}): Pro
       }
       // How well the sleeps covered the chunks: an await that lasts more than a millisecond began while the
       // GPU was still busy, the case Dawn's binding was seen to crash in (src/train/webgpu/README.md).
-      log(`webgpu: ${waits.busy} of ${waits.chunks} chunk waits found the GPU still busy after the sleep (longest wait ${waits.longestMs.toFixed(1)} ms)`);
+      debugLog(`webgpu: ${waits.busy} of ${waits.chunks} chunk waits found the GPU still busy after the sleep (longest wait ${waits.longestMs.toFixed(1)} ms)`);
     } finally {
       for (const b of shared) b.destroy();
     }

@@ -24,10 +24,10 @@ import type { KernelLimits } from "./layout.ts";
 /** Debian's chromium package ships SwiftShader, a CPU implementation of Vulkan that Dawn accepts. */
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
-/** Thrown when Dawn finds no adapter; the message says which Vulkan ICD settings were tried. */
 /** Adapters that run on the CPU, by the names their drivers give. */
 export const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe/i;
 
+/** Thrown when Dawn finds no adapter; the message says which Vulkan ICD settings were tried. */
 export class NoAdapterError extends Error {
   constructor(message: string) {
     super(message);
@@ -35,21 +35,61 @@ export class NoAdapterError extends Error {
   }
 }
 
+/** One place the Vulkan loader can be told to look for drivers. */
+export interface VulkanSource {
+  /** How messages name it, e.g. "the system's Vulkan drivers" or "VK_DRIVER_FILES=/opt/nvidia_icd.json". */
+  label: string;
+  /** VK_ICD_FILENAMES to set while Dawn looks; undefined leaves the environment as it is. */
+  icd?: string;
+}
+
 /**
- * Points the Vulkan loader at SwiftShader when nothing else is configured: only if neither
- * VK_ICD_FILENAMES nor VK_DRIVER_FILES is set (a GPU machine sets VK_DRIVER_FILES to its driver) and
- * SwiftShader's ICD file exists. Sets XDG_RUNTIME_DIR=/tmp when unset. Returns a one-line summary of the
- * ICD settings in effect, for messages.
+ * Where to look for an adapter, in order. VK_DRIVER_FILES or VK_ICD_FILENAMES in the environment (the
+ * GPU machine's on-device.sh sets the first; a test pins SwiftShader with the second) is the only place.
+ * Otherwise the system's own drivers come first, as Dawn finds them, and SwiftShader, when its ICD file
+ * exists, second: pointing the loader at SwiftShader up front would hide a real GPU on any machine that
+ * also has Debian's chromium.
  */
-export function configureVulkanEnv(env: NodeJS.ProcessEnv = process.env): string {
-  let note = "";
-  if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
-    env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    note = " (set by the engine: SwiftShader)";
+export function vulkanSources(env: NodeJS.ProcessEnv = process.env, swiftshaderIcd: string | null = existsSync(SWIFTSHADER_ICD) ? SWIFTSHADER_ICD : null): VulkanSource[] {
+  // The loader reads VK_DRIVER_FILES in preference to its older name.
+  if (env.VK_DRIVER_FILES) return [{ label: `VK_DRIVER_FILES=${env.VK_DRIVER_FILES}` }];
+  if (env.VK_ICD_FILENAMES) return [{ label: `VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES}` }];
+  const system: VulkanSource = { label: "the system's Vulkan drivers" };
+  return swiftshaderIcd ? [system, { label: `SwiftShader (VK_ICD_FILENAMES=${swiftshaderIcd})`, icd: swiftshaderIcd }] : [system];
+}
+
+/** What one source gave: an adapter, its name, and whether it runs on the CPU. */
+export interface Probed<A> {
+  adapter: A;
+  name: string;
+  software: boolean;
+}
+
+export interface AdapterChoice<A> extends Probed<A> {
+  source: VulkanSource;
+  /** Which adapter and why, in one line, for the engine's log. */
+  why: string;
+}
+
+/**
+ * Asks each source in turn for an adapter (`probe`) and takes the first hardware one, asking no further.
+ * Without one, the software adapter of the last source that gave one: the later sources are the
+ * fallbacks for machines without a GPU (SwiftShader, which the tests were written against, rather than
+ * a software driver of the system's such as mesa's lavapipe). Null when no source gave an adapter.
+ */
+export async function chooseAdapter<A>(sources: VulkanSource[], probe: (source: VulkanSource) => Promise<Probed<A> | null>): Promise<AdapterChoice<A> | null> {
+  const found: { source: VulkanSource; probed: Probed<A> | null }[] = [];
+  for (const source of sources) {
+    const probed = await probe(source);
+    found.push({ source, probed });
+    if (probed && !probed.software) break;
   }
-  if (!env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = "/tmp";
-  const icd = env.VK_DRIVER_FILES ? `VK_DRIVER_FILES=${env.VK_DRIVER_FILES}` : env.VK_ICD_FILENAMES ? `VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES}` : "no VK_ICD_FILENAMES/VK_DRIVER_FILES (system Vulkan ICDs)";
-  return icd + note;
+  const k = found.findLastIndex((f) => f.probed);
+  if (k < 0) return null;
+  const { source, probed } = found[k];
+  const passed = found.slice(0, k).map((f) => `${f.source.label} gave no hardware adapter (${f.probed ? `only ${f.probed.name}` : "no adapter at all"})`);
+  const why = `${probed!.software ? "software" : "hardware"} adapter ${probed!.name} from ${source.label}${passed.length ? `, as ${passed.join(" and ")}` : ""}`;
+  return { ...probed!, source, why };
 }
 
 function backendName(): string {
@@ -78,10 +118,18 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export const IDLE_MARGIN = 1.1;
 export const IDLE_SLACK_MS = 3;
 
+/** Sources that gave no adapter at all in this process: not asked again (each ask costs a Vulkan
+ *  instance, ≈ 0.2 s, and the rejected drivers' warnings on stderr). */
+const noAdapterFrom = new Set<string>();
+/** The latest Gpu.open, which the next one waits for. */
+let opening: Promise<unknown> = Promise.resolve();
+
 /** A device with its error watch. */
 export class Gpu {
   readonly device: GPUDevice;
   readonly description: string;
+  /** Which adapter and why (chooseAdapter), for the engine's log. */
+  readonly choice: string;
   /** A CPU implementation (SwiftShader, llvmpipe…): right for tests, far slower than the CPU engine. */
   readonly software: boolean;
   readonly timestamps: boolean;
@@ -89,12 +137,13 @@ export class Gpu {
   private failure: string | undefined;
   private closed = false;
   private readonly lost: Promise<GPUDeviceLostInfo>;
-  /** The GPU instance and adapter, held so they outlive the device. */
+  /** The GPU instances and adapters Gpu.open made, held so they outlive the device. */
   private keepAlive: unknown[] = [];
 
-  private constructor(device: GPUDevice, description: string, software: boolean, timestamps: boolean) {
+  private constructor(device: GPUDevice, description: string, software: boolean, timestamps: boolean, choice: string) {
     this.device = device;
     this.description = description;
+    this.choice = choice;
     this.software = software;
     this.timestamps = timestamps;
     const l = device.limits;
@@ -115,17 +164,52 @@ export class Gpu {
     };
   }
 
-  static async open(): Promise<Gpu> {
-    const icd = configureVulkanEnv();
+  /**
+   * Opens a device on the adapter `chooseAdapter` picks from `vulkanSources()`: the system's hardware
+   * adapter if there is one, else SwiftShader. Opens run one at a time, as a SwiftShader probe changes
+   * process.env while it awaits Dawn.
+   */
+  static open(): Promise<Gpu> {
+    const gpu = opening.then(() => Gpu.openNow());
+    opening = gpu.catch(() => {});
+    return gpu;
+  }
+
+  private static async openNow(): Promise<Gpu> {
+    const sources = vulkanSources();
+    process.env.XDG_RUNTIME_DIR ||= "/tmp";
     if (!("GPUBufferUsage" in globalThis)) Object.assign(globalThis, globals);
-    // Keep the instance and adapter reachable for the device's lifetime: if the GPU object is garbage
-    // collected, Dawn's Node binding crashes (segfault) on its next asynchronous operation.
-    // Dawn rounds timestamps to 65.5 µs by default (a browser's anti-fingerprinting measure). The chunk
-    // sizes and the sleep before each await come from them, and the first probe chunk of a fast GPU is
-    // about that long, so ask for full resolution.
-    const instance = create(["disable-dawn-features=timestamp_quantization"]);
-    const adapter = await instance.requestAdapter({ powerPreference: "high-performance" });
-    if (!adapter) throw new NoAdapterError(`Dawn found no WebGPU adapter (${icd}; XDG_RUNTIME_DIR=${process.env.XDG_RUNTIME_DIR})`);
+    // Keep every instance and adapter made here reachable for the device's lifetime, those of a source
+    // passed over included: if a GPU object is garbage collected, Dawn's Node binding crashes (segfault)
+    // on its next asynchronous operation.
+    const keepAlive: unknown[] = [];
+    const choice = await chooseAdapter(sources, async (source) => {
+      if (noAdapterFrom.has(source.label)) return null;
+      // The Vulkan loader reads VK_ICD_FILENAMES when Dawn's instance first looks for adapters.
+      const saved = process.env.VK_ICD_FILENAMES;
+      if (source.icd) process.env.VK_ICD_FILENAMES = source.icd;
+      try {
+        // Dawn rounds timestamps to 65.5 µs by default (a browser's anti-fingerprinting measure). The chunk
+        // sizes and the sleep before each await come from them, and the first probe chunk of a fast GPU is
+        // about that long, so ask for full resolution.
+        const instance = create(["disable-dawn-features=timestamp_quantization"]);
+        keepAlive.push(instance);
+        const adapter = await instance.requestAdapter({ powerPreference: "high-performance" });
+        if (!adapter) {
+          noAdapterFrom.add(source.label);
+          return null;
+        }
+        keepAlive.push(adapter);
+        const name = describeAdapter(adapter.info);
+        const fallback = Boolean((adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
+        return { adapter, name, software: fallback || SOFTWARE_ADAPTER.test(name) };
+      } finally {
+        if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+        else process.env.VK_ICD_FILENAMES = saved;
+      }
+    });
+    if (!choice) throw new NoAdapterError(`Dawn found no WebGPU adapter (${sources.map((s) => s.label).join(", then ")}; XDG_RUNTIME_DIR=${process.env.XDG_RUNTIME_DIR})`);
+    const { adapter } = choice;
     const timestamps = adapter.features.has("timestamp-query");
     const a = adapter.limits;
     const device = await adapter.requestDevice({
@@ -139,10 +223,8 @@ export class Gpu {
         maxBufferSize: a.maxBufferSize,
       },
     });
-    const description = describeAdapter(adapter.info);
-    const fallback = Boolean((adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
-    const gpu = new Gpu(device, description, fallback || SOFTWARE_ADAPTER.test(description), timestamps);
-    gpu.keepAlive = [instance, adapter];
+    const gpu = new Gpu(device, choice.name, choice.software, timestamps, choice.why);
+    gpu.keepAlive = keepAlive;
     return gpu;
   }
 

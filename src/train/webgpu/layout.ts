@@ -175,6 +175,8 @@ export interface KernelPlan {
   kernel: KernelName;
   /** Threads per workgroup (a power of two). */
   workgroupSize: number;
+  /** Why workgroupSize is below the preferred size, when it is: the limit that set it. */
+  limitedBy?: string;
   /** Workgroup memory the kernels use, bytes. */
   workgroupBytes: number;
   /** Floats per model in the state buffer. */
@@ -192,17 +194,26 @@ export function planKernel(
   kernel: KernelName, m: number, n: number, batch: number, limits: KernelLimits,
   preferred = DEFAULT_WORKGROUP_SIZE[kernel], maxModelsPerDispatch = Infinity,
 ): KernelPlan {
-  const cap = Math.min(preferred, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup, 2 ** Math.ceil(Math.log2(Math.max(1, batch))));
+  const threads = Math.min(limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
+  const batchCap = 2 ** Math.ceil(Math.log2(Math.max(1, batch)));
+  const cap = Math.min(preferred, threads, batchCap);
   let wg = 2 ** Math.floor(Math.log2(Math.max(1, cap)));
+  const fitted = wg;
   while (wg > 1 && workgroupBytes(kernel, m, n, wg) > limits.maxComputeWorkgroupStorageSize) wg /= 2;
   const bytes = workgroupBytes(kernel, m, n, wg);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     throw new Error(`webgpu: a ${m}×${n} model needs ${bytes} bytes of workgroup memory in the ${kernel} kernel, the adapter allows ${limits.maxComputeWorkgroupStorageSize}`);
   }
+  let limitedBy: string | undefined;
+  if (wg < fitted) limitedBy = `the ${kernel} kernel's workgroup memory must fit the adapter's maxComputeWorkgroupStorageSize (${limits.maxComputeWorkgroupStorageSize} bytes)`;
+  else if (wg < preferred && cap === threads) {
+    const name = limits.maxComputeInvocationsPerWorkgroup <= limits.maxComputeWorkgroupSizeX ? "maxComputeInvocationsPerWorkgroup" : "maxComputeWorkgroupSizeX";
+    limitedBy = `the adapter's ${name} is ${threads}`;
+  } else if (wg < preferred && cap === batchCap) limitedBy = `a batch of ${batch} samples needs no more`;
   const span = stateSpan(m, n);
   const byBuffer = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (span * 4));
   const perDispatch = Math.max(1, Math.min(limits.maxComputeWorkgroupsPerDimension, byBuffer, maxModelsPerDispatch));
-  return { kernel, workgroupSize: wg, workgroupBytes: bytes, span, maxModelsPerDispatch: perDispatch };
+  return { kernel, workgroupSize: wg, ...(limitedBy && { limitedBy }), workgroupBytes: bytes, span, maxModelsPerDispatch: perDispatch };
 }
 
 /**
