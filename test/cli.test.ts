@@ -190,6 +190,10 @@ describe("npm run train, interrupted before any level finished", () => {
   });
 });
 
+/** Stage-2 samples of 16,384 draws instead of ≥ 4·10⁶: the selection's logic, not its precision, is under
+ *  test here (test/selection.test.ts has the statistics). */
+const SMALL_STAGE2 = { minDraws: 16_384, minPresent: 1000 };
+
 describe("runExperiment", () => {
   const config = defaultConfig({ modelsPerLevel: 2, steps: 30, batchSize: 32, evalSamples: 512 });
   const densities = [1, 0.3, 0.05];
@@ -222,7 +226,7 @@ describe("runExperiment", () => {
     const dir = tmp();
     const out = join(dir, "relu-hidden.json");
     const crashing = instrumented(levels, kernel);
-    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow("simulated crash");
+    await expect(runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: crashing.engine, out })).rejects.toThrow("simulated crash");
     await crashing.engine.close();
     return { dir, out, trained: crashing.trained };
   }
@@ -234,7 +238,7 @@ describe("runExperiment", () => {
 
     const logs: string[] = [];
     const resumed = instrumented();
-    const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: resumed.engine, out, log: (l) => logs.push(l) });
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: resumed.engine, out, log: (l) => logs.push(l) });
     await resumed.engine.close();
     expect(resumed.trained).toHaveLength(2); // only the two levels not checkpointed
     expect(resumed.trained).not.toContain(crashed[0]);
@@ -243,7 +247,7 @@ describe("runExperiment", () => {
     expect(existsSync(checkpointPath(out))).toBe(false);
 
     const fresh = instrumented();
-    const whole = await runExperiment({ kind: "relu-hidden", config, densities, engine: fresh.engine, out: join(dir, "fresh.json") });
+    const whole = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: fresh.engine, out: join(dir, "fresh.json") });
     await fresh.engine.close();
     expect(whole.levels).toEqual(data.levels);
     expect(data.run.engine).toBe("cpu");
@@ -254,7 +258,7 @@ describe("runExperiment", () => {
   it("records each level's winner, and that model retrained alone gives the written W, b and loss", async () => {
     const many = defaultConfig({ modelsPerLevel: 6, steps: 40, batchSize: 32, evalSamples: 512 });
     const { engine } = instrumented();
-    const data = await runExperiment({ kind: "relu-hidden", config: many, densities, engine, out: join(tmp(), "winners.json") });
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: many, densities, engine, out: join(tmp(), "winners.json") });
     await engine.close();
     const kernel = createCpuKernel("relu-hidden", many);
     for (const level of data.levels) {
@@ -274,12 +278,12 @@ describe("runExperiment", () => {
     const { out } = await crashedRun(1);
     const saved = readFileSync(checkpointPath(out), "utf8");
     const other = instrumented();
-    await expect(runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out })).rejects.toThrow(
+    await expect(runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out })).rejects.toThrow(
       /relu-hidden\.json\.checkpoint\.json holds trained levels \(1\) of another run \(seed 0, this run 1\): .*--no-resume/,
     );
     expect(other.trained).toHaveLength(0);
     expect(readFileSync(checkpointPath(out), "utf8")).toBe(saved);
-    await runExperiment({ kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out, resume: false });
+    await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: { ...config, seed: 1 }, densities, engine: other.engine, out, resume: false });
     await other.engine.close();
     expect(other.trained).toHaveLength(3);
     expect(readDataFile(out).config.seed).toBe(1);
@@ -300,7 +304,7 @@ describe("runExperiment", () => {
       writeFileSync(checkpointPath(out), JSON.stringify(bad));
       const logs: string[] = [];
       const fresh = instrumented();
-      const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: fresh.engine, out, log: (l) => logs.push(l) });
+      const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: fresh.engine, out, log: (l) => logs.push(l) });
       await fresh.engine.close();
       expect(fresh.trained, what).toHaveLength(3);
       expect(logs.join("\n"), what).toContain(`ignoring unreadable checkpoint ${checkpointPath(out)}`);
@@ -313,7 +317,7 @@ describe("runExperiment", () => {
     const [first, second] = crashed;
     const logs: string[] = [];
     const one = instrumented();
-    const data = await runExperiment({ kind: "relu-hidden", config, densities: [first], engine: one.engine, out, log: (l) => logs.push(l) });
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities: [first], engine: one.engine, out, log: (l) => logs.push(l) });
     await one.engine.close();
     expect(one.trained).toHaveLength(0);
     expect(data.levels.map((l) => l.density)).toEqual([first]);
@@ -321,7 +325,7 @@ describe("runExperiment", () => {
     expect(logs.join("\n")).toContain(`kept ${checkpointPath(out)}: it holds 1 trained level not in ${out} (${second})`);
     expect(JSON.parse(readFileSync(checkpointPath(out), "utf8")).levels.map((l: { density: number }) => l.density)).toEqual([second]);
     const rest = instrumented();
-    await runExperiment({ kind: "relu-hidden", config, densities, engine: rest.engine, out });
+    await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: rest.engine, out });
     await rest.engine.close();
     expect(rest.trained).toEqual(densities.filter((d) => d !== second));
     expect(existsSync(checkpointPath(out))).toBe(false);
@@ -331,10 +335,10 @@ describe("runExperiment", () => {
     const { out } = await crashedRun(1, { name: "private", workgroupSize: 64 });
     expect(JSON.parse(readFileSync(checkpointPath(out), "utf8")).kernel).toEqual({ name: "private", workgroupSize: 64 });
     const other = instrumented(Infinity, { name: "private", workgroupSize: 128 });
-    await expect(runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out })).rejects.toThrow(
+    await expect(runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: other.engine, out })).rejects.toThrow(
       /another run \(kernel \{"name":"private","workgroupSize":64\}, this run \{"name":"private","workgroupSize":128\}\)/,
     );
-    const data = await runExperiment({ kind: "relu-hidden", config, densities, engine: other.engine, out, resume: false });
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: other.engine, out, resume: false });
     await other.engine.close();
     expect(other.trained).toHaveLength(3);
     expect(data.run.kernel).toEqual({ name: "private", workgroupSize: 128 });

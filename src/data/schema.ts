@@ -105,6 +105,22 @@ export const levelSchema = z.object({
   }),
 });
 
+const pairedLossSchema = z.object({ loss: finite.nonnegative(), diff: finite, se: finite.nonnegative() });
+
+/** Schema 2: checks of the winners after selection (src/train/diagnostics.ts); levels in file order. */
+export const diagnosticsSchema = z.object({
+  /** [a][b]: the winner of level a on level b's stage-2 sample, paired with b's own winner. */
+  crossEval: z.array(z.array(pairedLossSchema)),
+  /** Where a's winner beats b's own winner on b's data by more than tieSE standard errors. */
+  failures: z.array(z.object({ winnerOf: finite.gt(0).max(1), on: finite.gt(0).max(1), diff: finite, se: finite.nonnegative() })),
+  /** Per level: the best of the other levels' winners fine-tuned at its density for `steps` steps. */
+  continuation: z.object({
+    steps: positiveInt,
+    levels: z.array(pairedLossSchema.extend({ density: finite.gt(0).max(1), from: finite.gt(0).max(1), W: z.array(z.array(finite)), b: z.array(finite) })),
+  }),
+  seconds: finite.nonnegative(),
+});
+
 /** Schema 2: the population file beside the data file (every model's final W and b). */
 export const populationRefSchema = z.object({
   /** File name, in the data file's directory. */
@@ -122,6 +138,7 @@ export const dataFileSchema = z
     run: runSchema,
     levels: z.array(levelSchema).min(1),
     population: populationRefSchema.optional(),
+    diagnostics: diagnosticsSchema.optional(),
   })
   .superRefine((file, ctx) => {
     const { features: n, neurons: m, modelsPerLevel: K } = file.config;
@@ -154,6 +171,17 @@ export const dataFileSchema = z
       }
       if (level.best.b.length !== n) ctx.addIssue({ code: "custom", path: at("best", "b"), message: `b must have ${n} entries` });
     });
+    const d = file.diagnostics;
+    if (d) {
+      const L = file.levels.length, issue = (message: string, ...p: (string | number)[]) => ctx.addIssue({ code: "custom", path: ["diagnostics", ...p], message });
+      if (file.schema !== SCHEMA_ID) issue(`diagnostics need schema ${SCHEMA_ID}`);
+      if (d.crossEval.length !== L || d.crossEval.some((row) => row.length !== L)) issue(`crossEval must be ${L}×${L}, one row and column per level`, "crossEval");
+      if (d.continuation.levels.length !== L || d.continuation.levels.some((c, k) => c.density !== file.levels[k].density)) issue("continuation must have one entry per level, in level order", "continuation");
+      d.continuation.levels.forEach((c, k) => {
+        if (c.W.length !== m || c.W.some((row) => row.length !== n) || c.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, "continuation", "levels", k);
+        if (!file.levels.some((l) => l.density === c.from) || c.from === c.density) issue(`from ${c.from} is not another level`, "continuation", "levels", k);
+      });
+    }
   });
 
 /** Schema 2's consistency rules for one level: the indexed losses agree with the sorted ones, and the
@@ -192,6 +220,7 @@ function checkV2Level(level: z.infer<typeof levelSchema>, K: number, issue: (mes
 export type DataFile = z.infer<typeof dataFileSchema>;
 export type Level = z.infer<typeof levelSchema>;
 export type RunInfo = z.infer<typeof runSchema>;
+export type Diagnostics = z.infer<typeof diagnosticsSchema>;
 
 /** File name of each experiment in public/data/. */
 export function dataFileName(model: (typeof MODEL_KINDS)[number]): string {

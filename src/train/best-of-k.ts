@@ -9,12 +9,13 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import type { ModelKind, TrainConfig } from "../model/config.ts";
-import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Level } from "../data/schema.ts";
+import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Diagnostics, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
 import { SimdKernel } from "./simd/simd-kernel.ts";
-import { CANDIDATE_Z, MIN_CANDIDATES, TIE_SE, stage1Paired, stage2Candidates, stage2ForLevel } from "./selection.ts";
+import { CANDIDATE_Z, MIN_CANDIDATES, STAGE2_SIZE, TIE_SE, stage1Paired, stage2Candidates, stage2ForLevel, type Stage2Size } from "./selection.ts";
+import { diagnose } from "./diagnostics.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
 
@@ -42,7 +43,7 @@ export function checkpointPath(out: string): string {
  * (src/train/selection.ts): the models that could be the best on the held-out sample, re-evaluated on a
  * much larger sample of their own, with the statistics of that choice.
  */
-export function selectBest(kind: ModelKind, config: TrainConfig, level: TrainedLevel, log: (line: string) => void = () => {}): Level {
+export function selectBest(kind: ModelKind, config: TrainConfig, level: TrainedLevel, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE): Level {
   const { neurons: m, features: n } = config;
   const ok = level.params.map((params, model) => Number.isFinite(level.evalLosses[model]) && params.every(Number.isFinite));
   ok.forEach((good, model) => good || log(`density ${level.density}: model ${model} diverged (non-finite weights or loss); it is not written out`));
@@ -54,7 +55,7 @@ export function selectBest(kind: ModelKind, config: TrainConfig, level: TrainedL
   const kernel = new SimdKernel(kind, config);
   const paired = stage1Paired(kernel, config, level.density, level.params.map((p, k) => (ok[k] ? p : null)), stage1Best);
   const models = stage2Candidates(modelLosses, paired);
-  const r = stage2ForLevel(kind, config, level.density, models, models.map((k) => level.params[k]));
+  const r = stage2ForLevel(kind, config, level.density, models, models.map((k) => level.params[k]), size);
   const best = level.params[r.winner];
   const W = Array.from({ length: m }, (_, j) => Array.from(best.subarray(j * n, (j + 1) * n)));
   return {
@@ -141,6 +142,11 @@ export interface ExperimentOptions {
   /** Resume from a matching checkpoint (default true). False discards any checkpoint: the first
    *  finished level overwrites it. */
   resume?: boolean;
+  /** Run the winners' diagnostics (cross-evaluation, continuation) when there are several levels
+   *  (default true). */
+  diagnose?: boolean;
+  /** Stage-2 sample sizes (default STAGE2_SIZE; tests use smaller ones). Each level records its own. */
+  stage2?: Stage2Size;
 }
 
 export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
@@ -196,7 +202,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       onProgress: (p) => o.onProgress?.({ ...p, levelsDone: done.size, levelsTotal: o.densities.length }),
       onLevel: (trained) => {
         const t0 = performance.now();
-        const level = selectBest(kind, config, trained, log);
+        const level = selectBest(kind, config, trained, log, o.stage2);
         const seconds = (performance.now() - t0) / 1000;
         selectSeconds += seconds;
         done.set(level.density, level);
@@ -211,6 +217,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   }
   const missing = o.densities.filter((d) => !done.has(d));
   if (missing.length) throw new Error(`engine finished without levels ${missing.join(", ")}`);
+  const levels = o.densities.map((d) => done.get(d)!);
+  // The winners checked against each other (src/train/diagnostics.ts): minutes at full size.
+  let diagnostics: Diagnostics | undefined;
+  if (o.diagnose !== false && levels.length > 1) {
+    log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${(levels.length * (levels.length - 1)).toLocaleString("en")} runs of ${config.steps.toLocaleString("en")} steps)`);
+    diagnostics = diagnose({ model: kind, config, levels }, log, o.stage2);
+    log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
+  }
   const gpuSeconds = gpuElapsed();
   const data: DataFile = {
     schema: SCHEMA_ID,
@@ -220,7 +234,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()), selectSeconds: round3(selectSeconds),
       ...(gpuSeconds !== undefined && { gpuSeconds: round3(gpuSeconds) }), createdAt: new Date().toISOString(), commit,
     },
-    levels: o.densities.map((d) => done.get(d)!),
+    levels,
+    ...(diagnostics && { diagnostics }),
   };
   writeDataFile(o.out, data);
   if (others.length) {

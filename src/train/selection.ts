@@ -29,9 +29,16 @@ export const STAGE2_MIN_DRAWS = 2 ** 22;
 /** … and at least this many present features in expectation (≈ 4·10⁷ draws at density 0.01, n = 10). */
 export const STAGE2_MIN_PRESENT = 4e6;
 
+/** How large stage-2 samples are: the defaults above; tests use smaller ones. */
+export interface Stage2Size {
+  minDraws: number;
+  minPresent: number;
+}
+export const STAGE2_SIZE: Stage2Size = { minDraws: STAGE2_MIN_DRAWS, minPresent: STAGE2_MIN_PRESENT };
+
 /** Draws of the stage-2 sample at `density` with n features: whole blocks of SAMPLE_BLOCK draws. */
-export function stage2Samples(density: number, n: number): number {
-  const draws = Math.max(STAGE2_MIN_DRAWS, Math.ceil(STAGE2_MIN_PRESENT / (n * density)));
+export function stage2Samples(density: number, n: number, size: Stage2Size = STAGE2_SIZE): number {
+  const draws = Math.max(size.minDraws, Math.ceil(size.minPresent / (n * density)));
   return Math.ceil(draws / SAMPLE_BLOCK) * SAMPLE_BLOCK;
 }
 
@@ -199,9 +206,9 @@ export function stage1Paired(kernel: SimdKernel, config: TrainConfig, density: n
 
 /** Stage 2 of one level with the SIMD kernel: the candidates (model indices and their parameters) on
  *  draws 0 … stage2Samples − 1 of the level's Purpose.select stream. */
-export function stage2ForLevel(kind: ModelKind, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[]): Stage2Result {
+export function stage2ForLevel(kind: ModelKind, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[], size = STAGE2_SIZE): Stage2Result {
   const kernel = new SimdKernel(kind, config);
   const key = stage2Key(config.seed, density);
   const blockLosses: BlockLosses = (p, block) => kernel.sampleLosses(p, density, key, 0, SAMPLE_BLOCK, block * SAMPLE_BLOCK);
-  return runStage2(models, params, stage2Samples(density, config.features), blockLosses, config.features);
+  return runStage2(models, params, stage2Samples(density, config.features, size), blockLosses, config.features);
 }
