@@ -48,6 +48,10 @@ describe("continuation", () => {
     expect(at005.from).toBe(0.3);
     expect(at005.diff).toBeLessThan(-2 * at005.se);
     expect(at005.params).toHaveLength(60);
+    // It was trained at 0.05: moved from the 0.3 winner, and better there than that winner as it was.
+    expect(Math.max(...at005.params.map((v, i) => Math.abs(v - good03[i])))).toBeGreaterThan(1e-3);
+    const [unchanged] = pairedOnStage2(kernel, config, 0.05, poor005, [good03], size);
+    expect(at005.loss).toBeLessThan(unchanged.loss);
     // At 0.3, the poor model fine-tuned for 300 steps does not beat the good winner.
     expect(at03.from).toBe(0.05);
     expect(at03.diff).toBeGreaterThan(0);
