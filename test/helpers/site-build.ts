@@ -8,7 +8,8 @@
 // an earlier run is never trusted. A failed build is remembered (with its output) for the same key, so
 // every waiting file fails at once with the build's message instead of building again.
 //
-// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data).
+// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data),
+// and without vitest's NODE_ENV=test: it is the production build `npm run build` makes.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -77,8 +78,23 @@ async function withGlobalBuildLock<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /**
- * `astro build --outDir outDir` with the Node that runs the tests, the site at "/" and the committed
- * data unless `env` says otherwise, and a cache directory of its own. Concurrent builds of the same
+ * The environment `npm run build` sees, not the test runner's: vitest sets NODE_ENV=test (and TEST,
+ * VITEST…), and a build that inherits NODE_ENV=test bundles the islands as in development (Preact's
+ * devtools hook included, 11 KB instead of 8 KB). Without NODE_ENV, `astro build` makes the production
+ * build that ships, so the browser and JS-budget tests check that bundle.
+ */
+function buildEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_ENV;
+  delete env.TEST;
+  for (const name of Object.keys(env)) if (name.startsWith("VITEST")) delete env[name];
+  return env;
+}
+
+/**
+ * `astro build --outDir outDir` as `npm run build` runs it (a production build), with the Node that
+ * runs the tests, the site at "/" and the committed data unless `env` says otherwise, and a cache
+ * directory of its own. Concurrent builds of the same
  * project disturb each other (a page once referenced a stylesheet another build had replaced), so every
  * test build goes through one lock, across vitest workers.
  */
@@ -89,7 +105,7 @@ export function runAstroBuild(outDir: string, env: Record<string, string> = {}):
         const child = spawn(process.execPath, [ASTRO, "build", "--outDir", outDir], {
           cwd: ROOT,
           env: {
-            ...process.env, ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
+            ...buildEnvironment(), ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
             PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
           },
           stdio: ["ignore", "pipe", "pipe"],
