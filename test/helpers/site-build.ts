@@ -9,7 +9,9 @@
 // every waiting file fails at once with the build's message instead of building again.
 //
 // The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data),
-// and without vitest's NODE_ENV=test: it is the production build `npm run build` makes.
+// and without vitest's NODE_ENV=test: it is the production build `npm run build` makes. A test that
+// needs the site under a base path asks for builtSite({ PB_BASE: … }): a second build, shared and
+// keyed the same way.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -78,16 +80,21 @@ async function withGlobalBuildLock<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The environment `npm run build` sees, not the test runner's: vitest sets NODE_ENV=test (and TEST,
- * VITEST…), and a build that inherits NODE_ENV=test bundles the islands as in development (Preact's
- * devtools hook included, 11 KB instead of 8 KB). Without NODE_ENV, `astro build` makes the production
- * build that ships, so the browser and JS-budget tests check that bundle.
+ * Variables vitest puts into process.env, which a build must not inherit: NODE_ENV=test makes Vite
+ * bundle the islands as in development (Preact's devtools hook included, 11 KB instead of 8 KB), and
+ * its copy of import.meta.env (BASE_URL="/", MODE=test, DEV, PROD, SSR) overrides the build's own, so
+ * a build with PB_BASE still linked its files at "/".
+ */
+const TEST_RUNNER_VARIABLES = ["NODE_ENV", "TEST", "FORCE_TTY", "BASE_URL", "MODE", "DEV", "PROD", "SSR"];
+
+/**
+ * The environment `npm run build` sees, not the test runner's (TEST_RUNNER_VARIABLES, VITEST*):
+ * `astro build` then makes the production build that ships, so the browser and JS-budget tests check
+ * that bundle.
  */
 function buildEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  delete env.NODE_ENV;
-  delete env.TEST;
-  for (const name of Object.keys(env)) if (name.startsWith("VITEST")) delete env[name];
+  for (const name of Object.keys(env)) if (TEST_RUNNER_VARIABLES.includes(name) || name.startsWith("VITEST")) delete env[name];
   return env;
 }
 
@@ -125,15 +132,25 @@ export function runAstroBuild(outDir: string, env: Record<string, string> = {}):
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let cached: Promise<string> | undefined;
+/** Settings a shared build can be made with (astro.config.mjs): the site's URL and base path. */
+export interface SiteVariant {
+  PB_SITE?: string;
+  PB_BASE?: string;
+}
+
+const cached = new Map<string, Promise<string>>();
 
 /**
  * The built site's directory (holding index.html, _astro/, data/), building it first if no build of
- * the current sources exists. Throws with the end of the build's output if the build fails.
+ * the current sources exists. Throws with the end of the build's output if the build fails. With a
+ * `variant` (e.g. a base path), a separate build with those settings, shared the same way.
  */
-export function builtSite(): Promise<string> {
-  cached ??= buildOnce();
-  return cached;
+export function builtSite(variant: SiteVariant = {}): Promise<string> {
+  const env = Object.fromEntries(Object.entries(variant).filter(([, v]) => v !== undefined).sort()) as Record<string, string>;
+  const id = JSON.stringify(env);
+  let build = cached.get(id);
+  if (!build) cached.set(id, (build = buildOnce(env)));
+  return build;
 }
 
 function pruneOldBuilds(keep: string): void {
@@ -145,8 +162,8 @@ function pruneOldBuilds(keep: string): void {
   }
 }
 
-async function buildOnce(): Promise<string> {
-  const key = hashInputs();
+async function buildOnce(env: Record<string, string>): Promise<string> {
+  const key = Object.keys(env).length ? `${hashInputs()}-${createHash("sha256").update(JSON.stringify(env)).digest("hex").slice(0, 8)}` : hashInputs();
   pruneOldBuilds(key);
   const dir = join(tmpdir(), `${PREFIX}${key}`);
   const outDir = join(dir, "dist");
@@ -173,7 +190,7 @@ async function buildOnce(): Promise<string> {
     }
     try {
       rmSync(outDir, { recursive: true, force: true });
-      const result = await runAstroBuild(outDir);
+      const result = await runAstroBuild(outDir, env);
       if (!result.ok || !existsSync(join(outDir, "index.html"))) {
         writeFileSync(failMarker, result.output);
         throw new Error(`astro build failed:\n${result.output.slice(-4000)}`);
