@@ -15,12 +15,17 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
+import { gitRestoreCommand } from "./data/restore.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "./data/schema.ts";
 
 export class DataLoadError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "DataLoadError";
+    // This is bad input, not a bug: Astro prints an error's message followed by "Location:" and a
+    // stack trace when it has one, which would bury the few lines that say what to do. Without a
+    // stack, `astro build` prints the message alone (and exits 1).
+    this.stack = "";
   }
 }
 
@@ -44,9 +49,12 @@ function dataLoader(): Loader {
           // readDataFile's errors start with the path; restate it relative to the project so the
           // message is short, and say how to regenerate the file.
           const reason = (e as Error).message.startsWith(path) ? (e as Error).message.slice(path.length + 2) : (e as Error).message;
+          // A file git knows can be restored in a second; retraining it takes hours on a CPU.
+          const restore = gitRestoreCommand(path);
           throw new DataLoadError(
             `Data file ${shown} cannot be used: ${reason}.\n` +
-              `  Regenerate it with: ${regenerateCommand(model)}` +
+              (restore ? `  Restore the committed file with: ${restore}\n` : "") +
+              `  ${restore ? "Or regenerate it (hours on a CPU)" : "Regenerate it"} with: ${regenerateCommand(model)}` +
               (process.env.PB_DATA_DIR ? ` --out ${path}` : ""),
           );
         }

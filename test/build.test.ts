@@ -1,14 +1,17 @@
 // End-to-end: runs the real `astro build` — the shared build of the committed data (helpers/site-build.ts),
-// one with another data directory, and three with broken data, which must stop the build early — and
-// checks the page that comes out. The committed data files are never touched: the broken builds point the data
-// loader at a temporary directory through $PB_DATA_DIR.
+// one with another data directory, and three with broken data, which must stop the build early with
+// nothing but a short message — and checks the page that comes out. The committed data files are never
+// touched: the broken builds point the data loader at a temporary directory (for the "committed file"
+// case, a temporary git repository) through $PB_DATA_DIR.
 
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tempDirs } from "./fixtures.ts";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
+import { gitRestoreCommand } from "../src/data/restore.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
 import { parseExplorerFrames } from "../src/components/explorer-data.ts";
@@ -20,6 +23,25 @@ afterAll(temps.cleanup);
 
 /** `astro build --outDir outDir`, taking turns with every other test build (see helpers/site-build.ts). */
 const build = (outDir: string, env: Record<string, string> = {}) => runAstroBuild(outDir, env);
+
+/** A failed build's output without Astro's timestamped progress lines, blank lines and the exit status runAstroBuild appends. */
+const messageLines = (output: string) =>
+  output.split("\n").filter((line) => line.trim() && !/^\d\d:\d\d:\d\d \[[\w-]+\] /.test(line) && !/^\(exit \S+\)$/.test(line));
+
+/** Astro's error framing, which must not bury a data file's message. */
+function expectNoStackTrace(output: string): void {
+  expect(output).not.toContain("    at ");
+  expect(output).not.toContain("Location:");
+  expect(output).not.toContain("Stack trace");
+}
+
+/** `git init` + commit everything in `dir`, with a throwaway identity. */
+function commitAll(dir: string): void {
+  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { stdio: "ignore" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "data");
+}
 
 
 describe("astro build with the committed data", () => {
@@ -176,25 +198,38 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
 });
 
 describe("astro build with a broken data directory", () => {
-  it("stops when a data file is corrupt, naming the file and the command that regenerates it", async () => {
+  it("stops when a data file is corrupt, printing only the file, what is wrong and the command that regenerates it", async () => {
     const dir = temp("pb-data-corrupt-");
     copyFileSync(join(ROOT, "public", "data", "relu-hidden.json"), join(dir, "relu-hidden.json"));
     writeFileSync(join(dir, "linear-hidden.json"), '{"schema": "privileged-basis/1", "levels": [');
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
-    expect(r.output).toContain(join(dir, "linear-hidden.json"));
-    expect(r.output).toContain("not valid JSON");
-    expect(r.output).toContain(regenerateCommand("linear-hidden"));
+    // Nothing but the message: no location, no stack trace, and (the file is not in a git
+    // repository) no git command.
+    expect(messageLines(r.output)).toEqual([
+      `Data file ${join(dir, "linear-hidden.json")} cannot be used: not valid JSON (Unexpected end of JSON input).`,
+      `  Regenerate it with: ${regenerateCommand("linear-hidden")} --out ${join(dir, "linear-hidden.json")}`,
+    ]);
+    expectNoStackTrace(r.output);
   });
 
-  it("stops when a data file is missing, naming the file and the command that regenerates it", async () => {
+  it("stops when a committed data file is missing, saying how to restore it with git as well as how to regenerate it", async () => {
     const dir = temp("pb-data-missing-");
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    for (const model of MODEL_KINDS) copyFileSync(join(ROOT, "public", "data", dataFileName(model)), join(dir, dataFileName(model)));
+    commitAll(dir);
+    rmSync(join(dir, "relu-hidden.json"));
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
-    expect(r.output).toContain(join(dir, "relu-hidden.json"));
-    expect(r.output).toContain("file not found");
-    expect(r.output).toContain(regenerateCommand("relu-hidden"));
+    expect(messageLines(r.output)).toEqual([
+      `Data file ${join(dir, "relu-hidden.json")} cannot be used: file not found.`,
+      // The data directory is outside the project, so the command names its repository.
+      `  Restore the committed file with: git -C ${dir} checkout -- relu-hidden.json`,
+      `  Or regenerate it (hours on a CPU) with: ${regenerateCommand("relu-hidden")} --out ${join(dir, "relu-hidden.json")}`,
+    ]);
+    expectNoStackTrace(r.output);
+    // The command it prints does restore the file.
+    execFileSync("sh", ["-c", `git -C ${dir} checkout -- relu-hidden.json`]);
+    expect(readFileSync(join(dir, "relu-hidden.json"), "utf8")).toBe(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
   });
 
   it("stops when a data file does not match the schema", async () => {
@@ -208,5 +243,60 @@ describe("astro build with a broken data directory", () => {
     expect(r.output).toContain(join(dir, "relu-hidden.json"));
     expect(r.output).toContain("does not match schema privileged-basis/1");
     expect(r.output).toContain(regenerateCommand("relu-hidden"));
+    expectNoStackTrace(r.output);
+  });
+});
+
+describe("gitRestoreCommand (the quick fix printed for a broken committed data file)", () => {
+  /** A repository holding a committed public/data/relu-hidden.json. */
+  const repo = () => {
+    const dir = temp("pb-restore-");
+    mkdirSync(join(dir, "public", "data"), { recursive: true });
+    writeFileSync(join(dir, "public", "data", "relu-hidden.json"), "{}\n");
+    commitAll(dir);
+    return dir;
+  };
+  const file = (dir: string) => join(dir, "public", "data", "relu-hidden.json");
+
+  it("names the file relative to the directory the build runs in, when that is inside the repository", () => {
+    const dir = repo();
+    writeFileSync(file(dir), "{");
+    expect(gitRestoreCommand(file(dir), dir)).toBe("git checkout -- public/data/relu-hidden.json");
+    expect(gitRestoreCommand(file(dir), join(dir, "public"))).toBe("git checkout -- data/relu-hidden.json");
+    rmSync(file(dir));
+    expect(gitRestoreCommand(file(dir), dir)).toBe("git checkout -- public/data/relu-hidden.json");
+  });
+
+  it("restores from HEAD when the broken file has been staged (the index holds the broken copy)", () => {
+    const dir = repo();
+    writeFileSync(file(dir), "{");
+    execFileSync("git", ["-C", dir, "add", "-A"]);
+    const command = gitRestoreCommand(file(dir), dir)!;
+    expect(command).toBe("git checkout HEAD -- public/data/relu-hidden.json");
+    execFileSync("sh", ["-c", command], { cwd: dir });
+    expect(readFileSync(file(dir), "utf8")).toBe("{}\n");
+  });
+
+  it("says nothing when git cannot help: the committed copy is the broken one, the file is untracked, or not in a repository", () => {
+    const dir = repo();
+    expect(gitRestoreCommand(file(dir), dir)).toBeUndefined();
+    expect(gitRestoreCommand(join(dir, "public", "data", "linear-hidden.json"), dir)).toBeUndefined();
+    writeFileSync(join(dir, "public", "data", "linear-hidden.json"), "{");
+    expect(gitRestoreCommand(join(dir, "public", "data", "linear-hidden.json"), dir)).toBeUndefined();
+    const plain = temp("pb-restore-plain-");
+    writeFileSync(join(plain, "relu-hidden.json"), "{");
+    expect(gitRestoreCommand(join(plain, "relu-hidden.json"), plain)).toBeUndefined();
+  });
+
+  it("quotes a directory with spaces for the shell", () => {
+    const dir = join(temp("pb-restore-"), "my data");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "relu-hidden.json"), "{}\n");
+    commitAll(dir);
+    writeFileSync(join(dir, "relu-hidden.json"), "{");
+    const command = gitRestoreCommand(join(dir, "relu-hidden.json"), ROOT)!;
+    expect(command).toBe(`git -C '${dir}' checkout -- relu-hidden.json`);
+    execFileSync("sh", ["-c", command]);
+    expect(readFileSync(join(dir, "relu-hidden.json"), "utf8")).toBe("{}\n");
   });
 });

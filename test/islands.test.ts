@@ -385,7 +385,9 @@ describe("the island (Preact in jsdom)", () => {
     const details = () => container.querySelector(".pb-explorer__details")!.textContent ?? "";
     await vi.waitFor(() => expect(details()).toContain("n1"));
     expect(details()).toContain("Feature2");
-    expect(container.querySelectorAll(".is-active").length).toBeGreaterThanOrEqual(1);
+    // The highlight is a useEffect, which runs after the render that shows the details: wait for it
+    // (checking at once failed when the machine was busy).
+    await vi.waitFor(() => expect(container.querySelectorAll(".is-active").length).toBeGreaterThanOrEqual(1));
     const plot = container.querySelector<HTMLElement>('[data-figure="matrix"] [tabindex="0"]')!;
     plot.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
     await vi.waitFor(() => expect(details()).toContain("Feature3"));

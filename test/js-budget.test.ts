@@ -34,6 +34,15 @@ describe("JavaScript budget of the article page", () => {
     expect(total, table).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
+  it("is the production bundle that ships, not a development or test build", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const dir = await builtSite();
+    // A build under NODE_ENV=test or development (e.g. one inheriting vitest's) hooks Preact's
+    // devtools into the island; `npm run build` does not.
+    for (const s of scripts.filter((x) => x.via !== "inline")) expect(readFileSync(join(dir, s.name), "utf8"), s.name).not.toContain("__PREACT_DEVTOOLS__");
+  });
+
   it("ships no Node-only or build-only code (jsdom, zod, KaTeX, Observable Plot) to the browser", async () => {
     const { readFileSync } = await import("node:fs");
     const { join } = await import("node:path");

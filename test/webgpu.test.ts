@@ -167,7 +167,12 @@ describe("webgpu engine", () => {
     try {
       const wgsl = composeWgsl([["pcg.wgsl"], ["broken.wgsl", "// a comment\nfn f() -> u32 {\n  return pcg4d(vec4<u32>(1u)).x + nope;\n}\n"]]);
       expect(wgsl.where(1)).toBe("pcg.wgsl:1");
+      // The device also raises a validation error for the bad module; left uncaptured, Dawn prints it
+      // (with the WGSL compiler's message) straight to stdout, into a passing run. Capture it instead,
+      // and check it is the error this test causes.
+      gpu.device.pushErrorScope("validation");
       await expect(compile(gpu.device, wgsl, "broken.wgsl")).rejects.toThrow(/^webgpu: broken\.wgsl does not compile: broken\.wgsl:3:\d+ .*nope/);
+      expect((await gpu.device.popErrorScope())?.message).toMatch(/unresolved value 'nope'/);
     } finally {
       gpu.destroy();
     }

@@ -9,6 +9,7 @@ import { dataFileName } from "../data/schema.ts";
 import type { DataFile } from "../data/schema.ts";
 import { loadData } from "./content.ts";
 import type { ModelKind } from "./content.ts";
+import { siteUrl } from "./urls.ts";
 
 // Keyed by the loaded file, so that `astro dev` recomputes the frames when a data file changes.
 const cache = new WeakMap<DataFile, ExplorerFrames>();
@@ -26,5 +27,5 @@ export async function explorerFramesFor(model: ModelKind): Promise<ExplorerFrame
 
 /** Site-relative URL of the frames file (src/pages/explorer/[model].json.ts) under the base path. */
 export function explorerFramesUrl(model: ModelKind, base: string): string {
-  return `${base.replace(/\/?$/, "/")}explorer/${model}.json`;
+  return siteUrl(base, `explorer/${model}.json`);
 }

@@ -8,7 +8,10 @@
 // an earlier run is never trusted. A failed build is remembered (with its output) for the same key, so
 // every waiting file fails at once with the build's message instead of building again.
 //
-// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data).
+// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data),
+// and without vitest's NODE_ENV=test: it is the production build `npm run build` makes. A test that
+// needs the site under a base path asks for builtSite({ PB_BASE: … }): a second build, shared and
+// keyed the same way.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -77,8 +80,28 @@ async function withGlobalBuildLock<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /**
- * `astro build --outDir outDir` with the Node that runs the tests, the site at "/" and the committed
- * data unless `env` says otherwise, and a cache directory of its own. Concurrent builds of the same
+ * Variables vitest puts into process.env, which a build must not inherit: NODE_ENV=test makes Vite
+ * bundle the islands as in development (Preact's devtools hook included, 11 KB instead of 8 KB), and
+ * its copy of import.meta.env (BASE_URL="/", MODE=test, DEV, PROD, SSR) overrides the build's own, so
+ * a build with PB_BASE still linked its files at "/".
+ */
+const TEST_RUNNER_VARIABLES = ["NODE_ENV", "TEST", "FORCE_TTY", "BASE_URL", "MODE", "DEV", "PROD", "SSR"];
+
+/**
+ * The environment `npm run build` sees, not the test runner's (TEST_RUNNER_VARIABLES, VITEST*):
+ * `astro build` then makes the production build that ships, so the browser and JS-budget tests check
+ * that bundle.
+ */
+function buildEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (TEST_RUNNER_VARIABLES.includes(name) || name.startsWith("VITEST")) delete env[name];
+  return env;
+}
+
+/**
+ * `astro build --outDir outDir` as `npm run build` runs it (a production build), with the Node that
+ * runs the tests, the site at "/" and the committed data unless `env` says otherwise, and a cache
+ * directory of its own. Concurrent builds of the same
  * project disturb each other (a page once referenced a stylesheet another build had replaced), so every
  * test build goes through one lock, across vitest workers.
  */
@@ -89,7 +112,7 @@ export function runAstroBuild(outDir: string, env: Record<string, string> = {}):
         const child = spawn(process.execPath, [ASTRO, "build", "--outDir", outDir], {
           cwd: ROOT,
           env: {
-            ...process.env, ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
+            ...buildEnvironment(), ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
             PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
           },
           stdio: ["ignore", "pipe", "pipe"],
@@ -109,15 +132,25 @@ export function runAstroBuild(outDir: string, env: Record<string, string> = {}):
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let cached: Promise<string> | undefined;
+/** Settings a shared build can be made with (astro.config.mjs): the site's URL and base path. */
+export interface SiteVariant {
+  PB_SITE?: string;
+  PB_BASE?: string;
+}
+
+const cached = new Map<string, Promise<string>>();
 
 /**
  * The built site's directory (holding index.html, _astro/, data/), building it first if no build of
- * the current sources exists. Throws with the end of the build's output if the build fails.
+ * the current sources exists. Throws with the end of the build's output if the build fails. With a
+ * `variant` (e.g. a base path), a separate build with those settings, shared the same way.
  */
-export function builtSite(): Promise<string> {
-  cached ??= buildOnce();
-  return cached;
+export function builtSite(variant: SiteVariant = {}): Promise<string> {
+  const env = Object.fromEntries(Object.entries(variant).filter(([, v]) => v !== undefined).sort()) as Record<string, string>;
+  const id = JSON.stringify(env);
+  let build = cached.get(id);
+  if (!build) cached.set(id, (build = buildOnce(env)));
+  return build;
 }
 
 function pruneOldBuilds(keep: string): void {
@@ -129,8 +162,8 @@ function pruneOldBuilds(keep: string): void {
   }
 }
 
-async function buildOnce(): Promise<string> {
-  const key = hashInputs();
+async function buildOnce(env: Record<string, string>): Promise<string> {
+  const key = Object.keys(env).length ? `${hashInputs()}-${createHash("sha256").update(JSON.stringify(env)).digest("hex").slice(0, 8)}` : hashInputs();
   pruneOldBuilds(key);
   const dir = join(tmpdir(), `${PREFIX}${key}`);
   const outDir = join(dir, "dist");
@@ -157,7 +190,7 @@ async function buildOnce(): Promise<string> {
     }
     try {
       rmSync(outDir, { recursive: true, force: true });
-      const result = await runAstroBuild(outDir);
+      const result = await runAstroBuild(outDir, env);
       if (!result.ok || !existsSync(join(outDir, "index.html"))) {
         writeFileSync(failMarker, result.output);
         throw new Error(`astro build failed:\n${result.output.slice(-4000)}`);

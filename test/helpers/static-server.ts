@@ -1,6 +1,9 @@
 // A tiny static file server for the built site (node:http, 127.0.0.1, a random free port), started by
 // a test and closed afterwards. Serves index.html for directories, 404 for anything missing or
-// outside the root, and records every request so tests can check nothing failed.
+// outside the root, and records every request so tests can check nothing failed. With `base`, it
+// serves the site under that path only, as a static host serves a project site
+// (https://<owner>.github.io/<repo>/): a request outside it is a 404, as a link that forgot the base
+// path would get there.
 
 import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -38,8 +41,9 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export function serveStatic(rootDir: string): Promise<StaticServer> {
+export function serveStatic(rootDir: string, options: { base?: string } = {}): Promise<StaticServer> {
   const root = resolve(rootDir);
+  const base = (options.base ?? "/").replace(/\/*$/, "/");
   const log: StaticServer["log"] = [];
   const server = createServer((req, res) => {
     const send = (status: number, body: string) => {
@@ -53,7 +57,13 @@ export function serveStatic(rootDir: string): Promise<StaticServer> {
     } catch {
       return send(400, "bad request");
     }
-    let file = normalize(join(root, pathname));
+    // The base path without its slash ("/repo") redirects to "/repo/", as on GitHub Pages.
+    if (`${pathname}/` === base) {
+      log.push({ path: req.url ?? "", status: 301 });
+      return res.writeHead(301, { location: base }).end();
+    }
+    if (!pathname.startsWith(base)) return send(404, "not found (outside the base path)");
+    let file = normalize(join(root, pathname.slice(base.length - 1)));
     if (file !== root && !file.startsWith(root + sep)) return send(403, "forbidden");
     let st = statSync(file, { throwIfNoEntry: false });
     if (st?.isDirectory()) {
