@@ -19,12 +19,15 @@ function tempPathFor(path: string): string {
   return `${dirname(path)}/.${basename(path)}.${process.pid}.${Date.now()}.tmp`;
 }
 
-/** Writes `text` to `path` through a temporary file in the same directory and a rename. */
-export function writeFileAtomic(path: string, text: string): void {
+/**
+ * Writes `contents` (text, as UTF-8, or bytes such as a population file) to `path` through a temporary
+ * file in the same directory and a rename.
+ */
+export function writeFileAtomic(path: string, contents: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, contents);
     renameSync(tmp, path);
   } catch (e) {
     try {
