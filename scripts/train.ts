@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { TRAIN_USAGE, UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
-import { checkpointPath, runExperiment } from "../src/train/best-of-k.ts";
+import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
 import { plural } from "../src/text/plural.ts";
 
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   }
   // A bad --out must fail now, not after the first level (or the whole run) has trained.
   try {
-    checkWritableFile(opts.out, checkpointPath(opts.out));
+    checkWritableFile(opts.out, checkpointPath(opts.out), populationPath(opts.out), checkpointPopulationPath(opts.out));
   } catch (e) {
     console.error(`train: --out: ${(e as Error).message}`);
     return 2;

@@ -1,13 +1,15 @@
 // The training CLI: flag errors, checkpoint/resume (in process and through a real SIGINT), divergence.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDirs } from "./fixtures.ts";
 import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
 import { defaultConfig } from "../src/model/config.ts";
-import { checkpointPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
+import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
+import { modelParams, populationExpectation, readPopulationFile } from "../src/data/population.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
 import { createCpuKernel } from "../src/train/cpu-kernel.ts";
 import type { Engine, RunKernel } from "../src/train/engine.ts";
@@ -250,6 +252,14 @@ describe("runExperiment", () => {
     const whole = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: fresh.engine, out: join(dir, "fresh.json") });
     await fresh.engine.close();
     expect(whole.levels).toEqual(data.levels);
+    // The whole population beside the data file, named with its size and hash; the resumed run's (its
+    // first level from the checkpoint's population) has the fresh run's bits.
+    expect(existsSync(checkpointPopulationPath(out))).toBe(false);
+    const bytes = readFileSync(populationPath(out));
+    expect(data.population).toEqual({ file: "relu-hidden.population.bin", bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
+    expect(bytes.equals(readFileSync(populationPath(join(dir, "fresh.json"))))).toBe(true);
+    const pop = readPopulationFile(populationPath(out), populationExpectation(data));
+    expect(pop.data).toHaveLength(3 * config.modelsPerLevel * 60);
     expect(data.run.engine).toBe("cpu");
     expect(data.run.kernel).toEqual({ name: "simd" });
     expect(data.run.trainSeconds).toBeGreaterThan(0);
@@ -258,10 +268,14 @@ describe("runExperiment", () => {
   it("records each level's winner, and that model retrained alone gives the written W, b and loss", async () => {
     const many = defaultConfig({ modelsPerLevel: 6, steps: 40, batchSize: 32, evalSamples: 512 });
     const { engine } = instrumented();
-    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: many, densities, engine, out: join(tmp(), "winners.json") });
+    const out = join(tmp(), "winners.json");
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: many, densities, engine, out });
     await engine.close();
     const kernel = createCpuKernel("relu-hidden", many);
-    for (const level of data.levels) {
+    const pop = readPopulationFile(populationPath(out), populationExpectation(data));
+    for (const [li, level] of data.levels.entries()) {
+      // The population holds the winner, as float32.
+      expect(Array.from(modelParams(pop, li, level.best.model!))).toEqual(Array.from(Float32Array.from([...level.best.W.flat(), ...level.best.b])));
       const winner = level.best.model!;
       expect(winner).toBeGreaterThanOrEqual(0);
       expect(winner).toBeLessThan(many.modelsPerLevel);
@@ -297,9 +311,15 @@ describe("runExperiment", () => {
       ["losses out of order", (c) => (c.levels[0].losses = [...c.levels[0].losses].reverse(), c.levels[0].losses[0] === c.levels[0].losses[1] && (c.levels[0].losses[0] += 1))],
       ["K losses missing", (c) => c.levels[0].losses.pop()],
       ["no trainSeconds", (c) => delete c.trainSeconds],
+      // Its population (the checkpointed levels' models): missing, truncated, or of another level.
+      ["its population missing", () => rmSync(checkpointPopulationPath(out))],
+      ["its population truncated", () => writeFileSync(checkpointPopulationPath(out), goodPopulation.subarray(0, goodPopulation.length - 4))],
+      ["its population of another level", (c) => (c.levels[0].density = 0.3)],
     ];
+    const goodPopulation = readFileSync(checkpointPopulationPath(out));
     for (const [what, corrupt] of corruptions) {
       const bad = structuredClone(ckpt);
+      writeFileSync(checkpointPopulationPath(out), goodPopulation);
       corrupt(bad);
       writeFileSync(checkpointPath(out), JSON.stringify(bad));
       const logs: string[] = [];

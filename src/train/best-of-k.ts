@@ -6,11 +6,16 @@
 // does not train stay in it.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import type { ModelKind, TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Diagnostics, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
+import {
+  POPULATION_SCHEMA, encodePopulation, levelParams, nonFiniteModels, populationExpectation, readPopulationFile, writePopulationFile, type Population,
+} from "../data/population.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
 import { SimdKernel } from "./simd/simd-kernel.ts";
@@ -35,6 +40,34 @@ export interface Checkpoint {
 
 export function checkpointPath(out: string): string {
   return `${out}.checkpoint.json`;
+}
+
+/** The population file written beside a data file: relu-hidden.json → relu-hidden.population.bin. */
+export function populationPath(out: string): string {
+  return `${out.replace(/\.json$/, "")}.population.bin`;
+}
+
+/** The checkpoint's population: the finished levels' models, in the checkpoint's level order. */
+export function checkpointPopulationPath(out: string): string {
+  return `${checkpointPath(out)}.population.bin`;
+}
+
+/** One level's models as float32, model after model (W row-major, then b): a population file's level. */
+function flatten(params: readonly Float64Array[]): Float32Array {
+  const P = params[0].length, out = new Float32Array(params.length * P);
+  params.forEach((p, k) => out.set(p, k * P));
+  return out;
+}
+
+/** A population of `levels` (in that order) from their models in `pops`. */
+function populationOf(kind: ModelKind, config: TrainConfig, levels: readonly Level[], pops: Map<number, Float32Array>): Population {
+  const P = config.neurons * config.features + config.features;
+  const data = new Float32Array(levels.length * config.modelsPerLevel * P);
+  levels.forEach((l, li) => data.set(pops.get(l.density)!, li * config.modelsPerLevel * P));
+  return {
+    header: { schema: POPULATION_SCHEMA, model: kind, config, densities: levels.map((l) => l.density), params: P, diverged: levels.map((l) => nonFiniteModels(pops.get(l.density)!, P)) },
+    data,
+  };
 }
 
 /**
@@ -93,7 +126,7 @@ export function gitCommit(): string {
  * write, where it would fail the whole run, again on every resume. An unreadable or invalid checkpoint
  * holds nothing worth keeping: it is ignored with a notice, and the first finished level replaces it.
  */
-function readCheckpoint(path: string, log: (line: string) => void): Checkpoint | undefined {
+function readCheckpoint(path: string, popPath: string, log: (line: string) => void): { checkpoint: Checkpoint; population: Population } | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const c = JSON.parse(readFileSync(path, "utf8")) as Checkpoint;
@@ -109,7 +142,9 @@ function readCheckpoint(path: string, log: (line: string) => void): Checkpoint |
     const parsed = dataFileSchema.safeParse(asData);
     if (!parsed.success) throw new Error(describeIssues(parsed.error));
     c.levels = parsed.data.levels;
-    return c;
+    // Its levels' models: without them the run could not write its population file.
+    const population = readPopulationFile(popPath, populationExpectation({ model: c.model, config: c.config, levels: c.levels }));
+    return { checkpoint: c, population };
   } catch (e) {
     log(`ignoring unreadable checkpoint ${path}: ${(e as Error).message}`);
     return undefined;
@@ -153,8 +188,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   const log = o.log ?? (() => {});
   const { kind, config, engine } = o;
   const { neurons: m, features: n } = config;
-  const ckptPath = checkpointPath(o.out);
-  const previous = o.resume === false ? undefined : readCheckpoint(ckptPath, log);
+  const ckptPath = checkpointPath(o.out), ckptPopPath = checkpointPopulationPath(o.out);
+  const resumed = o.resume === false ? undefined : readCheckpoint(ckptPath, ckptPopPath, log);
+  const previous = resumed?.checkpoint;
+  // Every finished level's models (float32, as in the population file), by density.
+  const pops = new Map<number, Float32Array>();
+  resumed?.population.header.densities.forEach((d, li) => pops.set(d, levelParams(resumed.population, li).slice()));
   const kernel = engine.kernel?.(kind, config);
   const done = new Map<number, Level>();
   // Levels of the checkpoint that this run does not train (another --levels): kept in the checkpoint.
@@ -193,6 +232,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       schema: CHECKPOINT_SCHEMA, model: kind, engine: engine.name, device: engine.device, ...(kernel && { kernel }), config,
       trainSeconds, ...(gpuSeconds !== undefined && { gpuSeconds }), selectSeconds: round3(selectSeconds), levels,
     };
+    // The population first: a checkpoint whose population is missing or stale is not resumed.
+    writePopulationFile(ckptPopPath, populationOf(kind, config, levels, pops));
     writeFileAtomic(ckptPath, JSON.stringify(c) + "\n");
   };
   const finished = () => [...o.densities.filter((d) => done.has(d)).map((d) => done.get(d)!), ...others];
@@ -206,6 +247,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
         const seconds = (performance.now() - t0) / 1000;
         selectSeconds += seconds;
         done.set(level.density, level);
+        pops.set(level.density, flatten(trained.params));
         saveCheckpoint(finished());
         const sel = level.selection!, win = sel.candidates.find((c) => c.model === sel.winner)!;
         const runner = sel.paired.find((p) => p.model === sel.runnerUp);
@@ -226,6 +268,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
   }
   const gpuSeconds = gpuElapsed();
+  // The population file, then the data file that names it (with its size and hash).
+  const popPath = populationPath(o.out);
+  const popBytes = encodePopulation(populationOf(kind, config, levels, pops), popPath);
+  writeFileAtomic(popPath, popBytes);
+  const population = { file: basename(popPath), bytes: popBytes.length, sha256: createHash("sha256").update(popBytes).digest("hex") };
   const data: DataFile = {
     schema: SCHEMA_ID,
     model: kind,
@@ -235,6 +282,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       ...(gpuSeconds !== undefined && { gpuSeconds: round3(gpuSeconds) }), createdAt: new Date().toISOString(), commit,
     },
     levels,
+    population,
     ...(diagnostics && { diagnostics }),
   };
   writeDataFile(o.out, data);
@@ -244,6 +292,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     log(`kept ${ckptPath}: it holds ${plural(others.length, "trained level")} not in ${o.out} (${others.map((l) => l.density).join(", ")})`);
   } else {
     rmSync(ckptPath, { force: true });
+    rmSync(ckptPopPath, { force: true });
   }
   return data;
 }
