@@ -1,7 +1,7 @@
 // Content collections.
 //
 // `data`: the two trained-model files, read from public/data/ (or $PB_DATA_DIR) and validated against
-// the "privileged-basis/1" schema by the same parser the trainer uses. A missing or invalid file stops
+// the data file schema (privileged-basis/2, or /1 for older files) by the same parser the trainer uses. A missing or invalid file stops
 // the build with a message naming the file and the command that regenerates it. Entry ids are the
 // model kinds, "relu-hidden" and "linear-hidden"; read them through src/site/content.ts.
 //
@@ -11,10 +11,14 @@ import { defineCollection } from "astro:content";
 import type { Loader, LoaderContext } from "astro/loaders";
 import { glob } from "astro/loaders";
 import { z } from "astro/zod";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
+import { parsePopulation, populationExpectation } from "./data/population.ts";
+import { analysePopulation, populationClaims, summarisePopulation } from "./site/population.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "./data/schema.ts";
 
@@ -83,6 +87,59 @@ function dataLoader(): Loader {
 
 const data = defineCollection({ loader: dataLoader() });
 
+/**
+ * `population`: for each data file that names a population file (schema 2), the whole population
+ * analysed (src/site/population.ts) — once per build (and per change in `astro dev`), never in the
+ * browser. The population file must be the one the data file names (size and SHA-256) and match its
+ * config and levels; anything else stops the build with the file's name. Entry ids are the model kinds.
+ */
+function populationLoader(): Loader {
+  return {
+    name: "privileged-basis-population",
+    load: async ({ store, logger, config }: LoaderContext) => {
+      const dir = dataDirectory(config.publicDir);
+      const root = fileURLToPath(config.root);
+      store.clear();
+      for (const model of MODEL_KINDS) {
+        const dataPath = resolve(dir, dataFileName(model));
+        let file;
+        try {
+          file = readDataFile(dataPath);
+        } catch {
+          continue; // the data collection reports it
+        }
+        if (!file.population) continue;
+        const path = resolve(dir, file.population.file);
+        const shown = relative(root, path).startsWith("..") ? path : relative(root, path);
+        let summary;
+        try {
+          const bytes = new Uint8Array(readFileSync(path));
+          const sha = createHash("sha256").update(bytes).digest("hex");
+          if (bytes.length !== file.population.bytes || sha !== file.population.sha256) {
+            throw new Error(`${path}: not the population ${dataFileName(model)} names (${bytes.length} bytes, SHA-256 ${sha.slice(0, 12)}…; it names ${file.population.bytes} bytes, ${file.population.sha256.slice(0, 12)}…)`);
+          }
+          const pop = parsePopulation(path, bytes, populationExpectation(file));
+          const levels = summarisePopulation(file, analysePopulation(file, pop));
+          summary = { levels, claims: populationClaims(levels) };
+        } catch (e) {
+          const message = (e as Error).message;
+          const reason = message.startsWith(path) ? message.slice(path.length + 2) : message.replace(/^ENOENT.*/, "file not found");
+          const restore = gitRestoreCommand(path);
+          throw new DataLoadError(
+            `Population file ${shown} cannot be used: ${reason}.\n` +
+              (restore ? `  Restore the committed file with: ${restore}\n` : "") +
+              `  ${restore ? "Or regenerate it and its data file (hours on a CPU)" : "Regenerate it and its data file"} with: ${regenerateCommand(model)}`,
+          );
+        }
+        store.set({ id: model, data: summary as unknown as Record<string, unknown> });
+        logger.info(`${shown}: ${file.levels.length} × ${file.config.modelsPerLevel} models analysed`);
+      }
+    },
+  };
+}
+
+const population = defineCollection({ loader: populationLoader() });
+
 const article = defineCollection({
   loader: glob({ pattern: "**/*.mdx", base: "./content" }),
   schema: z.object({
@@ -93,4 +150,4 @@ const article = defineCollection({
   }),
 });
 
-export const collections = { data, article };
+export const collections = { data, population, article };

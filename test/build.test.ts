@@ -16,6 +16,9 @@ import { selectBandLevels } from "../src/site/experiment.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
 import { parseExplorerFrames } from "../src/components/explorer-data.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
+import { createCpuEngine } from "../src/train/cpu-engine.ts";
+import { runExperiment } from "../src/train/best-of-k.ts";
+import { defaultConfig } from "../src/model/config.ts";
 
 const temps = tempDirs();
 const temp = temps.make;
@@ -194,6 +197,59 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     expect(readFileSync(join(outDir, "data", "relu-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "relu-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));
     expect(readdirSync(join(outDir, "data")).sort()).toEqual(["linear-hidden.json", "relu-hidden.json"]);
+  });
+});
+
+describe("astro build with a schema-2 data file and its population", () => {
+  // A small real run: 3 levels × 6 models, trained and selected by the project's own trainer.
+  let dir = "";
+  beforeAll(async () => {
+    dir = temp("pb-data-v2-");
+    const engine = createCpuEngine({ threads: 1 });
+    try {
+      await runExperiment({
+        kind: "relu-hidden", config: defaultConfig({ modelsPerLevel: 6, steps: 60, batchSize: 64, evalSamples: 1024 }), densities: [1, 0.3, 0.05],
+        engine, out: join(dir, "relu-hidden.json"), stage2: { minDraws: 8192, minPresent: 1000 },
+      });
+    } finally {
+      await engine.close();
+    }
+    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+  }, 120_000);
+
+  it("shows how each winner was chosen, the cross-evaluation and the population, and serves the population file", async () => {
+    const outDir = temp("pb-out-");
+    const r = await build(outDir, { PB_DATA_DIR: dir });
+    expect(r.status, r.output.slice(-4000)).toBe(0);
+    const doc = new JSDOM(readFileSync(join(outDir, "index.html"), "utf8")).window.document;
+    const rows = doc.querySelectorAll(".selection-table tbody tr");
+    expect(rows).toHaveLength(3);
+    const data = readDataFile(join(dir, "relu-hidden.json"));
+    data.levels.forEach((l, k) => expect(rows[k].textContent).toContain(`#${l.selection!.winner}`));
+    expect(doc.querySelector("#fig-cross-eval svg")).not.toBeNull();
+    expect(doc.querySelectorAll("#fig-population svg rect").length).toBeGreaterThanOrEqual(3);
+    // The population is downloadable, the file the page was built from.
+    const link = doc.querySelector('a[href$="data/relu-hidden.population.bin"]');
+    expect(link).not.toBeNull();
+    expect(readFileSync(join(outDir, "data", "relu-hidden.population.bin")).equals(readFileSync(join(dir, "relu-hidden.population.bin")))).toBe(true);
+  });
+
+  it("stops, naming the population file, when it is truncated or not the one the data file names", async () => {
+    const good = readFileSync(join(dir, "relu-hidden.population.bin"));
+    for (const [what, bytes, message] of [
+      ["truncated", good.subarray(0, good.length - 8), /not the population relu-hidden\.json names \(\d+ bytes/],
+      ["one float changed", Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([0, 0, 128, 63])]), /SHA-256/],
+    ] as const) {
+      writeFileSync(join(dir, "relu-hidden.population.bin"), bytes);
+      const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
+      expect(r.status, what).not.toBe(0);
+      const lines = messageLines(r.output);
+      expect(lines[0], what).toMatch(new RegExp(`^Population file ${join(dir, "relu-hidden.population.bin").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be used: `));
+      expect(lines[0], what).toMatch(message);
+      expect(lines.at(-1), what).toContain(regenerateCommand("relu-hidden"));
+      expectNoStackTrace(r.output);
+    }
+    writeFileSync(join(dir, "relu-hidden.population.bin"), good);
   });
 });
 

@@ -154,7 +154,7 @@ export function sweepRegimePlot(rows: readonly SweepRow[], options: SweepPlotOpt
 }
 
 /** Swatches naming the regime colours present in `rows`. */
-export function regimeLegendPlot(rows: readonly SweepRow[], options: { width?: number } = {}): PlotSpec {
+export function regimeLegendPlot(rows: readonly Pick<SweepRow, "regime" | "phrase">[], options: { width?: number } = {}): PlotSpec {
   const present = REGIME_ORDER.filter((id) => rows.some((r) => r.regime === id));
   const items = present.map((id) => ({ id, label: id === "unlabelled" ? "unlabelled" : (rows.find((r) => r.regime === id)?.phrase ?? id) }));
   const perRow = 2;

@@ -4,6 +4,7 @@
 import { getCollection, getEntry } from "astro:content";
 import type { DataFile } from "../data/schema.ts";
 import { MODEL_KINDS } from "../data/schema.ts";
+import type { LevelPopulation, PopulationClaims } from "./population.ts";
 
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -17,6 +18,17 @@ export async function loadData(model: ModelKind): Promise<DataFile> {
   const entry = await getEntry("data", model);
   if (!entry) throw new Error(`The data collection has no entry "${model}" (see src/content.config.ts)`);
   return entry.data as DataFile;
+}
+
+/** A data file's whole population, analysed (src/site/population.ts); undefined for a file without one
+ *  (schema 1). */
+export interface PopulationSummary {
+  levels: LevelPopulation[];
+  claims: PopulationClaims;
+}
+export async function loadPopulation(model: ModelKind): Promise<PopulationSummary | undefined> {
+  const entry = await getEntry("population", model);
+  return entry?.data as PopulationSummary | undefined;
 }
 
 let both: Promise<ExperimentData> | undefined;

@@ -84,9 +84,50 @@ export function factsOf(exp: Experiment): Record<string, string> {
   return facts;
 }
 
+/** How a file's winners were chosen, as a clause: "…, and keep …". */
+export function selectionMethod(file: DataFile): string {
+  const s = file.levels[0].selection;
+  if (!s) return `keep the one with the lowest loss on ${file.config.evalSamples.toLocaleString("en")} held-out samples drawn once per density`;
+  const draws = file.levels.map((l) => l.selection!.samples);
+  return (
+    `keep the best in two stages: every model is scored on ${file.config.evalSamples.toLocaleString("en")} held-out samples drawn once per density; ` +
+    `those within ${s.stage1.z} standard errors of the best there (at least ${s.stage1.min}) are scored again on a sample of their own, ` +
+    `${(Math.min(...draws) / 1e6).toFixed(1)} to ${(Math.max(...draws) / 1e6).toFixed(0)} million draws (more at lower densities, so that every candidate sees millions of present features), and the best there wins`
+  );
+}
+
+/** What the two-stage selection found: ties, overturned stage-1 winners, the diagnostics' failures. */
+export function selectionSentence(file: DataFile): string {
+  const levels = file.levels;
+  if (!levels.every((l) => l.selection)) return "This data file predates the two-stage selection, so its winners carry no stated uncertainty.";
+  const K = levels.length;
+  const ties = levels.filter((l) => l.selection!.tie).map((l) => formatDensity(l.density));
+  const overturned = levels.filter((l) => l.selection!.winner !== l.selection!.stage1.best).map((l) => formatDensity(l.density));
+  const parts = [
+    ties.length ? `At ${ties.length} of ${K} densities (${list(ties)}) the winner is a statistical tie with its runner-up` : `At every one of the ${K} densities the winner beats its runner-up by more than ${levels[0].selection!.tieSE} standard errors`,
+    overturned.length ? `at ${overturned.length} (${list(overturned)}) the larger sample overturned the held-out ranking` : "the larger sample never overturned the held-out ranking",
+  ];
+  let out = `${parts.join("; ")}.`;
+  const d = file.diagnostics;
+  if (d) {
+    const beaten = [...new Set(d.failures.map((f) => f.on))].sort((a, b) => b - a).map(formatDensity);
+    const cont = d.continuation.levels.filter((c) => c.diff < -levels[0].selection!.tieSE * c.se).map((c) => formatDensity(c.density));
+    out += beaten.length
+      ? ` Another density's winner does better than the own winner on the data of ${beaten.length === 1 ? "density" : "densities"} ${list(beaten)}`
+      : " No density's winner is beaten on its data by another density's winner";
+    out += cont.length
+      ? `, and fine-tuning another density's winner beats the from-scratch winner at ${cont.length === 1 ? "density" : "densities"} ${list(cont)}: there, training from scratch did not find the best arrangement known.`
+      : ", and no other density's winner, fine-tuned, beats a from-scratch winner.";
+  }
+  return out;
+}
+
 /** All named facts. Keys: "relu.*", "linear.*" (see fileFacts) and the derived ones below. */
 export function buildFacts(exp: Experiment): Record<string, string> {
   const facts: Record<string, string> = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
+  facts["relu.selectionMethod"] = selectionMethod(exp.relu);
+  facts["linear.selectionMethod"] = selectionMethod(exp.linear);
+  facts["relu.selectionSentence"] = selectionSentence(exp.relu);
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = compare.same
     ? formatDensity(compare.relu.level.density)

@@ -7,6 +7,8 @@ export const FIGURES = [
   "fig-regimes",
   "fig-sweep",
   "fig-superposition-sweep",
+  "fig-cross-eval",
+  "fig-population",
 ] as const;
 
 export const EQUATIONS = ["eq-hidden", "eq-output", "eq-linear", "eq-data", "eq-loss", "eq-superposition"] as const;

@@ -4,11 +4,12 @@
 // committed ones instead. `astro build` copies the files over dist/data/; `astro dev` serves them.
 
 import type { AstroIntegration } from "astro";
-import { copyFileSync, createReadStream, existsSync, mkdirSync, renameSync } from "node:fs";
+import { copyFileSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDirectory } from "../data/directory.ts";
 import { MODEL_KINDS, dataFileName } from "../data/schema.ts";
+import { populationFileName } from "../data/population.ts";
 
 export function serveDataFiles(): AstroIntegration {
   let publicDir: URL | undefined;
@@ -23,11 +24,11 @@ export function serveDataFiles(): AstroIntegration {
       "astro:server:setup": ({ server }) => {
         if (!process.env.PB_DATA_DIR) return;
         const dir = dataDirectory(publicDir!);
-        const files = new Map(MODEL_KINDS.map((m) => [`${base}data/${dataFileName(m)}`, join(dir, dataFileName(m))]));
+        const files = new Map(MODEL_KINDS.flatMap((m) => [dataFileName(m), populationFileName(m)].map((f) => [`${base}data/${f}`, join(dir, f)])));
         server.middlewares.use((req, res, next) => {
           const path = files.get((req.url ?? "").split("?")[0]);
           if (!path || !existsSync(path)) return next();
-          res.setHeader("Content-Type", "application/json");
+          res.setHeader("Content-Type", path.endsWith(".json") ? "application/json" : "application/octet-stream");
           createReadStream(path).pipe(res);
         });
       },
@@ -37,11 +38,18 @@ export function serveDataFiles(): AstroIntegration {
         const to = fileURLToPath(new URL("data/", dir));
         mkdirSync(to, { recursive: true });
         for (const model of MODEL_KINDS) {
-          // The collection has already validated these files (the build stops otherwise). Temp + rename,
-          // so dist/ never holds half a file.
-          const target = join(to, dataFileName(model));
-          copyFileSync(join(from, dataFileName(model)), `${target}.tmp`);
-          renameSync(`${target}.tmp`, target);
+          // The collections have already validated these files (the build stops otherwise). Temp + rename,
+          // so dist/ never holds half a file. A population file goes with its data file; where the data
+          // directory has none, the committed one that Astro copied from public/ must not stay behind.
+          for (const file of [dataFileName(model), populationFileName(model)]) {
+            const target = join(to, file);
+            if (!existsSync(join(from, file))) {
+              rmSync(target, { force: true });
+              continue;
+            }
+            copyFileSync(join(from, file), `${target}.tmp`);
+            renameSync(`${target}.tmp`, target);
+          }
         }
         logger.info(`data/: the files from ${from} (PB_DATA_DIR), not public/data/`);
       },
