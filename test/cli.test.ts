@@ -11,6 +11,7 @@ import { defaultConfig } from "../src/model/config.ts";
 import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
 import { modelParams, populationExpectation, readPopulationFile } from "../src/data/population.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
+import { localEvaluator } from "../src/train/evaluator.ts";
 import { createCpuKernel } from "../src/train/cpu-kernel.ts";
 import type { Engine, RunKernel } from "../src/train/engine.ts";
 import { readDataFile } from "../src/data/io.ts";
@@ -200,11 +201,14 @@ describe("runExperiment", () => {
   const config = defaultConfig({ modelsPerLevel: 2, steps: 30, batchSize: 32, evalSamples: 512 });
   const densities = [1, 0.3, 0.05];
 
-  /** Wraps the CPU engine, recording which levels it trains and optionally crashing after some; with
-   *  `kernel`, it reports that kernel as a GPU engine would. */
+  /** Wraps the CPU engine, recording which levels it trains and optionally crashing once some are
+   *  finished (selected and checkpointed); with `kernel`, it reports that kernel as a GPU engine would.
+   *  Finished levels are handed on one at a time (the engine may finish the next level while a winner is
+   *  being selected), so that a crash after N levels leaves exactly N in the checkpoint. */
   function instrumented(crashAfter = Infinity, kernel?: RunKernel) {
     const inner = createCpuEngine({ threads: 1 });
     const trained: number[] = [];
+    let chain = Promise.resolve();
     const engine: Engine = {
       name: inner.name,
       device: inner.device,
@@ -212,11 +216,12 @@ describe("runExperiment", () => {
       close: () => inner.close(),
       train: (req) => inner.train({
         ...req,
-        onLevel: async (l) => {
-          trained.push(l.density);
-          await req.onLevel(l);
-          if (trained.length >= crashAfter) throw new Error("simulated crash");
-        },
+        onLevel: (l) =>
+          (chain = chain.then(async () => {
+            trained.push(l.density);
+            await req.onLevel(l);
+            if (trained.length >= crashAfter) throw new Error("simulated crash");
+          })),
       }),
     };
     return { engine, trained };
@@ -379,13 +384,13 @@ describe("gitCommit", () => {
 });
 
 describe("selectBest", () => {
-  it("reports diverged models and never writes them out; records every loss by model index and the winner's W, b", () => {
+  it("reports diverged models and never writes them out; records every loss by model index and the winner's W, b", async () => {
     const config = defaultConfig({ evalSamples: 256 });
     const good = (v: number) => Float64Array.from({ length: 60 }, (_, i) => (v + i) / 100);
     const nan = good(0);
     nan[7] = NaN;
     const logs: string[] = [];
-    const level = selectBest("relu-hidden", config, { density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, (l) => logs.push(l));
+    const level = await selectBest(localEvaluator("relu-hidden", config), config, { density: 0.1, params: [good(1), nan, good(2)], evalLosses: Float64Array.of(0.3, 0.1, 0.2), seconds: 1 }, (l) => logs.push(l));
     expect(level.diverged).toBe(1);
     expect(level.losses).toEqual([0.2, 0.3]);
     expect(level.modelLosses).toEqual([0.3, null, 0.2]);
@@ -399,7 +404,7 @@ describe("selectBest", () => {
     expect(level.best.W).toEqual(Array.from({ length: 5 }, (_, j) => Array.from(good(winner === 0 ? 1 : 2).subarray(j * 10, j * 10 + 10))));
     expect(level.best.b).toEqual(Array.from(good(winner === 0 ? 1 : 2).subarray(50)));
     expect(logs).toEqual([expect.stringContaining("model 1 diverged")]);
-    expect(() => selectBest("relu-hidden", config, { density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 })).toThrow(/every model diverged/);
+    await expect(selectBest(localEvaluator("relu-hidden", config), config, { density: 0.1, params: [nan], evalLosses: Float64Array.of(NaN), seconds: 1 })).rejects.toThrow(/every model diverged/);
   });
 });
 

@@ -247,6 +247,33 @@ describe("CPU engine", () => {
     for (let i = 5; i < 10; i++) expect(Math.hypot(...W.map((row) => row[i]))).toBeLessThan(0.15);
   });
 
+  it("keeps training while a finished level's onLevel is still running, and ends only when every onLevel has settled", async () => {
+    const c = small({ modelsPerLevel: 2 });
+    const engine = createCpuEngine({ threads: 1 });
+    const events: string[] = [];
+    try {
+      await engine.train({
+        kind: "relu-hidden", config: c, densities: [0.5, 0.05],
+        onLevel: async (l) => {
+          events.push(`start ${l.density}`);
+          await new Promise((r) => setTimeout(r, l.density === 0.5 ? 400 : 10));
+          events.push(`end ${l.density}`);
+        },
+      });
+    } finally {
+      await engine.close();
+    }
+    // The second level was trained (and handed over) while the first one's onLevel was still waiting.
+    expect(events).toEqual(["start 0.5", "start 0.05", "end 0.05", "end 0.5"]);
+    // A failing onLevel fails the run.
+    const failing = createCpuEngine({ threads: 1 });
+    try {
+      await expect(failing.train({ kind: "relu-hidden", config: c, densities: [0.5], onLevel: async () => Promise.reject(new Error("no disk")) })).rejects.toThrow("no disk");
+    } finally {
+      await failing.close();
+    }
+  });
+
   it("stops when aborted and leaves no workers behind", async () => {
     const c = small({ steps: 200_000, modelsPerLevel: 2 });
     const engine = createCpuEngine({ threads: 2 });

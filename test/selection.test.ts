@@ -11,6 +11,7 @@ import { SAMPLE_BLOCK } from "../src/train/simd/simd-codegen.ts";
 import {
   MIN_CANDIDATES, Moments, STAGE2_MIN_DRAWS, TIE_SE, decide, runStage2, stage1Paired, stage2Candidates, stage2ForLevel, stage2Key, stage2Samples,
 } from "../src/train/selection.ts";
+import { localEvaluator, poolEvaluator, type Evaluator } from "../src/train/evaluator.ts";
 
 /** A deterministic uniform generator for synthetic losses (mulberry32). */
 function uniform(seed: number): () => number {
@@ -47,7 +48,7 @@ describe("statistics", () => {
     expect(new Moments().se).toBeNaN();
   });
 
-  it("stage 2 on synthetic losses: winner, runner-up, paired difference and its standard error as computed directly", () => {
+  it("stage 2 on synthetic losses: winner, runner-up, paired difference and its standard error as computed directly", async () => {
     // Five "models" on shared draws: a common per-draw part (what the draw costs every model) plus each
     // model's offset and its own noise, so paired differences are far less noisy than the losses.
     const blocks = 3, N = blocks * SAMPLE_BLOCK, r = uniform(7);
@@ -55,7 +56,20 @@ describe("statistics", () => {
     const offsets = [0.3, 0.1, 0.1002, 0.5, 0.12];
     const per = offsets.map((o) => common.map((c) => c + o + 0.05 * (r() - 0.5)));
     const models = [11, 12, 13, 14, 15];
-    const res = runStage2(models, models.map((_, k) => Float64Array.of(k)), N, (p, block) => per[p[0]].slice(block * SAMPLE_BLOCK, (block + 1) * SAMPLE_BLOCK), 10);
+    // An evaluator over the synthetic losses: "model" k's parameters are just [k].
+    const fake: Evaluator = {
+      async sums(_d, _key, count, ms, ref) {
+        return ms.map((p) => {
+          const loss = new Moments(), diff = new Moments();
+          loss.add(per[p[0]].slice(0, count));
+          if (ref) diff.add(per[p[0]].slice(0, count).map((v, s) => v - per[ref[0]][s]));
+          return { loss, ...(ref && { diff }) };
+        });
+      },
+      trainFrom: async () => [],
+      close: async () => {},
+    };
+    const res = await runStage2(fake, 0.1, stage2Key(0, 0.1), N, models, models.map((_, k) => Float64Array.of(k)), 10);
     const means = per.map((x) => plainStats(x).mean);
     const order = [...means.keys()].sort((a, b) => means[a] - means[b]);
     expect(res.winner).toBe(models[order[0]]);
@@ -143,6 +157,32 @@ describe("stage-2 candidates", () => {
   });
 });
 
+describe("evaluators", () => {
+  it("worker threads give the in-process sums (draws split between workers in whole blocks), and the same fine-tuned bits", async () => {
+    const config = defaultConfig({ batchSize: 64, steps: 50, evalSamples: 1000 });
+    const models = [0, 1, 2].map((k) => referenceTrain("relu-hidden", config, 0.3, k));
+    const key = stage2Key(0, 0.3);
+    const local = localEvaluator("relu-hidden", config), pool = poolEvaluator("relu-hidden", config, 3);
+    try {
+      // 3 workers, 5 blocks and a partial sixth: ranges of 2, 2 and 1.5 blocks.
+      const count = 5 * SAMPLE_BLOCK + 1000;
+      const [a, b] = await Promise.all([local.sums(0.3, key, count, models, models[0]), pool.sums(0.3, key, count, models, models[0])]);
+      a.forEach((s, k) => {
+        expect(b[k].loss.count).toBe(count);
+        expect(b[k].loss.mean).toBeCloseTo(s.loss.mean, 12);
+        expect(b[k].loss.se).toBeCloseTo(s.loss.se, 12);
+        expect(b[k].diff!.mean).toBeCloseTo(s.diff!.mean, 12);
+      });
+      expect(b[0].diff!.sum).toBe(0);
+      const jobs = [1, 2].map((k) => ({ start: models[k], key: streamKey(0, 0.1, k, Purpose.continue) }));
+      const [x, y] = await Promise.all([local.trainFrom(0.1, jobs, 20), pool.trainFrom(0.1, jobs, 20)]);
+      expect(y.map((p) => Array.from(p))).toEqual(x.map((p) => Array.from(p)));
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe("on real models, with the SIMD kernel", () => {
   const config = defaultConfig({ batchSize: 64, steps: 200, evalSamples: 5000 });
   const density = 0.2;
@@ -156,9 +196,8 @@ describe("on real models, with the SIMD kernel", () => {
     });
   };
 
-  it("stage-1 paired differences equal the plain computation on the held-out sample (5000 draws: two blocks, one partial)", () => {
-    const kernel = new SimdKernel("relu-hidden", config);
-    const paired = stage1Paired(kernel, config, density, [params[0], null, params[2]], 0);
+  it("stage-1 paired differences equal the plain computation on the held-out sample (5000 draws: two blocks, one partial)", async () => {
+    const paired = await stage1Paired(localEvaluator("relu-hidden", config), config, density, [params[0], null, params[2]], 0);
     expect(paired[0]).toBeNull();
     expect(paired[1]).toBeNull();
     const key = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
@@ -169,8 +208,8 @@ describe("on real models, with the SIMD kernel", () => {
     expect(paired[2]!.se / (want.se / 10)).toBeCloseTo(1, 4);
   });
 
-  it("stage 2 evaluates the candidates on the level's own selection stream, as the plain computation on its first block", () => {
-    const res = stage2ForLevel("relu-hidden", config, density, [2, 0, 1], [params[2], params[0], params[1]]);
+  it("stage 2 evaluates the candidates on the level's own selection stream, as the plain computation on its first block", async () => {
+    const res = await stage2ForLevel(localEvaluator("relu-hidden", config), config, density, [2, 0, 1], [params[2], params[0], params[1]]);
     expect(res.samples).toBe(STAGE2_MIN_DRAWS);
     expect(res.candidates.map((c) => c.model)).toEqual([2, 0, 1]);
     // The selection stream is not the held-out stream.

@@ -18,9 +18,9 @@ import {
 } from "../data/population.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
-import { SimdKernel } from "./simd/simd-kernel.ts";
 import { CANDIDATE_Z, MIN_CANDIDATES, STAGE2_SIZE, TIE_SE, stage1Paired, stage2Candidates, stage2ForLevel, type Stage2Size } from "./selection.ts";
 import { diagnose } from "./diagnostics.ts";
+import { poolEvaluator, type Evaluator } from "./evaluator.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
 
@@ -76,7 +76,7 @@ function populationOf(kind: ModelKind, config: TrainConfig, levels: readonly Lev
  * (src/train/selection.ts): the models that could be the best on the held-out sample, re-evaluated on a
  * much larger sample of their own, with the statistics of that choice.
  */
-export function selectBest(kind: ModelKind, config: TrainConfig, level: TrainedLevel, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE): Level {
+export async function selectBest(ev: Evaluator, config: TrainConfig, level: TrainedLevel, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE): Promise<Level> {
   const { neurons: m, features: n } = config;
   const ok = level.params.map((params, model) => Number.isFinite(level.evalLosses[model]) && params.every(Number.isFinite));
   ok.forEach((good, model) => good || log(`density ${level.density}: model ${model} diverged (non-finite weights or loss); it is not written out`));
@@ -85,10 +85,9 @@ export function selectBest(kind: ModelKind, config: TrainConfig, level: TrainedL
   if (finite.length === 0) throw new Error(`density ${level.density}: every model diverged; nothing to write`);
   finite.sort((a, b) => a.loss - b.loss || a.model - b.model);
   const stage1Best = finite[0].model;
-  const kernel = new SimdKernel(kind, config);
-  const paired = stage1Paired(kernel, config, level.density, level.params.map((p, k) => (ok[k] ? p : null)), stage1Best);
+  const paired = await stage1Paired(ev, config, level.density, level.params.map((p, k) => (ok[k] ? p : null)), stage1Best);
   const models = stage2Candidates(modelLosses, paired);
-  const r = stage2ForLevel(kind, config, level.density, models, models.map((k) => level.params[k]), size);
+  const r = await stage2ForLevel(ev, config, level.density, models, models.map((k) => level.params[k]), size);
   const best = level.params[r.winner];
   const W = Array.from({ length: m }, (_, j) => Array.from(best.subarray(j * n, (j + 1) * n)));
   return {
@@ -182,6 +181,10 @@ export interface ExperimentOptions {
   diagnose?: boolean;
   /** Stage-2 sample sizes (default STAGE2_SIZE; tests use smaller ones). Each level records its own. */
   stage2?: Stage2Size;
+  /** Where selection and diagnostics evaluate (default: worker threads, `selectThreads` of them, one per
+   *  core by default). */
+  evaluator?: Evaluator;
+  selectThreads?: number;
 }
 
 export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
@@ -237,62 +240,69 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     writeFileAtomic(ckptPath, JSON.stringify(c) + "\n");
   };
   const finished = () => [...o.densities.filter((d) => done.has(d)).map((d) => done.get(d)!), ...others];
-  if (todo.length > 0) {
-    await engine.train({
-      kind, config, densities: todo, signal: o.signal,
-      onProgress: (p) => o.onProgress?.({ ...p, levelsDone: done.size, levelsTotal: o.densities.length }),
-      onLevel: (trained) => {
-        const t0 = performance.now();
-        const level = selectBest(kind, config, trained, log, o.stage2);
-        const seconds = (performance.now() - t0) / 1000;
-        selectSeconds += seconds;
-        done.set(level.density, level);
-        pops.set(level.density, flatten(trained.params));
-        saveCheckpoint(finished());
-        const sel = level.selection!, win = sel.candidates.find((c) => c.model === sel.winner)!;
-        const runner = sel.paired.find((p) => p.model === sel.runnerUp);
-        log(`density ${level.density}: model ${sel.winner} wins, stage-2 loss ${win.loss.toExponential(4)} ± ${win.se.toExponential(1)} over ${sel.samples.toLocaleString("en")} draws ` +
-          `(${plural(sel.candidates.length, "candidate")}` + (runner ? `; runner-up ${runner.model} +${runner.diff.toExponential(2)} ± ${runner.se.toExponential(1)}${sel.tie ? ", a tie" : ""}` : "") +
-          `); trained in ${trained.seconds.toFixed(1)} s, selected in ${seconds.toFixed(1)} s`);
+  // Worker threads for selecting and checking winners, started when first needed.
+  let ev: Evaluator | undefined;
+  const evaluator = () => (ev ??= o.evaluator ?? poolEvaluator(kind, config, o.selectThreads));
+  try {
+    if (todo.length > 0) {
+      await engine.train({
+        kind, config, densities: todo, signal: o.signal,
+        onProgress: (p) => o.onProgress?.({ ...p, levelsDone: done.size, levelsTotal: o.densities.length }),
+        onLevel: async (trained) => {
+          const t0 = performance.now();
+          const level = await selectBest(evaluator(), config, trained, log, o.stage2);
+          const seconds = (performance.now() - t0) / 1000;
+          selectSeconds += seconds;
+          done.set(level.density, level);
+          pops.set(level.density, flatten(trained.params));
+          saveCheckpoint(finished());
+          const sel = level.selection!, win = sel.candidates.find((c) => c.model === sel.winner)!;
+          const runner = sel.paired.find((p) => p.model === sel.runnerUp);
+          log(`density ${level.density}: model ${sel.winner} wins, stage-2 loss ${win.loss.toExponential(4)} ± ${win.se.toExponential(1)} over ${sel.samples.toLocaleString("en")} draws ` +
+            `(${plural(sel.candidates.length, "candidate")}` + (runner ? `; runner-up ${runner.model} +${runner.diff.toExponential(2)} ± ${runner.se.toExponential(1)}${sel.tie ? ", a tie" : ""}` : "") +
+            `); trained in ${trained.seconds.toFixed(1)} s, selected in ${seconds.toFixed(1)} s`);
+        },
+      });
+    }
+    const missing = o.densities.filter((d) => !done.has(d));
+    if (missing.length) throw new Error(`engine finished without levels ${missing.join(", ")}`);
+    const levels = o.densities.map((d) => done.get(d)!);
+    // The winners checked against each other (src/train/diagnostics.ts): minutes at full size.
+    let diagnostics: Diagnostics | undefined;
+    if (o.diagnose !== false && levels.length > 1) {
+      log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${(levels.length * (levels.length - 1)).toLocaleString("en")} runs of ${config.steps.toLocaleString("en")} steps)`);
+      diagnostics = await diagnose(evaluator(), { config, levels }, log, o.stage2);
+      log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
+    }
+    const gpuSeconds = gpuElapsed();
+    // The population file, then the data file that names it (with its size and hash).
+    const popPath = populationPath(o.out);
+    const popBytes = encodePopulation(populationOf(kind, config, levels, pops), popPath);
+    writeFileAtomic(popPath, popBytes);
+    const population = { file: basename(popPath), bytes: popBytes.length, sha256: createHash("sha256").update(popBytes).digest("hex") };
+    const data: DataFile = {
+      schema: SCHEMA_ID,
+      model: kind,
+      config,
+      run: {
+        engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()), selectSeconds: round3(selectSeconds),
+        ...(gpuSeconds !== undefined && { gpuSeconds: round3(gpuSeconds) }), createdAt: new Date().toISOString(), commit,
       },
-    });
+      levels,
+      population,
+      ...(diagnostics && { diagnostics }),
+    };
+    writeDataFile(o.out, data);
+    if (others.length) {
+      // The kept levels' time is the earlier sessions' (this run's went into the data file).
+      saveCheckpoint(others, priorSeconds, previous?.gpuSeconds);
+      log(`kept ${ckptPath}: it holds ${plural(others.length, "trained level")} not in ${o.out} (${others.map((l) => l.density).join(", ")})`);
+    } else {
+      rmSync(ckptPath, { force: true });
+      rmSync(ckptPopPath, { force: true });
+    }
+    return data;
+  } finally {
+    if (ev && ev !== o.evaluator) await ev.close();
   }
-  const missing = o.densities.filter((d) => !done.has(d));
-  if (missing.length) throw new Error(`engine finished without levels ${missing.join(", ")}`);
-  const levels = o.densities.map((d) => done.get(d)!);
-  // The winners checked against each other (src/train/diagnostics.ts): minutes at full size.
-  let diagnostics: Diagnostics | undefined;
-  if (o.diagnose !== false && levels.length > 1) {
-    log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${(levels.length * (levels.length - 1)).toLocaleString("en")} runs of ${config.steps.toLocaleString("en")} steps)`);
-    diagnostics = diagnose({ model: kind, config, levels }, log, o.stage2);
-    log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
-  }
-  const gpuSeconds = gpuElapsed();
-  // The population file, then the data file that names it (with its size and hash).
-  const popPath = populationPath(o.out);
-  const popBytes = encodePopulation(populationOf(kind, config, levels, pops), popPath);
-  writeFileAtomic(popPath, popBytes);
-  const population = { file: basename(popPath), bytes: popBytes.length, sha256: createHash("sha256").update(popBytes).digest("hex") };
-  const data: DataFile = {
-    schema: SCHEMA_ID,
-    model: kind,
-    config,
-    run: {
-      engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()), selectSeconds: round3(selectSeconds),
-      ...(gpuSeconds !== undefined && { gpuSeconds: round3(gpuSeconds) }), createdAt: new Date().toISOString(), commit,
-    },
-    levels,
-    population,
-    ...(diagnostics && { diagnostics }),
-  };
-  writeDataFile(o.out, data);
-  if (others.length) {
-    // The kept levels' time is the earlier sessions' (this run's went into the data file).
-    saveCheckpoint(others, priorSeconds, previous?.gpuSeconds);
-    log(`kept ${ckptPath}: it holds ${plural(others.length, "trained level")} not in ${o.out} (${others.map((l) => l.density).join(", ")})`);
-  } else {
-    rmSync(ckptPath, { force: true });
-    rmSync(ckptPopPath, { force: true });
-  }
-  return data;
 }

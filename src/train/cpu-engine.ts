@@ -78,6 +78,7 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
           const onAbort = () => fail(req.signal?.reason instanceof Error ? req.signal.reason : new Error("training aborted"));
           if (req.signal?.aborted) return onAbort();
           req.signal?.addEventListener("abort", onAbort, { once: true });
+          const levelsPending: Promise<void>[] = [];
           const feed = (w: Worker) => {
             if (next < jobs.length) {
               const job = jobs[next++];
@@ -108,16 +109,18 @@ export function createCpuEngine(options: CpuEngineOptions = {}): Engine {
               req.onProgress?.({ levelIndex: li, density: densities[li], modelStepsDone: done, modelStepsTotal: total, modelsDone });
               feed(w);
               if (--level.remaining === 0) {
-                try {
-                  await req.onLevel({ density: level.density, params: level.params, evalLosses: level.evalLosses, seconds: (performance.now() - level.startedAt) / 1000 });
-                } catch (e) {
-                  return fail(e as Error);
-                }
+                // onLevel may take a while (selecting the winner) and yield meanwhile: other workers keep
+                // training, and the run ends only when every level's onLevel has settled.
+                const settled = Promise.resolve(req.onLevel({ density: level.density, params: level.params, evalLosses: level.evalLosses, seconds: (performance.now() - level.startedAt) / 1000 }));
+                levelsPending.push(settled);
+                settled.catch((e: Error) => fail(e));
               }
               if (modelsDone === jobs.length) {
-                req.signal?.removeEventListener("abort", onAbort);
-                detach();
-                resolve();
+                Promise.all(levelsPending).then(() => {
+                  req.signal?.removeEventListener("abort", onAbort);
+                  detach();
+                  resolve();
+                }, () => {});
               }
             });
             w.postMessage(init);

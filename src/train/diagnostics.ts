@@ -8,12 +8,11 @@
 //     the best continued model beats the from-scratch winner, training from scratch did not find the best
 //     arrangement known, and the article says so.
 
-import type { ModelKind, TrainConfig } from "../model/config.ts";
+import type { TrainConfig } from "../model/config.ts";
 import type { DataFile, Diagnostics } from "../data/schema.ts";
 import { Purpose, streamKey } from "../model/rng.ts";
-import { SimdKernel } from "./simd/simd-kernel.ts";
-import { SAMPLE_BLOCK } from "./simd/simd-codegen.ts";
-import { Moments, STAGE2_SIZE, TIE_SE, stage2Key, stage2Samples, type Stage2Size } from "./selection.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { STAGE2_SIZE, TIE_SE, stage2Key, stage2Samples, type Stage2Size } from "./selection.ts";
 
 /** A level's winner: its density and parameters (W row-major, then b). */
 export interface Winner {
@@ -29,26 +28,11 @@ export interface PairedLoss {
   se: number;
 }
 
-/**
- * Each model of `models` on the stage-2 sample of `density`, paired with `own` (that level's winner):
- * one pass over the sample, block by block.
- */
-export function pairedOnStage2(kernel: SimdKernel, config: TrainConfig, density: number, own: ArrayLike<number>, models: readonly ArrayLike<number>[], size = STAGE2_SIZE): PairedLoss[] {
-  const key = stage2Key(config.seed, density);
-  const samples = stage2Samples(density, config.features, size);
+/** Each model of `models` on the stage-2 sample of `density`, paired with `own` (that level's winner). */
+export async function pairedOnStage2(ev: Evaluator, config: TrainConfig, density: number, own: ArrayLike<number>, models: readonly ArrayLike<number>[], size = STAGE2_SIZE): Promise<PairedLoss[]> {
   const n = config.features;
-  const losses = models.map(() => new Moments()), diffs = models.map(() => new Moments());
-  const diff = new Float64Array(SAMPLE_BLOCK);
-  for (let start = 0; start < samples; start += SAMPLE_BLOCK) {
-    const ref = Float64Array.from(kernel.sampleLosses(own, density, key, 0, SAMPLE_BLOCK, start));
-    models.forEach((p, k) => {
-      const l = kernel.sampleLosses(p, density, key, 0, SAMPLE_BLOCK, start);
-      for (let s = 0; s < SAMPLE_BLOCK; s++) diff[s] = l[s] - ref[s];
-      losses[k].add(l);
-      diffs[k].add(diff);
-    });
-  }
-  return models.map((_, k) => ({ loss: losses[k].mean / n, diff: diffs[k].mean / n, se: diffs[k].se / n }));
+  const sums = await ev.sums(density, stage2Key(config.seed, density), stage2Samples(density, n, size), models, own);
+  return sums.map((s) => ({ loss: s.loss.mean / n, diff: s.diff!.mean / n, se: s.diff!.se / n }));
 }
 
 export interface CrossEvaluation {
@@ -58,9 +42,9 @@ export interface CrossEvaluation {
   failures: { winnerOf: number; on: number; diff: number; se: number }[];
 }
 
-export function crossEvaluate(kind: ModelKind, config: TrainConfig, winners: readonly Winner[], size = STAGE2_SIZE): CrossEvaluation {
-  const kernel = new SimdKernel(kind, config);
-  const columns = winners.map((own) => pairedOnStage2(kernel, config, own.density, own.params, winners.map((w) => w.params), size));
+export async function crossEvaluate(ev: Evaluator, config: TrainConfig, winners: readonly Winner[], size = STAGE2_SIZE): Promise<CrossEvaluation> {
+  const columns: PairedLoss[][] = [];
+  for (const own of winners) columns.push(await pairedOnStage2(ev, config, own.density, own.params, winners.map((w) => w.params), size));
   const table = winners.map((_, a) => winners.map((_, b) => columns[b][a]));
   const failures = table.flatMap((row, a) =>
     row.flatMap((cell, b) => (a !== b && cell.diff < -TIE_SE * cell.se ? [{ winnerOf: winners[a].density, on: winners[b].density, diff: cell.diff, se: cell.se }] : [])),
@@ -80,23 +64,17 @@ export interface Continuation extends PairedLoss {
  * training stream of (seed, density, index of the source level, Purpose.continue)); returns, per
  * density, the continued model with the lowest stage-2 loss, paired with the level's own winner.
  */
-export function continueWinners(kind: ModelKind, config: TrainConfig, winners: readonly Winner[], steps = config.steps, size = STAGE2_SIZE, onProgress?: (done: number, total: number) => void): Continuation[] {
-  const kernel = new SimdKernel(kind, config);
-  const total = winners.length * (winners.length - 1);
-  let done = 0;
-  return winners.map((own, b) => {
+export async function continueWinners(ev: Evaluator, config: TrainConfig, winners: readonly Winner[], steps = config.steps, size = STAGE2_SIZE): Promise<Continuation[]> {
+  const out: Continuation[] = [];
+  for (const [b, own] of winners.entries()) {
     const sources = winners.flatMap((w, a) => (a === b ? [] : [{ a, w }]));
-    const tuned = sources.map(({ a, w }) => {
-      const key = streamKey(config.seed, own.density, a, Purpose.continue);
-      const params = kernel.trainFrom(w.params, own.density, key, steps).params;
-      onProgress?.(++done, total);
-      return params;
-    });
-    const scored = pairedOnStage2(kernel, config, own.density, own.params, tuned, size);
+    const tuned = await ev.trainFrom(own.density, sources.map(({ a, w }) => ({ start: w.params, key: streamKey(config.seed, own.density, a, Purpose.continue) })), steps);
+    const scored = await pairedOnStage2(ev, config, own.density, own.params, tuned, size);
     let best = 0;
     scored.forEach((s, k) => s.loss < scored[best].loss && (best = k));
-    return { ...scored[best], from: winners[sources[best].a].density, params: tuned[best] };
-  });
+    out.push({ ...scored[best], from: winners[sources[best].a].density, params: tuned[best] });
+  }
+  return out;
 }
 
 /** A data file's winners, in level order. */
@@ -108,16 +86,16 @@ export function winnersOf(data: Pick<DataFile, "levels">): Winner[] {
  * Both diagnostics for a data file's winners, as its `diagnostics` block; `log` hears about every
  * failure of the cross-evaluation and every level where a continued model beats the winner.
  */
-export function diagnose(data: Pick<DataFile, "model" | "config" | "levels">, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE, onProgress?: (done: number, total: number) => void): Diagnostics {
+export async function diagnose(ev: Evaluator, data: Pick<DataFile, "config" | "levels">, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE): Promise<Diagnostics> {
   const t0 = performance.now();
-  const { model: kind, config } = data;
+  const { config } = data;
   const { neurons: m, features: n } = config;
   const winners = winnersOf(data);
-  const cross = crossEvaluate(kind, config, winners, size);
+  const cross = await crossEvaluate(ev, config, winners, size);
   for (const f of cross.failures) {
     log(`cross-evaluation: the winner of density ${f.winnerOf} beats the winner of ${f.on} on ${f.on}'s data by ${(-f.diff).toExponential(2)} ± ${f.se.toExponential(1)} (a selection or optimisation failure at ${f.on})`);
   }
-  const continued = continueWinners(kind, config, winners, config.steps, size, onProgress);
+  const continued = await continueWinners(ev, config, winners, config.steps, size);
   continued.forEach((c, b) => {
     if (c.diff < -TIE_SE * c.se) log(`continuation: at density ${winners[b].density}, the winner of ${c.from} fine-tuned there beats the from-scratch winner by ${(-c.diff).toExponential(2)} ± ${c.se.toExponential(1)}`);
   });

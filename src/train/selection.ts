@@ -10,13 +10,13 @@
 //            by density: at least 2^22 draws and 4·10⁶ present features in expectation. The winner is the
 //            stage-2 best; the runner-up is the second; their paired difference and its standard error
 //            say whether the win is clear or a statistical tie (within TIE_SE standard errors).
-// The statistics are plain functions of per-sample losses (tested against a direct computation); the
-// losses come from the SIMD kernel, block by block, so no sample is ever stored whole.
+// The statistics are plain functions of per-sample sums (tested against a direct computation); the sums
+// come from an Evaluator (src/train/evaluator.ts): the SIMD kernel, block by block, in worker threads.
 
-import type { ModelKind, TrainConfig } from "../model/config.ts";
+import type { TrainConfig } from "../model/config.ts";
 import { Purpose, SHARED_MODEL, streamKey, type StreamKey } from "../model/rng.ts";
-import { SimdKernel } from "./simd/simd-kernel.ts";
 import { SAMPLE_BLOCK } from "./simd/simd-codegen.ts";
+import { Moments, type Evaluator } from "./evaluator.ts";
 
 /** Candidates are kept within this many paired standard errors of the stage-1 best. */
 export const CANDIDATE_Z = 3;
@@ -42,33 +42,7 @@ export function stage2Samples(density: number, n: number, size: Stage2Size = STA
   return Math.ceil(draws / SAMPLE_BLOCK) * SAMPLE_BLOCK;
 }
 
-/** Running sums of a per-sample quantity: its mean and the standard error of the mean. */
-export class Moments {
-  count = 0;
-  sum = 0;
-  sumSquares = 0;
-  add(values: ArrayLike<number>): void {
-    for (let i = 0; i < values.length; i++) {
-      this.sum += values[i];
-      this.sumSquares += values[i] * values[i];
-    }
-    this.count += values.length;
-  }
-  addSums(count: number, sum: number, sumSquares: number): void {
-    this.count += count;
-    this.sum += sum;
-    this.sumSquares += sumSquares;
-  }
-  get mean(): number {
-    return this.sum / this.count;
-  }
-  /** Standard error of the mean: the sample standard deviation (n − 1) over √count. */
-  get se(): number {
-    if (this.count < 2) return NaN;
-    const variance = Math.max(0, (this.sumSquares - (this.sum * this.sum) / this.count) / (this.count - 1));
-    return Math.sqrt(variance / this.count);
-  }
-}
+export { Moments } from "./evaluator.ts";
 
 export interface PairedStat {
   model: number;
@@ -141,39 +115,24 @@ export function decide(models: readonly number[], moments: readonly Moments[], p
   };
 }
 
-/** Per-sample losses of one model on the samples of one block, from a kernel. */
-type BlockLosses = (params: ArrayLike<number>, block: number) => ArrayLike<number>;
-
 /**
- * Stage 2 for one level: every candidate's loss on the stage-2 sample (`samples` draws in blocks of
- * SAMPLE_BLOCK), then, in a second pass over the same draws, every candidate's per-sample difference from
- * the winner. `losses(params, block)` gives one block's per-sample losses.
+ * Stage 2 for one level: every candidate (`models`, their `params`) on draws 0 … samples − 1 of the
+ * level's selection stream, then, in a second pass over the same draws, the per-sample differences from
+ * the winner of the runner-up and of every candidate that could be tied with it.
  */
-export function runStage2(models: readonly number[], params: readonly ArrayLike<number>[], samples: number, losses: BlockLosses, n: number): Stage2Result {
-  const blocks = samples / SAMPLE_BLOCK;
-  const moments = models.map(() => new Moments());
-  for (let block = 0; block < blocks; block++) {
-    params.forEach((p, k) => moments[k].add(losses(p, block)));
-  }
+export async function runStage2(ev: Evaluator, density: number, key: StreamKey, samples: number, models: readonly number[], params: readonly ArrayLike<number>[], n: number): Promise<Stage2Result> {
+  const moments = (await ev.sums(density, key, samples, params)).map((s) => s.loss);
   const first = decide(models, moments, undefined, n);
   const w = models.indexOf(first.winner);
   // Pass 2 only for the runner-up and the candidates that could be tied with the winner: by Cauchy–Schwarz
   // the paired standard error is at most the sum of the two unpaired ones, so a candidate at least TIE_SE
   // times that sum above the winner cannot be within TIE_SE paired standard errors of it.
   const c = first.candidates;
-  const needed = models.map((model, k) => k !== w && (model === first.runnerUp || c[k].loss - c[w].loss < TIE_SE * (c[k].se + c[w].se)));
-  const paired = models.map(() => new Moments());
-  const diff = new Float64Array(SAMPLE_BLOCK);
-  for (let block = 0; block < blocks; block++) {
-    const win = Float64Array.from(losses(params[w], block));
-    params.forEach((p, k) => {
-      if (!needed[k]) return;
-      const l = losses(p, block);
-      for (let s = 0; s < l.length; s++) diff[s] = l[s] - win[s];
-      paired[k].add(diff.subarray(0, l.length));
-    });
-  }
-  return decide(models, moments, paired.map((p, k) => (needed[k] ? p : null)), n);
+  const needed = models.flatMap((model, k) => (k !== w && (model === first.runnerUp || c[k].loss - c[w].loss < TIE_SE * (c[k].se + c[w].se)) ? [k] : []));
+  const sums = await ev.sums(density, key, samples, needed.map((k) => params[k]), params[w]);
+  const paired: (Moments | null)[] = models.map(() => null);
+  needed.forEach((k, i) => (paired[k] = sums[i].diff!));
+  return decide(models, moments, paired, n);
 }
 
 /** The stream of the stage-2 sample of a level (shared by all its models, disjoint from the others). */
@@ -183,32 +142,20 @@ export function stage2Key(seed: number, density: number): StreamKey {
 
 /**
  * Stage-1 paired statistics: every model's per-sample loss minus the stage-1 best's, on the level's
- * held-out sample (the Purpose.eval stream, batch 0, samples 0 … evalSamples − 1), block by block; null
- * for the best itself and for diverged models (params null).
+ * held-out sample (the Purpose.eval stream, batch 0, draws 0 … evalSamples − 1); null for the best itself
+ * and for diverged models (params null).
  */
-export function stage1Paired(kernel: SimdKernel, config: TrainConfig, density: number, params: readonly (ArrayLike<number> | null)[], best: number): (PairedStat | null)[] {
+export async function stage1Paired(ev: Evaluator, config: TrainConfig, density: number, params: readonly (ArrayLike<number> | null)[], best: number): Promise<(PairedStat | null)[]> {
   const key = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
-  const sums = params.map(() => new Moments());
-  const diff = new Float64Array(SAMPLE_BLOCK);
-  for (let start = 0; start < config.evalSamples; start += SAMPLE_BLOCK) {
-    const count = Math.min(SAMPLE_BLOCK, config.evalSamples - start);
-    const ref = Float64Array.from(kernel.sampleLosses(params[best]!, density, key, 0, count, start));
-    params.forEach((p, k) => {
-      if (!p || k === best) return;
-      const l = kernel.sampleLosses(p, density, key, 0, count, start);
-      for (let s = 0; s < count; s++) diff[s] = l[s] - ref[s];
-      sums[k].add(diff.subarray(0, count));
-    });
-  }
+  const others = params.flatMap((p, k) => (p && k !== best ? [k] : []));
+  const sums = await ev.sums(density, key, config.evalSamples, others.map((k) => params[k]!), params[best]!);
   const n = config.features;
-  return params.map((p, k) => (p && k !== best ? { model: k, diff: sums[k].mean / n, se: sums[k].se / n } : null));
+  const out: (PairedStat | null)[] = params.map(() => null);
+  others.forEach((k, i) => (out[k] = { model: k, diff: sums[i].diff!.mean / n, se: sums[i].diff!.se / n }));
+  return out;
 }
 
-/** Stage 2 of one level with the SIMD kernel: the candidates (model indices and their parameters) on
- *  draws 0 … stage2Samples − 1 of the level's Purpose.select stream. */
-export function stage2ForLevel(kind: ModelKind, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[], size = STAGE2_SIZE): Stage2Result {
-  const kernel = new SimdKernel(kind, config);
-  const key = stage2Key(config.seed, density);
-  const blockLosses: BlockLosses = (p, block) => kernel.sampleLosses(p, density, key, 0, SAMPLE_BLOCK, block * SAMPLE_BLOCK);
-  return runStage2(models, params, stage2Samples(density, config.features, size), blockLosses, config.features);
+/** Stage 2 of one level: the candidates on draws 0 … stage2Samples − 1 of the level's selection stream. */
+export function stage2ForLevel(ev: Evaluator, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[], size = STAGE2_SIZE): Promise<Stage2Result> {
+  return runStage2(ev, density, stage2Key(config.seed, density), stage2Samples(density, config.features, size), models, params, config.features);
 }

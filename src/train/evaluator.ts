@@ -1,0 +1,155 @@
+// Large evaluations for selecting and checking winners (src/train/selection.ts, diagnostics.ts): sums of
+// per-sample losses of many models over millions of shared draws, and fine-tuning runs. The same work
+// runs in-process (`localEvaluator`: tests, the browser) or spread over worker threads (`poolEvaluator`:
+// the trainer; on a 16-core GPU machine it turns half an hour of single-threaded selection into two
+// minutes). Sums over disjoint ranges of draws add up, so the pool splits each evaluation by draws, in
+// whole blocks, and every worker evaluates every model on its range.
+
+import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import type { ModelKind, TrainConfig } from "../model/config.ts";
+import type { StreamKey } from "../model/rng.ts";
+import { SimdKernel } from "./simd/simd-kernel.ts";
+import { SAMPLE_BLOCK } from "./simd/simd-codegen.ts";
+
+/** Running sums of a per-sample quantity: its mean and the standard error of the mean. */
+export class Moments {
+  count = 0;
+  sum = 0;
+  sumSquares = 0;
+  add(values: ArrayLike<number>): void {
+    for (let i = 0; i < values.length; i++) {
+      this.sum += values[i];
+      this.sumSquares += values[i] * values[i];
+    }
+    this.count += values.length;
+  }
+  addSums(count: number, sum: number, sumSquares: number): void {
+    this.count += count;
+    this.sum += sum;
+    this.sumSquares += sumSquares;
+  }
+  get mean(): number {
+    return this.sum / this.count;
+  }
+  /** Standard error of the mean: the sample standard deviation (n − 1) over √count. */
+  get se(): number {
+    if (this.count < 2) return NaN;
+    const variance = Math.max(0, (this.sumSquares - (this.sum * this.sum) / this.count) / (this.count - 1));
+    return Math.sqrt(variance / this.count);
+  }
+}
+
+/** A model's sums over a range of draws: of its per-sample loss, and with a reference model, of its
+ *  per-sample loss minus the reference's. */
+export interface ModelSums {
+  loss: Moments;
+  diff?: Moments;
+}
+
+export interface Evaluator {
+  /**
+   * Sums over draws 0 … count − 1 of batch 0 of stream `key` at `density`, for each of `models`
+   * (parameters: W row-major, then b): of its per-sample loss Σ_i I_i (x_i − x'_i)², and, given `ref`, of
+   * that minus ref's on the same draw.
+   */
+  sums(density: number, key: StreamKey, count: number, models: readonly ArrayLike<number>[], ref?: ArrayLike<number>): Promise<ModelSums[]>;
+  /** Each start trained for `steps` steps at `density` on its own training stream (fresh AdamW). */
+  trainFrom(density: number, jobs: readonly { start: ArrayLike<number>; key: StreamKey }[], steps: number): Promise<Float64Array[]>;
+  close(): Promise<void>;
+}
+
+/** The sums of `models` over draws [from, to) with one kernel, block by block (no sample stored whole). */
+export function rangeSums(kernel: SimdKernel, density: number, key: StreamKey, from: number, to: number, models: readonly ArrayLike<number>[], ref?: ArrayLike<number>): ModelSums[] {
+  const out: ModelSums[] = models.map(() => ({ loss: new Moments(), ...(ref && { diff: new Moments() }) }));
+  const diff = new Float64Array(SAMPLE_BLOCK);
+  for (let start = from; start < to; start += SAMPLE_BLOCK) {
+    const count = Math.min(SAMPLE_BLOCK, to - start);
+    const r = ref ? Float64Array.from(kernel.sampleLosses(ref, density, key, 0, count, start)) : undefined;
+    models.forEach((p, k) => {
+      const l = kernel.sampleLosses(p, density, key, 0, count, start);
+      out[k].loss.add(l);
+      if (r) {
+        for (let s = 0; s < count; s++) diff[s] = l[s] - r[s];
+        out[k].diff!.add(diff.subarray(0, count));
+      }
+    });
+  }
+  return out;
+}
+
+/** Everything in this thread, with one SIMD kernel. */
+export function localEvaluator(kind: ModelKind, config: TrainConfig): Evaluator {
+  const kernel = new SimdKernel(kind, config);
+  return {
+    async sums(density, key, count, models, ref) {
+      return rangeSums(kernel, density, key, 0, count, models, ref);
+    },
+    async trainFrom(density, jobs, steps) {
+      return jobs.map(({ start, key }) => kernel.trainFrom(start, density, key, steps).params);
+    },
+    async close() {},
+  };
+}
+
+export type EvalRequest =
+  | { type: "sums"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; from: number; to: number; models: Float64Array[]; ref?: Float64Array }
+  | { type: "train"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; start: Float64Array; steps: number };
+export type EvalReply =
+  | { id: number; type: "sums"; sums: [number, number, number, number?, number?, number?][] }
+  | { id: number; type: "train"; params: Float64Array }
+  | { id: number; type: "error"; message: string };
+
+/** Worker threads (default: one per core) sharing the work of each call. */
+export function poolEvaluator(kind: ModelKind, config: TrainConfig, threads = availableParallelism()): Evaluator {
+  const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL("./evaluator-worker.ts", import.meta.url)));
+  const pending = new Map<number, { resolve: (r: EvalReply) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  for (const w of workers) {
+    w.on("message", (r: EvalReply) => {
+      const p = pending.get(r.id);
+      pending.delete(r.id);
+      if (r.type === "error") p?.reject(new Error(`evaluation worker: ${r.message}`));
+      else p?.resolve(r);
+    });
+    w.on("error", (e) => {
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    });
+  }
+  let turn = 0;
+  type Unsent = EvalRequest extends infer R ? (R extends EvalRequest ? Omit<R, "id"> : never) : never;
+  const send = (req: Unsent, worker = workers[turn++ % workers.length]) =>
+    new Promise<EvalReply>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...req, id } as EvalRequest);
+    });
+  const f64 = (p: ArrayLike<number>) => Float64Array.from(p);
+  return {
+    async sums(density, key, count, models, ref) {
+      // Whole blocks per worker, as even as they come.
+      const blocks = Math.ceil(count / SAMPLE_BLOCK);
+      const per = Math.ceil(blocks / workers.length);
+      const ranges = workers.map((_, w) => [Math.min(count, w * per * SAMPLE_BLOCK), Math.min(count, (w + 1) * per * SAMPLE_BLOCK)]).filter(([a, b]) => b > a);
+      const payload = { kind, config, density, key, models: models.map(f64), ...(ref && { ref: f64(ref) }) };
+      const replies = await Promise.all(ranges.map(([from, to], w) => send({ type: "sums", from, to, ...payload }, workers[w])));
+      const out: ModelSums[] = models.map(() => ({ loss: new Moments(), ...(ref && { diff: new Moments() }) }));
+      for (const r of replies) {
+        if (r.type !== "sums") continue;
+        r.sums.forEach(([c, s, q, dc, ds, dq], k) => {
+          out[k].loss.addSums(c, s, q);
+          if (out[k].diff) out[k].diff!.addSums(dc!, ds!, dq!);
+        });
+      }
+      return out;
+    },
+    async trainFrom(density, jobs, steps) {
+      const replies = await Promise.all(jobs.map(({ start, key }) => send({ type: "train", kind, config, density, key, start: f64(start), steps })));
+      return replies.map((r) => (r as Extract<EvalReply, { type: "train" }>).params);
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
