@@ -30,10 +30,11 @@ banner='import { createRequire as __cr } from "node:module"; const require = __c
 # PB_TRAINER_COMMIT first), whatever checkout, if any, the device runs them in.
 commit=$(git rev-parse --short=12 HEAD)
 [ -z "$(git status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"
-for entry in gpu-bench train bench; do
-  "$esbuild" "scripts/$entry.ts" --bundle --platform=node --format=esm --target=node22 --external:webgpu \
+# The scripts, and the selection's worker thread (src/train/evaluator.ts loads it from beside them).
+for entry in scripts/gpu-bench scripts/train scripts/bench src/train/evaluator-worker; do
+  "$esbuild" "$entry.ts" --bundle --platform=node --format=esm --target=node22 --external:webgpu \
     --banner:js="$banner" --define:process.env.PB_TRAINER_COMMIT="\"$commit\"" --log-level=warning \
-    --outfile="$out/$entry.mjs"
+    --outfile="$out/$(basename "$entry").mjs"
 done
 echo "$commit" >"$out/COMMIT"
 rm -f "$out"/*.wgsl # a renamed or deleted shader must not linger

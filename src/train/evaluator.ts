@@ -100,9 +100,13 @@ export type EvalReply =
   | { id: number; type: "train"; params: Float64Array }
   | { id: number; type: "error"; message: string };
 
+// The worker's module: the source beside this file, or, in a bundle (scripts/gpu-bundle.sh bundles the
+// scripts into .mjs files and the worker beside them), the bundled worker.
+const WORKER_URL = new URL(import.meta.url.endsWith(".mjs") ? "./evaluator-worker.mjs" : "./evaluator-worker.ts", import.meta.url);
+
 /** Worker threads (default: one per core) sharing the work of each call. */
 export function poolEvaluator(kind: ModelKind, config: TrainConfig, threads = availableParallelism()): Evaluator {
-  const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL("./evaluator-worker.ts", import.meta.url)));
+  const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(WORKER_URL));
   const pending = new Map<number, { resolve: (r: EvalReply) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   for (const w of workers) {
