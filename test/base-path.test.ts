@@ -6,16 +6,15 @@
 // Also checks how the workflow derives PB_SITE / PB_BASE (scripts/pages-env.sh).
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, builtSite } from "./helpers/site-build.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 import { serveStatic } from "./helpers/static-server.ts";
 import type { StaticServer } from "./helpers/static-server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const BASE = "/sub/path";
 const SITE = "https://example.github.io";
 const EXPLORER = "#explorer .pb-explorer";
@@ -31,15 +30,10 @@ describe(`the site built with PB_BASE=${BASE}, served under ${BASE}/`, () => {
   const requested = new Map<string, number>();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (scripts/ensure-system-deps.sh)`);
     siteDir = await builtSite({ PB_BASE: BASE, PB_SITE: SITE });
     server = await serveStatic(siteDir, { base: BASE });
     home = `${server.url}${BASE}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);

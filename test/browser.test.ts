@@ -5,9 +5,8 @@
 // JavaScript the static figures and equations are all there; and that on a phone nothing runs off the
 // page. Screenshots go to test-results/.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
@@ -15,10 +14,10 @@ import { formatSigned } from "../src/figures/format.ts";
 import { densityValueText, parseExplorerData } from "../src/components/explorer-data.ts";
 import { BUDGET_BYTES, pageScripts } from "./helpers/page-scripts.ts";
 import { ROOT, builtSite } from "./helpers/site-build.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 import { serveStatic } from "./helpers/static-server.ts";
 import type { StaticServer } from "./helpers/static-server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const RESULTS = join(ROOT, "test-results");
 const EXPLORER = "#explorer .pb-explorer";
 const data = parseExplorerData(JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8")));
@@ -28,17 +27,10 @@ let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (sudo apt-get install -y chromium, or run scripts/ensure-system-deps.sh as root)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   site = await builtSite();
   server = await serveStatic(site);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

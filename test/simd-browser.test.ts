@@ -3,18 +3,18 @@
 // browser). The models it trains must have the Node CPU engine's bits exactly: the same generated
 // WebAssembly (IEEE float32 lanes, no fused multiply-add) and the same float64 AdamW.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../src/model/config.ts";
 import { SimdKernel } from "../src/train/simd/simd-kernel.ts";
 import type { BrowserTrainReply, BrowserTrainRequest } from "../src/train/simd/browser-worker.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 import { serveStatic, type StaticServer } from "./helpers/static-server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("..", import.meta.url).pathname;
 
 let dir = "";
@@ -22,7 +22,6 @@ let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (scripts/ensure-system-deps.sh as root)`);
   dir = mkdtempSync(join(tmpdir(), "pb-simd-browser-"));
   await build({ entryPoints: [join(root, "src/train/simd/browser-worker.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "worker.js"), logLevel: "silent" });
   // The page runs one request in a fresh worker and resolves with every message it answered.
@@ -42,11 +41,7 @@ beforeAll(async () => {
     </script>`,
   );
   server = await serveStatic(dir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
