@@ -1,13 +1,15 @@
 // The committed data files are reproducible from their own config by today's code. Retraining a whole
 // level takes the full run, but one model takes half a second with the CPU engine's SIMD kernel: model 0
 // of the densest and of the sparsest level is retrained from the file's config and seed, and its held-out
-// loss must be one of the level's K losses; the level's recorded winner (`best.model`), retrained alone,
-// must give the file's W, b and loss. This pins everything a silent change would alter: the random
-// stream, the Xavier initialisation, the data distribution, the importance, AdamW and the evaluation.
-// The paper's defaults are pinned too.
+// loss must be model 0's in the file (schema 2 records losses by model) or one of the level's K losses
+// (schema 1); the level's recorded winner (`best.model`), retrained alone, must give the file's W, b and
+// loss. This pins everything a silent change would alter: the random stream, the Xavier
+// initialisation, the data distribution, the importance, AdamW and the evaluation. The paper's defaults
+// are pinned too.
 //
-// Tolerances. The committed files come from the WebGPU engine (float32 on an H100); the SIMD kernel is
-// float32 too, with other summation orders. Measured 2026-11-30 at densities 1, 0.3, 0.1 and the sparsest
+// A file the CPU engine's SIMD kernel wrote is reproduced bit for bit (the same code, and WebAssembly's
+// float arithmetic is the same on every machine). For the others, tolerances. Files from the WebGPU
+// engine (float32 on an H100): the SIMD kernel is float32 too, with other summation orders. Measured 2026-11-30 at densities 1, 0.3, 0.1 and the sparsest
 // of both files: model 0's loss was within 6.3e-6 (relative) of one of the K losses, the winner's loss
 // within 3.3e-6 and its weights within 4.0e-5. The bounds are about 10× those. At density 1, 34 of the
 // 1,000 relu losses lie within 5e-5 of model 0's (956 within the 1% this test once allowed), so the loss
@@ -22,6 +24,7 @@ import { readDataFile } from "../src/data/io.ts";
 import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
 import { defaultConfig } from "../src/model/config.ts";
 import { createCpuKernel } from "../src/train/cpu-kernel.ts";
+import { modelParams, populationExpectation, readPopulationFile } from "../src/data/population.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -38,6 +41,10 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
     expect(c.optimizer).toMatchObject({ name: "adamw", lr: 1e-3, weightDecay: 0.01 });
   });
 
+  // Written by the kernel this test retrains with: the bits must match.
+  const exact = file.run.engine === "cpu" && file.run.kernel?.name === "simd";
+  const population = file.population ? readPopulationFile(join(root, "public", "data", file.population.file), populationExpectation(file)) : undefined;
+
   it("records the winner of every level or of none (a file written before winners were recorded)", () => {
     const recorded = file.levels.filter((l) => l.best.model !== undefined).length;
     expect([0, file.levels.length]).toContain(recorded);
@@ -50,10 +57,18 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
     const density = level.density;
     it(`contains the loss of model 0 at density ${density}, retrained now from its config`, () => {
       const kernel = createCpuKernel(model, file.config);
-      const loss = kernel.evalLoss(density, kernel.train(density, 0).params);
+      const params = kernel.train(density, 0).params;
+      const loss = kernel.evalLoss(density, params);
       expect(Number.isFinite(loss)).toBe(true);
-      const nearest = Math.min(...level.losses.map((l) => Math.abs(l - loss) / loss));
-      expect(nearest).toBeLessThan(LOSS_TOL);
+      if (population) {
+        // The population file holds model 0's final weights (float32).
+        const stored = modelParams(population, population.header.densities.indexOf(density), 0);
+        if (exact) expect(Array.from(stored)).toEqual(Array.from(Float32Array.from(params)));
+        else expect(Math.max(...Array.from(stored, (w, i) => Math.abs(w - params[i])))).toBeLessThan(WEIGHT_TOL);
+      }
+      if (exact) expect(loss).toBe(level.modelLosses![0]);
+      else if (level.modelLosses) expect(Math.abs(level.modelLosses[0]! - loss) / loss).toBeLessThan(LOSS_TOL);
+      else expect(Math.min(...level.losses.map((l) => Math.abs(l - loss) / loss))).toBeLessThan(LOSS_TOL);
     }, 60_000);
   }
 
@@ -65,9 +80,14 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
       const { params } = kernel.train(level.density, level.best.model!);
       const loss = kernel.evalLoss(level.density, params);
       const written = [...level.best.W.flat(), ...level.best.b];
-      // The same solution, not the same bits (another engine's float32 sums; tolerances above).
-      expect(Math.abs(loss - level.best.loss) / level.best.loss).toBeLessThan(LOSS_TOL);
-      expect(Math.max(...written.map((w, i) => Math.abs(w - params[i])))).toBeLessThan(WEIGHT_TOL);
+      if (exact) {
+        expect(Array.from(params)).toEqual(written);
+        expect(loss).toBe(level.best.loss);
+      } else {
+        // The same solution, not the same bits (another engine's float32 sums; tolerances above).
+        expect(Math.abs(loss - level.best.loss) / level.best.loss).toBeLessThan(LOSS_TOL);
+        expect(Math.max(...written.map((w, i) => Math.abs(w - params[i])))).toBeLessThan(WEIGHT_TOL);
+      }
     }, 60_000);
   }
 });
