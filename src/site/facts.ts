@@ -4,6 +4,7 @@
 import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { REGIME_PHRASES } from "../analysis/index.ts";
+import { pairCodes, threeInTwoGeometry } from "../analysis/geometry.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
 import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
 
@@ -122,12 +123,51 @@ export function selectionSentence(file: DataFile): string {
   return out;
 }
 
+const cos = (v: number) => (v < 0 ? `−${Math.abs(v).toFixed(2)}` : v.toFixed(2));
+
+/** The paper's finer claim about three features in two neurons, measured on every such winner. */
+export function threeInTwoSentence(file: DataFile): string {
+  const found = analyseFile(file).flatMap((a) => {
+    const g = threeInTwoGeometry(a.analysis, a.W);
+    return g ? [{ density: a.level.density, g }] : [];
+  });
+  if (!found.length) return "None of our winners has three features in two neurons, so the paper's finer description of that code cannot be checked here.";
+  const one = ({ density, g }: (typeof found)[number]) => {
+    const head = `at density ${formatDensity(density)}, features ${list(g.dedicated.map(String))} have neurons of their own${g.dedicatedAreTopThree ? " (the three most important)" : ""} and features ${list(g.shared.map(String))} share neurons n${g.neurons[0]} and n${g.neurons[1]}${g.sharedAreNextThree ? " (the next three)" : ""}`;
+    if (g.onBoth === null || !g.pair || !g.onBothCosines) return `${head}, but no single shared feature is on both neurons`;
+    return `${head}; feature ${g.onBoth} is on both, at cosines ${cos(g.onBothCosines[0])} and ${cos(g.onBothCosines[1])} with features ${g.pair[0]} and ${g.pair[1]} in those two neurons, and those two meet at cosine ${cos(g.pairCosine)}`;
+  };
+  // When every such winner has the described shape, one sentence with the ranges of the cosines.
+  const alike = found.every(({ g }) => g.dedicatedAreTopThree && g.sharedAreNextThree && g.onBoth !== null && g.onBoth === found[0].g.onBoth);
+  if (alike) {
+    const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? cos(xs[0]) : `${cos(Math.min(...xs))} to ${cos(Math.max(...xs))}`);
+    const onBoth = found.flatMap(({ g }) => g.onBothCosines!);
+    const pairs = found.map(({ g }) => g.pairCosine);
+    const where = found.length === 1 ? `our winner at density ${formatDensity(found[0].density)}` : `all ${found.length} of our winners with this code (densities ${list(found.map((f) => formatDensity(f.density)))})`;
+    return `In ${where}, features 0, 1 and 2 have neurons of their own and features 3, 4 and 5 share two neurons, feature ${found[0].g.onBoth} on both; within those two neurons its cosines with the other two are ${range(onBoth)} (orthogonal is 0), and the other two meet at cosines of ${range(pairs)} (an antipodal pair is −1).`;
+  }
+  return `Measured on our winners (orthogonal is cosine 0, an antipodal pair −1): ${found.map(one).join("; ")}.`;
+}
+
+/** The paper's finer claim about feature pairs: do the features use distinct pairs of neurons? */
+export function pairCodesSentence(file: DataFile): string {
+  const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs");
+  if (!found.length) return "None of our winners codes its features as pairs of neurons.";
+  const one = (a: AnalysedLevel) => {
+    const p = pairCodes(a.analysis);
+    return `at ${formatDensity(a.level.density)}, ${p.pairFeatures} features on ${p.distinctPairs} distinct pairs of the ${p.possiblePairs}` + (p.reused.length ? ` (${p.reused.map((r) => `features ${list(r.features.map(String))} share n${r.pair.replace("-", " and n")}`).join("; ")})` : "");
+  };
+  return `How the pairs are used: ${found.map(one).join("; ")}.`;
+}
+
 /** All named facts. Keys: "relu.*", "linear.*" (see fileFacts) and the derived ones below. */
 export function buildFacts(exp: Experiment): Record<string, string> {
   const facts: Record<string, string> = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
   facts["relu.selectionMethod"] = selectionMethod(exp.relu);
   facts["linear.selectionMethod"] = selectionMethod(exp.linear);
   facts["relu.selectionSentence"] = selectionSentence(exp.relu);
+  facts["relu.threeInTwoGeometry"] = threeInTwoSentence(exp.relu);
+  facts["relu.pairCodes"] = pairCodesSentence(exp.relu);
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = compare.same
     ? formatDensity(compare.relu.level.density)
