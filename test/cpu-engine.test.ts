@@ -133,6 +133,13 @@ describe("WebAssembly SIMD kernel", () => {
     }
   }, 60_000);
 
+  it("the largest shape it generates (64×64, MAX_SIMD_WEIGHTS) trains like the reference", () => {
+    const c = shape(64, 64, { batchSize: 16, steps: 3, evalSamples: 256 });
+    expect(64 * 64).toBe(MAX_SIMD_WEIGHTS);
+    const ref = referenceTrain("relu-hidden", c, 0.1, 0);
+    expect(maxAbsDiff(new SimdKernel("relu-hidden", c).train(0.1, 0).params, ref)).toBeLessThan(W_TOL);
+  }, 60_000);
+
   it("after 1000 steps the weights and the held-out loss still agree with the reference", () => {
     for (const kind of KINDS) {
       for (const density of [1, 0.02]) {

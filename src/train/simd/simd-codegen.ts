@@ -22,8 +22,9 @@ import { FunctionBuilder, OP, encodeModule } from "./wasm-binary.ts";
 export const LANES = 4;
 /**
  * Shapes up to this many weights are generated; larger ones train on the plain reference. The generated
- * function holds ~2·m·n vector locals and ~30·m·n bytes of code: at 4,096 weights that is ~8,000 locals
- * (V8 allows 50,000) and about half a megabyte of code.
+ * module holds ~2·m·n vector locals per function and ~600 bytes of code per weight (eight functions):
+ * at 4,096 weights (64×64) that is ~8,000 locals (V8 allows 50,000) and 2.5 MB, generated and compiled
+ * in about a second (test/cpu-engine.test.ts trains it).
  */
 export const MAX_SIMD_WEIGHTS = 4096;
 

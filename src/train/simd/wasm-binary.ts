@@ -149,16 +149,26 @@ export class FunctionBuilder {
     }
     const body: number[] = uleb(groups.length);
     for (const [count, t] of groups) body.push(...uleb(count), VALTYPE[t]);
-    body.push(...this.code, OP.end);
-    return [...uleb(body.length), ...body];
+    append(body, this.code);
+    body.push(OP.end);
+    return append(uleb(body.length), body);
   }
 }
 
+/** Appends `items` to `out` in a loop: a spread (`out.push(...items)`) overflows the call stack for
+ *  the code of large models (hundreds of thousands of bytes). */
+function append(out: number[], items: readonly number[]): number[] {
+  for (let k = 0; k < items.length; k++) out.push(items[k]);
+  return out;
+}
+
 function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
+  return append([id, ...uleb(content.length)], content);
 }
 function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
+  const out = uleb(items.length);
+  for (const item of items) append(out, item);
+  return out;
 }
 function name(s: string): number[] {
   const b = [...new TextEncoder().encode(s)];
@@ -171,13 +181,19 @@ function name(s: string): number[] {
  */
 export function encodeModule(pages: number, functions: { name: string; fn: FunctionBuilder }[]): Uint8Array<ArrayBuffer> {
   const types = functions.map(({ fn }) => [0x60, ...vec(fn.params.map((t) => [VALTYPE[t]])), ...vec(fn.results.map((t) => [VALTYPE[t]]))]);
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-    ...section(1, vec(types)),
-    ...section(3, vec(functions.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x01, ...uleb(pages), ...uleb(pages)]])), // one memory, min = max = pages
-    ...section(7, vec([[...name("memory"), 0x02, 0x00], ...functions.map(({ name: n }, i) => [...name(n), 0x00, ...uleb(i)])])),
-    ...section(10, vec(functions.map(({ fn }) => fn.encode()))),
+  const parts = [
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
+    section(1, vec(types)),
+    section(3, vec(functions.map((_, i) => uleb(i)))),
+    section(5, vec([[0x01, ...uleb(pages), ...uleb(pages)]])), // one memory, min = max = pages
+    section(7, vec([[...name("memory"), 0x02, 0x00], ...functions.map(({ name: n }, i) => [...name(n), 0x00, ...uleb(i)])])),
+    section(10, vec(functions.map(({ fn }) => fn.encode()))),
   ];
-  return Uint8Array.from(bytes);
+  const bytes = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return bytes;
 }
