@@ -5,6 +5,7 @@ import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { REGIME_PHRASES } from "../analysis/index.ts";
 import { pairCodes, threeInTwoGeometry } from "../analysis/geometry.ts";
+import { readableDevice } from "../text/device.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
 import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
 
@@ -58,7 +59,7 @@ function fileFacts(prefix: string, file: DataFile): Record<string, string> {
     [`${prefix}.bestLossMin`]: formatLoss(Math.min(...losses)),
     [`${prefix}.engine`]: file.run.engine,
     [`${prefix}.engineDetail`]: engineDetail(file.run),
-    [`${prefix}.device`]: file.run.device,
+    [`${prefix}.device`]: readableDevice(file.run.device),
     [`${prefix}.trainTime`]: formatDuration(file.run.trainSeconds),
     [`${prefix}.trainSeconds`]: String(Math.round(file.run.trainSeconds)),
     [`${prefix}.createdAt`]: date(file.run.createdAt),
