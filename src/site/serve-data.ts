@@ -1,10 +1,11 @@
 // An Astro integration that serves the data files the page was built from at <base>/data/, for the
-// download links (src/site/components/DataLink.astro). Astro copies public/data/ there by itself; with
+// download links (src/site/components/DataLink.astro). Astro copies public/data/ there by itself (less
+// any checkpoint of a run in progress, removed after the build); with
 // $PB_DATA_DIR the page is built from other files, and without this the links would hand out the
 // committed ones instead. `astro build` copies the files over dist/data/; `astro dev` serves them.
 
 import type { AstroIntegration } from "astro";
-import { copyFileSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDirectory } from "../data/directory.ts";
@@ -33,9 +34,11 @@ export function serveDataFiles(): AstroIntegration {
         });
       },
       "astro:build:done": ({ dir, logger }) => {
+        const to = fileURLToPath(new URL("data/", dir));
+        // A trainer writing into public/data/ keeps its checkpoint there until it finishes: never publish it.
+        if (existsSync(to)) for (const f of readdirSync(to)) if (/\.checkpoint\.json(\.population\.bin)?$/.test(f)) rmSync(join(to, f), { force: true });
         if (!process.env.PB_DATA_DIR) return;
         const from = dataDirectory(publicDir!);
-        const to = fileURLToPath(new URL("data/", dir));
         mkdirSync(to, { recursive: true });
         for (const model of MODEL_KINDS) {
           // The collections have already validated these files (the build stops otherwise). Temp + rename,
