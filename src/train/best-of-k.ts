@@ -190,7 +190,6 @@ export interface ExperimentOptions {
 export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   const log = o.log ?? (() => {});
   const { kind, config, engine } = o;
-  const { neurons: m, features: n } = config;
   const ckptPath = checkpointPath(o.out), ckptPopPath = checkpointPopulationPath(o.out);
   const resumed = o.resume === false ? undefined : readCheckpoint(ckptPath, ckptPopPath, log);
   const previous = resumed?.checkpoint;

@@ -7,7 +7,6 @@ import { evalBatch, referenceEvalLoss, referenceTrain } from "./reference.ts";
 import type { CpuKernel, TrainedModel } from "./kernel.ts";
 import { SimdKernel, simdShapeSupported, simdSupported } from "./simd/simd-kernel.ts";
 
-
 export const CPU_KERNEL_NAMES = ["simd", "reference"] as const;
 export type CpuKernelName = (typeof CPU_KERNEL_NAMES)[number];
 

@@ -1,12 +1,13 @@
 // The CPU engine's kernel around the generated WebAssembly SIMD pass (simd-codegen.ts): the float64
 // parameters and AdamW state live here in JS; before each step the parameters are rounded to float32
 // into the module's memory, the module runs the batch and leaves the gradient sums (float64) in memory,
-// and AdamW updates in float64 with the same arithmetic as adamw.ts. Works in Node's worker_threads and
+// and adamw.ts updates them in float64 (the plain trainer's own step). Works in Node's worker_threads and
 // in a browser's Web Worker alike (only WebAssembly and typed arrays).
 
 import type { ModelKind, TrainConfig } from "../../model/config.ts";
 import { Purpose, SHARED_MODEL, presenceThreshold, streamKey, type StreamKey } from "../../model/rng.ts";
 import { initialParams } from "../reference.ts";
+import { adamwStep } from "../adamw.ts";
 import { PROGRESS_EVERY, type CpuKernel, type TrainedModel } from "../kernel.ts";
 import { DRAW_SAMPLES, LANES, MAX_SIMD_WEIGHTS, SAMPLE_BLOCK, simdLayout, simdModule, simdVariant, type SimdVariant } from "./simd-codegen.ts";
 
@@ -41,7 +42,6 @@ export class SimdKernel implements CpuKernel {
   private readonly params32: Float32Array;
   private readonly grad: Float64Array;
   private readonly coef: Float32Array;
-  private readonly opt: { lr: number; b1: number; b2: number; eps: number; decay: number };
 
   constructor(kind: ModelKind, config: TrainConfig, options: { variant?: SimdVariant } = {}) {
     const { neurons: m, features: n } = config;
@@ -66,8 +66,6 @@ export class SimdKernel implements CpuKernel {
     this.sumSquares = new Float64Array(buf, L.sumSquares, 1);
     new Float32Array(buf, L.importance, n).set(config.importance);
     this.config = config;
-    const o = config.optimizer;
-    this.opt = { lr: o.lr, b1: o.beta1, b2: o.beta2, eps: o.eps, decay: 1 - o.lr * o.weightDecay };
   }
 
   /** ∂L/∂x'_i = coef_i · (x'_i − x_i) with coef_i = 2·I_i/(B·n): the mean over a batch of B. */
@@ -92,7 +90,6 @@ export class SimdKernel implements CpuKernel {
     const size = P.length;
     const mom = new Float64Array(size), vel = new Float64Array(size);
     const k0 = key.k0 | 0, k1 = key.k1 | 0, threshold = presenceThreshold(density) | 0;
-    const { lr, b1, b2, eps, decay } = this.opt;
     const p32 = this.params32, g = this.grad;
     this.setBatch(B);
     const pass = this.passes.train[this.variant ?? simdVariant(density)];
@@ -100,14 +97,7 @@ export class SimdKernel implements CpuKernel {
     for (let t = 0; t < steps; t++) {
       p32.set(P);
       err = pass(t, 0, B, k0, k1, threshold);
-      // AdamW over the packed parameters: the arithmetic of adamw.ts, in float64.
-      const bc1 = 1 - b1 ** (t + 1), bc2 = 1 - b2 ** (t + 1);
-      for (let p = 0; p < size; p++) {
-        const gp = g[p];
-        const mp = (mom[p] = b1 * mom[p] + (1 - b1) * gp);
-        const vp = (vel[p] = b2 * vel[p] + (1 - b2) * gp * gp);
-        P[p] = P[p] * decay - (lr * (mp / bc1)) / (Math.sqrt(vp / bc2) + eps);
-      }
+      adamwStep(P, g, mom, vel, t + 1, c.optimizer);
       if (onProgress && ((t + 1) % PROGRESS_EVERY === 0 || t + 1 === steps)) onProgress(t + 1);
     }
     return { params: P, finalTrainLoss: err / (B * c.features) };
