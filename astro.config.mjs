@@ -13,10 +13,11 @@
 import { defineConfig } from "astro/config";
 import mdx from "@astrojs/mdx";
 import preact from "@astrojs/preact";
-import { unified } from "@astrojs/markdown-remark";
+import { rehypeHeadingIds, unified } from "@astrojs/markdown-remark";
 import remarkMath from "remark-math";
 import rehypeKatex from "rehype-katex";
 import { serveDataFiles } from "./src/site/serve-data.ts";
+import { rehypeHeadingAnchors, rehypeSectionFootnotes } from "./src/apparatus/rehype.ts";
 
 // Astro 7's default Markdown processor ignores remark/rehype plugins, so select the unified
 // (remark/rehype) processor explicitly and give MDX the very same one.
@@ -24,7 +25,20 @@ const markdownProcessor = unified({
   remarkPlugins: [remarkMath],
   // `output: "htmlAndMathml"` keeps MathML next to the visual HTML for screen readers; `strict`
   // turns LaTeX that KaTeX cannot render into a build error instead of red text in the article.
-  rehypePlugins: [[rehypeKatex, { output: "htmlAndMathml", strict: "error", throwOnError: true }]],
+  // Then every heading gets its id (Astro would add them after our plugins) and a permalink, and GFM
+  // footnotes ids unique per section, under a "Notes" label that stays out of the heading outline.
+  rehypePlugins: [
+    [rehypeKatex, { output: "htmlAndMathml", strict: "error", throwOnError: true }],
+    rehypeHeadingIds,
+    rehypeHeadingAnchors,
+    rehypeSectionFootnotes,
+  ],
+  remarkRehype: {
+    footnoteLabel: "Notes",
+    footnoteLabelTagName: "p",
+    footnoteLabelProperties: { className: ["notes-label"] },
+    footnoteBackLabel: (k) => `Back to the text of note ${k + 1}`,
+  },
 });
 
 export default defineConfig({

@@ -21,6 +21,7 @@ import { parsePopulation, populationExpectation } from "./data/population.ts";
 import { analysePopulation, populationClaims, summarisePopulation } from "./site/population.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "./data/schema.ts";
+import { apparatusFields } from "./apparatus/front-matter.ts";
 
 export class DataLoadError extends Error {
   constructor(message: string) {
@@ -147,6 +148,8 @@ const article = defineCollection({
     description: z.string(),
     /** Sections are concatenated in this order on the page. */
     order: z.number().int(),
+    /** Byline, first publication date and references (src/apparatus/front-matter.ts). */
+    ...apparatusFields,
   }),
 });
 
