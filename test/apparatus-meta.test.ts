@@ -127,14 +127,14 @@ describe("rehype plugins", () => {
     expect(anchors(tree.children[3] as never)).toHaveLength(0);
   });
 
-  it("prefixes footnote ids and their links with the section's file name", () => {
+  it("prefixes footnote ids and their links with the section's file name, less its order prefix", () => {
     const ref = { type: "element", tagName: "a", properties: { id: "user-content-fnref-x", href: "#user-content-fn-x", ariaDescribedBy: ["footnote-label"] }, children: [] };
     const label = { type: "element", tagName: "p", properties: { id: "footnote-label" }, children: [] };
     const other = { type: "element", tagName: "a", properties: { id: "setup", href: "#fig-sweep" }, children: [] };
     const tree = { type: "root" as const, children: [ref, label, other] };
     rehypeSectionFootnotes()(tree as never, { path: "/x/content/01-intro.mdx" });
-    expect(ref.properties).toEqual({ id: "01-intro-fnref-x", href: "#01-intro-fn-x", ariaDescribedBy: ["01-intro-footnote-label"] });
-    expect(label.properties.id).toBe("01-intro-footnote-label");
+    expect(ref.properties).toEqual({ id: "intro-fnref-x", href: "#intro-fn-x", ariaDescribedBy: ["intro-footnote-label"] });
+    expect(label.properties.id).toBe("intro-footnote-label");
     expect(other.properties).toEqual({ id: "setup", href: "#fig-sweep" });
   });
 });

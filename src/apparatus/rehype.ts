@@ -52,12 +52,14 @@ function textOf(node: Node): string {
 /**
  * GFM footnotes number and name their ids per file ("user-content-fn-1", "footnote-label"), so two
  * sections with notes would repeat ids on the one page. Prefixes every footnote id, and the links to
- * them, with the section's file name ("01-privileged-basis-fn-1").
+ * them, with the section's file name ("privileged-basis-fn-1" in 01-privileged-basis.mdx).
  */
 export function rehypeSectionFootnotes() {
   return (tree: Root, file: { path?: string; history?: string[] }) => {
     const path = file.path ?? file.history?.[0] ?? "";
-    const section = (path.split("/").pop() ?? "section").replace(/\.mdx?$/, "").replace(/[^A-Za-z0-9-]/g, "-");
+    // The file name without its order prefix ("01-"), so the id starts with a letter (CSS selectors
+    // need that without escapes).
+    const section = (path.split("/").pop() ?? "").replace(/\.mdx?$/, "").replace(/^[\d-]+/, "").replace(/[^A-Za-z0-9-]/g, "-") || "section";
     const rename = (id: string) => (/^(user-content-)?(fn|fnref)-|^footnote-label$/.test(id) ? `${section}-${id.replace(/^user-content-/, "")}` : id);
     eachElement(tree, (node) => {
       const p = node.properties ?? {};
