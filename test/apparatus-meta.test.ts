@@ -96,6 +96,9 @@ describe("citation", () => {
     }
     expect(depth).toBe(0);
     expect(bibtex(a, undefined)).not.toContain("url");
+    // A group is one name, in braces; a surname particle is part of a person's name.
+    const group = apparatusOf([{ ...sections[0], authors: ["The privileged-basis contributors", "Ludwig van Beethoven"] }], changelog, version);
+    expect(bibtex(group, undefined)).toContain("author = {{The privileged-basis contributors} and van Beethoven, Ludwig}");
     expect(plainCitation(a, undefined)).toBe("Ada Lovelace and Alan Turing (2026). A title with 50% & {braces}. Version 0123456789ab.");
   });
 

@@ -106,11 +106,20 @@ export function buildVersion(root: string): Version | undefined {
   }
 }
 
-/** "A. B. Surname" → "Surname"; BibTeX wants "Surname, Given". */
+/** Lowercase words that belong to a person's surname ("van", "de"), not to a group's name. */
+const PARTICLES = new Set(["van", "von", "de", "der", "den", "du", "da", "di", "le", "la"]);
+
+/**
+ * BibTeX wants "Surname, Given" for a person ("Ada Lovelace" → "Lovelace, Ada"), and a group's name
+ * ("The privileged-basis contributors", recognised by a lowercase word) in braces, as one name.
+ */
 function bibtexName(name: string): string {
   const parts = name.trim().split(/\s+/);
-  const last = parts.pop()!;
-  return parts.length ? `${last}, ${parts.join(" ")}` : last;
+  if (parts.some((w) => /^\p{Ll}/u.test(w) && !PARTICLES.has(w))) return `{${name.trim()}}`;
+  // The surname starts at its first particle ("Ludwig van Beethoven" → "van Beethoven, Ludwig").
+  const particle = parts.findIndex((w, k) => k > 0 && PARTICLES.has(w));
+  const split = particle > 0 ? particle : parts.length - 1;
+  return split > 0 ? `${parts.slice(split).join(" ")}, ${parts.slice(0, split).join(" ")}` : parts[0];
 }
 
 const bibEscape = (s: string) => s.replace(/([&%$#_{}])/g, "\\$1");
@@ -127,7 +136,7 @@ export function bibtex(a: Apparatus, url: string | undefined): string {
   const year = a.published.slice(0, 4);
   // Double braces keep the title's capitals in every bibliography style.
   const fields: [string, string][] = [
-    ["author", a.authors.map(bibtexName).join(" and ")],
+    ["author", a.authors.map((x) => bibtexName(bibEscape(x))).join(" and ")],
     ["title", a.title],
     ["year", year],
     ["month", String(Number(a.published.slice(5, 7)))],
@@ -135,7 +144,8 @@ export function bibtex(a: Apparatus, url: string | undefined): string {
   ];
   if (url) fields.push(["url", url]);
   const key = bibtexKey(a.authors, year, a.title);
-  return `@misc{${key},\n${fields.map(([k, v]) => `  ${k.padEnd(6)} = {${k === "url" ? v : k === "title" ? `{${bibEscape(v)}}` : bibEscape(v)}}`).join(",\n")}\n}`;
+  const value = (k: string, v: string) => (k === "url" ? v : k === "title" ? `{${bibEscape(v)}}` : k === "author" ? v : bibEscape(v));
+  return `@misc{${key},\n${fields.map(([k, v]) => `  ${k.padEnd(6)} = {${value(k, v)}}`).join(",\n")}\n}`;
 }
 
 /** The same citation as a sentence. */
