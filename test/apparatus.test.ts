@@ -94,6 +94,8 @@ function colours(page: Page) {
     return {
       text: style(document.body).color,
       background: style(document.body).backgroundColor,
+      /** How every plotted text is painted, in document order. */
+      plotText: [...document.querySelectorAll("main svg text")].map((t) => `${style(t).fill} ${style(t).stroke} ${style(t).opacity}`),
       figures: [...document.querySelectorAll("figure.figure[id]")].map((f) => {
         const body = f.querySelector(".figure-body")!;
         const svg = body.querySelector("svg")!;
@@ -219,6 +221,9 @@ describe("the article at 1280 px", () => {
       const svg = readFileSync((await svgDownload.path())!, "utf8");
       const doc = new JSDOM(svg, { contentType: "image/svg+xml" }).window.document;
       expect(doc.querySelector("parsererror"), id).toBeNull();
+      const number = (await figure.locator(".figure-number").textContent())!.trim();
+      expect(doc.querySelector(":root > title")?.textContent, id).toMatch(new RegExp(`^${number.replace(".", "\\.")} \\S`));
+      expect(doc.querySelector(":root > desc")?.textContent).toBe((await figure.locator("figcaption").textContent())!.replace(/\s+/g, " ").trim());
       const shown = await figure.locator(".figure-body svg").evaluateAll((ss) => ss.filter((s) => !s.parentElement!.closest("svg") && s.getBoundingClientRect().width > 0).length);
       expect(doc.querySelectorAll(":root > svg").length, `${id}: one nested <svg> per panel`).toBe(shown);
       // It stands alone: chromium draws it as an image, at its own size.
@@ -262,6 +267,11 @@ describe("dark mode", () => {
       expect(d.background).not.toBe(l.background);
       expect(d.text).not.toBe(l.text);
       expect(contrast(d.background, "rgb(0, 0, 0)")).toBeLessThan(contrast(l.background, "rgb(0, 0, 0)"));
+      // Figures are drawn exactly alike in both themes (on the same light surface), so they are as
+      // legible in the dark as they were made to be on white.
+      expect(d.plotText.length).toBeGreaterThan(100);
+      expect(d.plotText).toEqual(l.plotText);
+      expect(d.figures.map((f) => [f.ink, f.surface])).toEqual(l.figures.map((f) => [f.ink, f.surface]));
       for (const c of [l, d]) {
         expect(contrast(c.text, c.background)).toBeGreaterThanOrEqual(7);
         for (const f of c.figures) {

@@ -49,6 +49,13 @@ function markSection() {
   current?.removeAttribute("aria-current");
   link?.setAttribute("aria-current", "location");
   current = link;
+  // Beside the text the contents scroll on their own when taller than the window: keep the entry in
+  // sight there (scrollIntoView would scroll the page as well).
+  const nav = link?.closest<HTMLElement>(".toc");
+  if (link && nav && nav.scrollHeight > nav.clientHeight) {
+    const top = link.offsetTop - nav.offsetTop;
+    if (top < nav.scrollTop || top + link.offsetHeight > nav.scrollTop + nav.clientHeight) nav.scrollTop = top - nav.clientHeight / 3;
+  }
 }
 addEventListener("scroll", () => queued || ((queued = true), requestAnimationFrame(markSection)), { passive: true });
 addEventListener("resize", markSection);
@@ -120,7 +127,10 @@ function figureSvg(figure: Element): string {
     parts.push(`<text x="${b.x.toFixed(2)}" y="${b.y.toFixed(2)}" dy="1em" font-size="${style.fontSize}" font-weight="${style.fontWeight}">${escapeXml(text)}</text>`);
   }
   const [w, h] = [x1 - x0 + 16, y1 - y0 + 16];
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${w.toFixed(0)}" height="${h.toFixed(0)}" viewBox="${(x0 - 8).toFixed(2)} ${(y0 - 8).toFixed(2)} ${w.toFixed(2)} ${h.toFixed(2)}" color="#1d1d1f" fill="#1d1d1f" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"><rect x="${(x0 - 8).toFixed(2)}" y="${(y0 - 8).toFixed(2)}" width="100%" height="100%" fill="#fff"/>${parts.join("")}</svg>\n`;
+  // The figure's number and caption travel with it, as the file's title and description.
+  const caption = figure.querySelector("figcaption")?.textContent?.replace(/\s+/g, " ").trim() ?? figure.id;
+  const title = `${caption.match(/^Figure \d+\./)?.[0] ?? ""} ${figure.querySelector("figcaption strong")?.textContent ?? ""}`.trim() || figure.id;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${w.toFixed(0)}" height="${h.toFixed(0)}" viewBox="${(x0 - 8).toFixed(2)} ${(y0 - 8).toFixed(2)} ${w.toFixed(2)} ${h.toFixed(2)}" color="#1d1d1f" fill="#1d1d1f" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"><title>${escapeXml(title)}</title><desc>${escapeXml(caption)}</desc><rect x="${(x0 - 8).toFixed(2)}" y="${(y0 - 8).toFixed(2)}" width="100%" height="100%" fill="#fff"/>${parts.join("")}</svg>\n`;
 }
 
 /** The figure's plotted numbers (each panel's rows, src/apparatus/plot-data.ts) as CSV. */
