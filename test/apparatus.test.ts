@@ -364,6 +364,11 @@ describe("the article printed", () => {
         };
       });
       expect(leftovers).toEqual({ controls: [], slider: [] });
+      expect(await page.locator("a[data-footnote-backref]").first().isVisible()).toBe(false);
+      // On paper a reference needs its address written out.
+      const printed = await page.locator(".references a:has(cite)").evaluateAll((as) => as.map((a) => [a.getAttribute("href"), getComputedStyle(a, "::after").content]));
+      expect(printed.length).toBeGreaterThan(0);
+      for (const [href, after] of printed) expect(after).toBe(`" (${href})"`);
       await page.screenshot({ path: join(RESULTS, "apparatus-print.png"), fullPage: true });
 
       const pdf = await page.pdf({ format: "A4", printBackground: true });
