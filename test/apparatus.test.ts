@@ -197,6 +197,12 @@ describe("the article at 1280 px", () => {
     expect(bib).toContain(`year   = {${published.slice(0, 4)}}`);
     expect(bib).toContain((await page.locator(".byline-version code").textContent())!);
     expect(await page.locator(".citation").textContent()).toContain(title);
+    // "Copy BibTeX" puts exactly that text on the clipboard.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    const copy = page.locator(".copy-bibtex");
+    await copy.click();
+    await expect.poll(() => copy.textContent()).toBe("Copied");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(bib);
   });
 
   it("marks the section in view in the contents, one at a time", async () => {
