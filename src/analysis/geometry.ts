@@ -3,6 +3,9 @@
 //     three share two neurons, one of them on both neurons and orthogonal to the other two, which form an
 //     antipodal pair": which features own a neuron, which are shared, which shared feature is on both
 //     neurons, and the cosines of the shared features' weight vectors within the two shared neurons;
+//   six in four and eight in five — "one neuron separates the important from the unimportant features":
+//     a neuron of the block with negative weights on the block's more important features and positive
+//     weights on its less important ones, and how the two groups use the other neurons;
 //   features as pairs of neurons — whether the features use distinct pairs (with five neurons there are
 //     ten pairs for ten features).
 // Pure, from the analysis (codes, kinds, blocks) and W; the article quotes the numbers.
@@ -92,4 +95,70 @@ export function pairCodes(analysis: Analysis): PairCodes {
     possiblePairs: (m * (m - 1)) / 2,
     reused: [...byPair.entries()].filter(([, fs]) => fs.length > 1).map(([pair, features]) => ({ pair, features })),
   };
+}
+
+export interface SeparatorGeometry {
+  /** The separating neuron, and the block it belongs to (neurons ascending). */
+  neuron: number;
+  blockNeurons: number[];
+  /** The block's features with a clearly negative weight on it (all more important than every feature
+   *  of `unimportant`), and those it stores; ascending (features are indexed by importance). */
+  important: number[];
+  unimportant: number[];
+  /** The separator's weights on each group: [smallest, largest]. */
+  importantWeights: [number, number];
+  unimportantWeights: [number, number];
+  /** Per important feature: how many neurons store it, and the one other block neuron with a clearly
+   *  negative weight on it (null unless exactly one). */
+  importantCodeSizes: number[];
+  silencers: (number | null)[];
+  /** Every important feature is stored by all the block's neurons but the separator and its own
+   *  silencer, and the silencers are distinct: a leave-one-out code over the other neurons. */
+  leaveOneOut: boolean;
+  /** Per unimportant feature: the one neuron besides the separator that stores it (null unless its code
+   *  is exactly {separator, one other}). */
+  partners: (number | null)[];
+  /** Every unimportant feature is stored by the separator and one other neuron, a different one each. */
+  pairsWithSeparator: boolean;
+}
+
+/**
+ * The separator of a model's (single) polysemantic block: a neuron whose weights on the block's features
+ * are clearly negative (below −τ·max⁺W, the mirror of the store threshold) on a group of at least two
+ * features and positive (it stores them) on the rest, at least two, with every negative one more
+ * important than every positive one. Null when the model has not exactly one block of at least four
+ * neurons, or no neuron of it separates; the first separating neuron if several do.
+ */
+export function separatorGeometry(analysis: Analysis, W: Matrix): SeparatorGeometry | null {
+  if (analysis.blocks.length !== 1 || analysis.blocks[0].neurons.length < 4) return null;
+  const { neurons: blockNeurons, features } = analysis.blocks[0];
+  const cut = analysis.thresholds.storeWeight;
+  const negative = (j: number, i: number) => W[j][i] < -cut;
+  for (const j of blockNeurons) {
+    const important = features.filter((i) => negative(j, i));
+    const unimportant = features.filter((i) => analysis.codes[i].includes(j));
+    if (important.length < 2 || unimportant.length < 2 || important.length + unimportant.length !== features.length) continue;
+    if (Math.max(...important) > Math.min(...unimportant)) continue;
+    const others = blockNeurons.filter((k) => k !== j);
+    const range = (fs: number[]): [number, number] => [Math.min(...fs.map((i) => W[j][i])), Math.max(...fs.map((i) => W[j][i]))];
+    const silencers = important.map((i) => {
+      const s = others.filter((k) => negative(k, i));
+      return s.length === 1 ? s[0] : null;
+    });
+    const partners = unimportant.map((i) => {
+      const rest = analysis.codes[i].filter((k) => k !== j);
+      return rest.length === 1 ? rest[0] : null;
+    });
+    const distinct = (xs: (number | null)[]) => xs.every((x) => x !== null) && new Set(xs).size === xs.length;
+    return {
+      neuron: j, blockNeurons: [...blockNeurons], important, unimportant,
+      importantWeights: range(important), unimportantWeights: range(unimportant),
+      importantCodeSizes: important.map((i) => analysis.codes[i].length),
+      silencers,
+      leaveOneOut: distinct(silencers) && important.every((i, k) => others.every((o) => (o === silencers[k]) !== analysis.codes[i].includes(o))),
+      partners,
+      pairsWithSeparator: distinct(partners),
+    };
+  }
+  return null;
 }
