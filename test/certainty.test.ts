@@ -6,7 +6,7 @@ import type { DataFile, Diagnostics } from "../src/data/schema.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import { POPULATION_SCHEMA, type Population } from "../src/data/population.ts";
 import { betterModels, certaintyNote, winnerCertainty } from "../src/site/certainty.ts";
-import { separatorSentence } from "../src/site/facts.ts";
+import { convergenceSentence, separatorSentence } from "../src/site/facts.ts";
 import { analysePopulation, separatorCounts, summarisePopulation } from "../src/site/population.ts";
 import { sampleDataFile } from "./fixtures.ts";
 
@@ -140,5 +140,21 @@ describe("the separator claim", () => {
     expect(separatorCounts(data, pop, analyses)).toEqual([[{ regime: "eight-in-five", models: 3, split: 3, separated: 2, leaveOneOut: 1, pairsWithSeparator: 2 }]]);
     const levels = summarisePopulation(data, analyses).map((l) => ({ ...l, separators: separatorCounts(data, pop, analyses)[0] }));
     expect(separatorSentence(planted(), levels)).toContain("Across the whole population (every density), of the 3 eight-in-five models, 2 have a neuron that separates the important from the unimportant features (1 with both codes as described) and 3 one that splits the block in two in any way.");
+  });
+});
+
+describe("the convergence sentence", () => {
+  it("names the densities where a model trained longer beats the winner, and where its label changes", () => {
+    const s = convergenceSentence(planted());
+    expect(s).toContain("we trained 2 models at every density");
+    expect(s).toContain("(read at 10 steps, each run reproduces the file's winner bit for bit)");
+    expect(s).toContain("beats the 10-step winner by more than 2 standard errors at 1 of 2 densities (0.1), by at most 1.00% (at 0.1); its regime label is the winner's at every one of them.");
+    const f = planted();
+    f.diagnostics!.convergence!.levels[1].best.W = paperEight().map((r, j) => r.map((v, i) => (j === i ? 1 : 0) * (i < 5 ? 1 : 0)));
+    expect(convergenceSentence(f)).toContain("its regime label differs from the winner's at 0.1 (all neurons monosemantic)");
+    f.diagnostics!.convergence!.levels[1].losses[0][1].diff = 0;
+    expect(convergenceSentence(f)).toContain("At no density does any of them, trained longer, beat the winner");
+    delete f.diagnostics!.convergence;
+    expect(convergenceSentence(f)).toBe("This data file records no check of whether 10 steps are enough.");
   });
 });

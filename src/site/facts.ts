@@ -219,6 +219,36 @@ export function separatorSentence(file: DataFile, population?: readonly LevelPop
   return parts.join(" ");
 }
 
+/**
+ * Whether the file's step count is enough, from the convergence diagnostic: how the sampled models' losses
+ * move when trained 2× and 4× as long, where the best of them then beats the winner beyond the tie rule,
+ * and whether its regime label differs from the winner's.
+ */
+export function convergenceSentence(file: DataFile): string {
+  const cv = file.diagnostics?.convergence;
+  if (!cv) return `This data file records no check of whether ${file.config.steps.toLocaleString("en")} steps are enough.`;
+  const last = cv.steps.length - 1, tie = file.levels[0].selection?.tieSE ?? 2;
+  const analysed = analyseFile(file);
+  const rows = cv.levels.map((c, li) => {
+    const own = c.losses[0][0].loss - c.losses[0][0].diff;
+    const winnerRow = c.losses[c.models.indexOf(file.levels[li].selection!.winner)];
+    const best = c.losses[c.models.indexOf(c.best.model)][last];
+    const regime = analyse(c.best.W, c.best.b, { importance: file.config.importance }).regime;
+    return { density: c.density, own, winnerRel: winnerRow[last].diff / own, best, bestRel: best.diff / own, beats: best.diff < -tie * best.se, regimeChanged: regime.id !== analysed[li].analysis.regime.id, regime: regime.phrase };
+  });
+  const pct = (x: number) => `${x < 0 ? "−" : "+"}${Math.abs(100 * x).toFixed(2)}%`;
+  const sorted = rows.map((r) => r.winnerRel).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const exact = cv.levels.every((c) => c.reproduction === 0);
+  const sample = cv.levels[0];
+  const head = `To test whether ${file.config.steps.toLocaleString("en")} steps are enough, we trained ${sample.models.length} models at every density — the ${countWord(sample.leading)} leading candidates of the selection and ${countWord(sample.models.length - sample.leading)} spread over the ${file.config.modelsPerLevel.toLocaleString("en")} — on to ${list(cv.steps.slice(1).map((x) => x.toLocaleString("en")))} steps, one run each${exact ? ` (read at ${cv.steps[0].toLocaleString("en")} steps, each run reproduces the file's winner bit for bit)` : ""}, and scored them on each density's selection sample, paired with the winner. Trained ${cv.steps[last] / cv.steps[0]} times as long, the winner's own loss changes by ${pct(sorted[0])} to ${pct(sorted[sorted.length - 1])} (median ${pct(median)}).`;
+  const beats = rows.filter((r) => r.beats);
+  if (!beats.length) return `${head} At no density does any of them, trained longer, beat the winner by more than ${tie} standard errors: ${file.config.steps.toLocaleString("en")} steps are enough for the selection, and we keep them.`;
+  const worst = beats.reduce((a, b) => (b.bestRel < a.bestRel ? b : a));
+  const changed = beats.filter((r) => r.regimeChanged);
+  return `${head} The best of them at ${cv.steps[last].toLocaleString("en")} steps beats the ${cv.steps[0].toLocaleString("en")}-step winner by more than ${tie} standard errors at ${beats.length} of ${rows.length} densities (${list(beats.map((r) => formatDensity(r.density)))}), by at most ${pct(worst.bestRel).slice(1)} (at ${formatDensity(worst.density)}); ${changed.length ? `its regime label differs from the winner's at ${list(changed.map((r) => `${formatDensity(r.density)} (${r.regime})`))}` : "its regime label is the winner's at every one of them"}. We keep the paper's ${file.config.steps.toLocaleString("en")} steps and report these gains rather than retrain${changed.length ? `; at ${list(changed.map((r) => formatDensity(r.density)))} the label shown is that of a model that longer training would change` : ""}.`;
+}
+
 /** The paper's finer claim about feature pairs: do the features use distinct pairs of neurons? */
 export function pairCodesSentence(file: DataFile): string {
   const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs");
@@ -239,6 +269,7 @@ export function buildFacts(exp: Experiment): Record<string, string> {
   facts["relu.threeInTwoGeometry"] = threeInTwoSentence(exp.relu);
   facts["relu.pairCodes"] = pairCodesSentence(exp.relu);
   facts["relu.separatorGeometry"] = separatorSentence(exp.relu, exp.reluPopulation);
+  facts["relu.convergenceSentence"] = convergenceSentence(exp.relu);
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = compare.same
     ? formatDensity(compare.relu.level.density)
