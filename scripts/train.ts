@@ -6,7 +6,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { TRAIN_USAGE, UsageError, parseTrainArgs, type TrainRun } from "../src/train/cli.ts";
-import { EXPERIMENTS } from "../src/experiments/declarations.ts";
+import { declaredExperiments, trainDataDirectory } from "../src/experiments/declarations.ts";
 import { experimentPlan, experimentStatus } from "../src/experiments/cache.ts";
 import type { Engine } from "../src/train/engine.ts";
 import { checkWritableFile } from "../src/data/io.ts";
@@ -14,9 +14,6 @@ import { createEngine } from "../src/train/engines.ts";
 import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
 import { plural } from "../src/text/plural.ts";
-
-/** Where `npm run train` keeps the declared experiments' files (the working directory is the project's). */
-const DATA_DIR = "public/data";
 
 async function main(): Promise<number> {
   let opts;
@@ -39,8 +36,9 @@ async function main(): Promise<number> {
   } else {
     // No name: every declared experiment whose file is missing, invalid or stale, in declaration order.
     runs = [];
-    for (const experiment of EXPERIMENTS) {
-      const status = experimentStatus(experiment, DATA_DIR);
+    const experiments = declaredExperiments(); // parseTrainArgs has read them once: they are valid
+    for (const experiment of experiments) {
+      const status = experimentStatus(experiment, trainDataDirectory());
       const why = status.state === "fresh" ? "" : `: ${status.reasons.join("; ")}`;
       console.error(`${experiment.name}: ${status.state}${why}${status.state === "fresh" || opts.mode === "check" ? "" : " → training"}`);
       if (status.state !== "fresh") {
@@ -49,7 +47,7 @@ async function main(): Promise<number> {
       }
     }
     if (runs.length === 0) {
-      console.error(`all ${plural(EXPERIMENTS.length, "declared experiment")} are fresh: nothing to train`);
+      console.error(`all ${plural(experiments.length, "declared experiment")} are fresh: nothing to train`);
       return 0;
     }
     if (opts.mode === "check") {

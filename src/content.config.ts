@@ -23,7 +23,7 @@ import { readDataFile } from "./data/io.ts";
 import { parsePopulation, populationExpectation } from "./data/population.ts";
 import { analysePopulation, populationClaims, summarisePopulation } from "./site/population.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
-import { EXPERIMENTS } from "./experiments/declarations.ts";
+import { declaredExperiments } from "./experiments/declarations.ts";
 import { experimentPath, experimentStatus, trainCommand, type ExperimentStatus } from "./experiments/cache.ts";
 
 export class DataLoadError extends Error {
@@ -55,7 +55,13 @@ function checkExperiments(dir: string, root: string): { statuses: ExperimentStat
     const inside = !relative(root, path).startsWith("..") && !isAbsolute(relative(root, path));
     return inside ? relative(root, path) : path;
   };
-  const statuses = EXPERIMENTS.map((e) => experimentStatus(e, dir));
+  let experiments;
+  try {
+    experiments = declaredExperiments();
+  } catch (e) {
+    throw new DataLoadError((e as Error).message);
+  }
+  const statuses = experiments.map((e) => experimentStatus(e, dir));
   const blocking = statuses.filter((s) => s.state === "invalid" || ((s.state === "missing" || s.state === "stale") && !allowStale()));
   if (!blocking.length) return { statuses, shown };
   // Outside public/data the command must say where to write.
@@ -74,7 +80,8 @@ function checkExperiments(dir: string, root: string): { statuses: ExperimentStat
   });
   const refreshable = blocking.filter((s) => s.state !== "invalid");
   if (refreshable.length > 1 && !process.env.PB_DATA_DIR) blocks.push(`  \`npm run train\` retrains all ${refreshable.length}: ${refreshable.map((s) => s.experiment.name).join(", ")}.`);
-  if (refreshable.length && blocking.length === refreshable.length) blocks.push(`  Or build from them anyway, under a "stale data" banner: ${ALLOW_STALE_VARIABLE}=1 npm run build`);
+  // Only stale files can be built from: a page that needs a missing one cannot render.
+  if (blocking.every((s) => s.state === "stale")) blocks.push(`  Or build from them anyway, under a "stale data" banner: ${ALLOW_STALE_VARIABLE}=1 npm run build`);
   throw new DataLoadError(blocks.join("\n"));
 }
 
@@ -148,7 +155,7 @@ function populationLoader(): Loader {
       const dir = dataDirectory(config.publicDir);
       const root = fileURLToPath(config.root);
       store.clear();
-      for (const experiment of EXPERIMENTS) {
+      for (const experiment of declaredExperiments()) {
         const model = experiment.name;
         const dataPath = experimentPath(dir, experiment);
         let file;

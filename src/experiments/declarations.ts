@@ -4,8 +4,11 @@
 // cache.ts), `npm run train -- <name>` retrains one, and `npm run build` stops, naming each, until they
 // are fresh. To add an experiment, add a declaration here and run `npm run train`.
 
+import { readFileSync } from "node:fs";
+import { z } from "zod";
 import type { ModelKind, Stage2Size } from "../model/config.ts";
 import { DEFAULT_DENSITIES } from "../model/config.ts";
+import { MODEL_KINDS } from "../data/schema.ts";
 
 export interface ExperimentDeclaration {
   /** File name stem: public/data/<name>.json; also the argument of `npm run train -- <name>`. */
@@ -58,7 +61,52 @@ export const EXPERIMENTS: readonly ExperimentDeclaration[] = [
   { name: "relu-n32", kind: "relu-hidden", features: 32, importanceDecay: 0.9, densities: CHAPTER2_DENSITIES, ...CHAPTER2 },
 ];
 
+/** Names a JSON file of more declarations (an array of ExperimentDeclaration objects), added after
+ *  EXPERIMENTS by `npm run train` and `npm run build`: for experiments kept outside this file, and
+ *  for tests that declare a temporary one. */
+export const EXTRA_EXPERIMENTS_VARIABLE = "PB_EXPERIMENTS";
+
+const count = z.number().int().positive();
+const declarationSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes"),
+  kind: z.enum(MODEL_KINDS),
+  features: count,
+  neurons: count,
+  importanceDecay: z.number().finite().positive(),
+  densities: z.array(z.number().gt(0).max(1)).min(1),
+  modelsPerLevel: count,
+  steps: count,
+  batchSize: count,
+  seed: z.number().int().min(0).max(0xffffffff),
+  evalSamples: count,
+  stage2: z.strictObject({ minDraws: count, minPresent: z.number().finite().positive() }).optional(),
+});
+
+/** EXPERIMENTS and those of $PB_EXPERIMENTS. Throws a one-line error naming the file, the entry and
+ *  the field when that file is unreadable or invalid, or a name is declared twice. */
+export function declaredExperiments(env: NodeJS.ProcessEnv = process.env): readonly ExperimentDeclaration[] {
+  const path = env[EXTRA_EXPERIMENTS_VARIABLE];
+  if (!path) return EXPERIMENTS;
+  let extra;
+  try {
+    extra = z.array(declarationSchema).parse(JSON.parse(readFileSync(path, "utf8")));
+  } catch (e) {
+    const issue = e instanceof z.ZodError ? e.issues[0] : undefined;
+    throw new Error(`${EXTRA_EXPERIMENTS_VARIABLE}=${path}: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : (e as Error).message.split("\n")[0]}`);
+  }
+  const all = [...EXPERIMENTS, ...extra];
+  const twice = all.find((e, k) => all.findIndex((f) => f.name === e.name) !== k);
+  if (twice) throw new Error(`${EXTRA_EXPERIMENTS_VARIABLE}=${path}: experiment ${twice.name} is declared twice`);
+  return all;
+}
+
 /** The declaration named `name`, or undefined. */
 export function findExperiment(name: string, experiments: readonly ExperimentDeclaration[] = EXPERIMENTS): ExperimentDeclaration | undefined {
   return experiments.find((e) => e.name === name);
+}
+
+/** Where `npm run train` reads and writes declared experiments' files: $PB_DATA_DIR (as the build), else
+ *  public/data (relative to the project, where npm runs scripts). */
+export function trainDataDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PB_DATA_DIR || "public/data";
 }

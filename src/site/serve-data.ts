@@ -9,7 +9,7 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, ren
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDirectory } from "../data/directory.ts";
-import { EXPERIMENTS } from "../experiments/declarations.ts";
+import { declaredExperiments } from "../experiments/declarations.ts";
 import { populationFileName } from "../data/population.ts";
 
 /** The files of an experiment: its data file and the population file beside it. */
@@ -28,7 +28,7 @@ export function serveDataFiles(): AstroIntegration {
       "astro:server:setup": ({ server }) => {
         if (!process.env.PB_DATA_DIR) return;
         const dir = dataDirectory(publicDir!);
-        const files = new Map(EXPERIMENTS.flatMap((e) => experimentFiles(e.name).map((f) => [`${base}data/${f}`, join(dir, f)])));
+        const files = new Map(declaredExperiments().flatMap((e) => experimentFiles(e.name).map((f) => [`${base}data/${f}`, join(dir, f)])));
         server.middlewares.use((req, res, next) => {
           const path = files.get((req.url ?? "").split("?")[0]);
           if (!path || !existsSync(path)) return next();
@@ -43,7 +43,7 @@ export function serveDataFiles(): AstroIntegration {
         if (!process.env.PB_DATA_DIR) return;
         const from = dataDirectory(publicDir!);
         mkdirSync(to, { recursive: true });
-        for (const { name } of EXPERIMENTS) {
+        for (const { name } of declaredExperiments()) {
           // The collections have already validated these files (the build stops otherwise). Temp + rename,
           // so dist/ never holds half a file. A population file goes with its data file; where the data
           // directory has none, the committed one that Astro copied from public/ must not stay behind.

@@ -4,9 +4,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { availableParallelism } from "node:os";
 import { isDeepStrictEqual } from "node:util";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
-import { EXPERIMENTS, findExperiment, type ExperimentDeclaration } from "../experiments/declarations.ts";
+import { declaredExperiments, findExperiment, trainDataDirectory, type ExperimentDeclaration } from "../experiments/declarations.ts";
 import { experimentPlan } from "../experiments/cache.ts";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
 import { KERNEL_NAMES, type KernelName } from "./webgpu/layout.ts";
@@ -35,8 +35,9 @@ export const MIN_DENSITY = 1000 / 2 ** 32;
 
 export const TRAIN_USAGE = `usage: npm run train -- [NAME] [options]
 
-  (no NAME, no config flag)   train every declared experiment (src/experiments/declarations.ts) whose data
-                        file is missing or stale, one after another, and say which and why
+  (no NAME, no config flag)   train every declared experiment (src/experiments/declarations.ts, and
+                        the JSON file $PB_EXPERIMENTS names) whose data file (in public/data, or
+                        $PB_DATA_DIR) is missing or stale, one after another, and say which and why
   --check               only say which declared experiments are fresh, stale or missing (exit 1 if any
                         is not fresh); trains nothing
   NAME                  train that declared experiment into public/data/NAME.json (even if it is fresh)
@@ -49,7 +50,7 @@ Config flags override the declaration for a quick run; the result must go elsewh
   --seed S              root seed, an integer in [0, 2^32)
   --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")}
   --eval-samples E      held-out draws per level, at most ${MAX_EVAL_SAMPLES.toLocaleString("en")}
-  --out FILE            output file (default public/data/NAME.json)
+  --out FILE            output file (default public/data/NAME.json, or $PB_DATA_DIR/NAME.json)
 
 Run flags (any mode):
   --engine auto|cpu|webgpu   (default auto: WebGPU on a hardware adapter, else CPU)
@@ -191,7 +192,13 @@ export function parseDensities(raw: string, flag = "--levels"): number[] {
   return out;
 }
 
-export function parseTrainArgs(argv: string[], experiments: readonly ExperimentDeclaration[] = EXPERIMENTS): TrainOptions {
+export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TrainOptions {
+  let experiments: readonly ExperimentDeclaration[];
+  try {
+    experiments = declaredExperiments(env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const values: Record<string, string | boolean | string[] | undefined> = parseCliArgs(argv, {
     model: { type: "string" },
     models: { type: "string" },
@@ -277,7 +284,7 @@ export function parseTrainArgs(argv: string[], experiments: readonly ExperimentD
     }),
     ...(levels && !isDeepStrictEqual(levels, plan.densities) ? ["levels"] : []),
   ].map((f) => `--${f}`);
-  const declaredOut = `public/data/${experiment.name}.json`;
+  const declaredOut = join(trainDataDirectory(env), `${experiment.name}.json`);
   const out = str("out") ?? declaredOut;
   if (out.trim() === "") throw new UsageError("--out: expected a file path");
   // A run that is not the declaration must not land where the declared file lives: that file would be
