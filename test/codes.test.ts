@@ -67,6 +67,8 @@ describe("codeSizeSweep", () => {
     expect(sweep.threeNeuronDensities).toEqual([]);
     expect(sweep.largest).toEqual({ size: 2, density: 0.1 });
     expect(sweep.settled).toEqual([0.1]);
+    // A code that never changes has settled from the densest level on.
+    expect(codeSizeSweep([level(1, pairs), level(0.1, pairs)], 5).settled).toEqual([1, 0.1]);
     expect(codeSizeSweep([], 5)).toMatchObject({ rows: [], settled: [], firstThreeNeuronDensity: null });
   });
 });
