@@ -8,6 +8,7 @@ export const FIGURES = [
   "fig-sweep",
   "fig-superposition-sweep",
   "fig-cross-eval",
+  "fig-better",
   "fig-population",
 ] as const;
 
