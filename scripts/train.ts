@@ -5,7 +5,7 @@
 // run resumes. Exit codes: 0 done, 1 failure, 2 bad usage, 130 interrupted.
 
 import { existsSync, statSync } from "node:fs";
-import { TRAIN_USAGE, UsageError, parseTrainArgs, type TrainRun } from "../src/train/cli.ts";
+import { TRAIN_USAGE, UsageError, parseTrainArgs, type TrainOptions, type TrainRun } from "../src/train/cli.ts";
 import { declaredExperiments, trainDataDirectory } from "../src/experiments/declarations.ts";
 import { experimentPlan, experimentStatus } from "../src/experiments/cache.ts";
 import type { Engine } from "../src/train/engine.ts";
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   try {
     for (const run of runs) {
-      const status = await trainOne(run, engine, opts.resume, controller.signal, progress, () => interrupted);
+      const status = await trainOne(run, engine, opts, controller.signal, progress, () => interrupted);
       if (status !== 0) return status;
     }
     return 0;
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
 }
 
 /** Trains one run into its file: 0 done, 1 failed, 130 interrupted. */
-async function trainOne(run: TrainRun, engine: Engine, resume: boolean, signal: AbortSignal, progress: ProgressReporter, interrupted: () => boolean): Promise<number> {
+async function trainOne(run: TrainRun, engine: Engine, { resume, convergence }: Pick<TrainOptions, "resume" | "convergence">, signal: AbortSignal, progress: ProgressReporter, interrupted: () => boolean): Promise<number> {
   const log = (line: string) => progress.log(line);
   // Whether an interrupted run leaves something to resume: a checkpoint this run wrote, or the one it
   // resumed from (a --no-resume run leaves an older one untouched until its first level is done).
@@ -111,7 +111,7 @@ async function trainOne(run: TrainRun, engine: Engine, resume: boolean, signal: 
   const t0 = performance.now();
   try {
     const data = await runExperiment({
-      kind, config, densities, engine, out: run.out, resume, signal, log,
+      kind, config, densities, engine, out: run.out, resume, convergence, signal, log,
       onProgress: (p) => progress.update({
         density: p.density, levelsDone: p.levelsDone, levelsTotal: p.levelsTotal,
         // The engine's totals cover the levels it trains this time (not those resumed from a checkpoint).

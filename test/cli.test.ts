@@ -28,6 +28,8 @@ describe("parseTrainArgs", () => {
     expect(parseTrainArgs([]).run).toBeUndefined();
     expect(parseTrainArgs(["--engine", "cpu", "--threads", "1"])).toMatchObject({ mode: "stale", engine: "cpu", threads: 1 });
     expect(parseTrainArgs(["--check"])).toMatchObject({ mode: "check" });
+    expect(parseTrainArgs([]).convergence).toBe(true);
+    expect(parseTrainArgs(["--no-convergence"])).toMatchObject({ mode: "stale", convergence: false });
     for (const args of [["relu-hidden"], ["--model", "relu"]]) {
       const o = parseTrainArgs(args);
       expect(o.mode).toBe("one");

@@ -180,6 +180,9 @@ export interface ExperimentOptions {
   /** Run the winners' diagnostics (cross-evaluation, continuation) when there are several levels
    *  (default true). */
   diagnose?: boolean;
+  /** Also run the convergence diagnostic (16 models per level retrained to 4× the steps: some 60 % of
+   *  the training's own work; default true). `npm run diagnose -- FILE --convergence-only` adds it later. */
+  convergence?: boolean;
   /** Stage-2 sample sizes (default: config.stage2, else STAGE2_SIZE; tests use smaller ones). The data
    *  file's config records a size other than STAGE2_SIZE, and each level its own sample's draws. */
   stage2?: Stage2Size;
@@ -280,7 +283,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     let diagnostics: Diagnostics | undefined;
     if (o.diagnose !== false && levels.length > 1) {
       log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${(levels.length * (levels.length - 1)).toLocaleString("en")} runs of ${config.steps.toLocaleString("en")} steps)`);
-      diagnostics = await diagnose(evaluator(), { config, levels }, log, stage2);
+      diagnostics = await diagnose(evaluator(), { config, levels }, log, stage2, o.convergence === false ? false : undefined);
       log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
     }
     const gpuSeconds = gpuElapsed();

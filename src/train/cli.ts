@@ -59,6 +59,8 @@ Run flags (any mode):
                         float64 trainer, some 50× slower); implies --engine cpu
   --kernel private|workgroup   WebGPU training kernel (default: private for models of <= 128 parameters)
   --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
+  --no-convergence      skip the convergence diagnostic (16 models per level retrained to 4× the steps, about
+                        60 % more work); add it later with npm run diagnose -- FILE --convergence-only
   --no-resume           ignore a checkpoint left by an earlier run (this run's first finished level replaces it)
   --verbose             also print the engine's internal diagnostics (WebGPU waves, workgroup, busy chunk waits)
   -h, --help            show this help`;
@@ -86,6 +88,8 @@ export interface TrainOptions {
   cpuKernel?: CpuKernelName;
   workgroupSize?: number;
   resume: boolean;
+  /** Run the convergence diagnostic after training (--no-convergence: not). */
+  convergence: boolean;
   verbose: boolean;
   help: boolean;
 }
@@ -213,6 +217,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     workgroup: { type: "string" },
     out: { type: "string" },
     "no-resume": { type: "boolean" },
+    "no-convergence": { type: "boolean" },
     verbose: { type: "boolean" },
     check: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -259,7 +264,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not ${cpuKernel ? `--kernel ${cpuKernel}` : "--engine cpu"}`);
   // (With --engine auto, --threads counts if it falls back to the CPU; likewise --kernel on a GPU.)
   if (engine === "webgpu" && threads !== undefined) throw new UsageError("--threads: applies to the cpu engine only, not --engine webgpu");
-  const common = { engine, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
+  const common = { engine, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], convergence: !values["no-convergence"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
   const configFlags = ["models", "steps", "seed", "batch", "eval-samples", "levels", "out"].filter((f) => values[f] !== undefined);
   // Config flags without a name keep their old meaning: a quick run of the paper's ReLU model.
   if (!experiment && configFlags.length) {
