@@ -13,7 +13,8 @@ import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
 import { gitRestoreCommand } from "../src/data/restore.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
-import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
+import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
+import { trainCommand } from "../src/experiments/cache.ts";
 import { parseExplorerFrames } from "../src/components/explorer-data.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
@@ -37,6 +38,12 @@ function expectNoStackTrace(output: string): void {
   expect(output).not.toContain("Location:");
   expect(output).not.toContain("Stack trace");
 }
+
+/** Every committed data file (each declared experiment's, and its population) copied into `dir`. */
+function copyCommittedData(dir: string): void {
+  for (const f of committedDataFiles()) copyFileSync(join(ROOT, "public", "data", f), join(dir, f));
+}
+const committedDataFiles = () => readdirSync(join(ROOT, "public", "data")).filter((f) => !f.includes(".checkpoint.")).sort();
 
 /** `git init` + commit everything in `dir`, with a throwaway identity. */
 function commitAll(dir: string): void {
@@ -183,9 +190,8 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.run.device = "Test Device 9000";
     relu.run.trainSeconds = 7200;
+    copyCommittedData(dir);
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.population.bin"), join(dir, "relu-hidden.population.bin"));
     const outDir = temp("pb-out-");
     const r = await build(outDir, { PB_DATA_DIR: dir });
     expect(r.status, r.output.slice(-4000)).toBe(0);
@@ -198,7 +204,9 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     expect(readFileSync(join(outDir, "data", "relu-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "relu-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "relu-hidden.population.bin")).equals(readFileSync(join(dir, "relu-hidden.population.bin")))).toBe(true);
-    expect(readdirSync(join(outDir, "data")).sort()).toEqual(["linear-hidden.json", "relu-hidden.json", "relu-hidden.population.bin"]);
+    expect(readdirSync(join(outDir, "data")).sort()).toEqual(committedDataFiles());
+    // Only its run block differs from the committed file: it is as fresh as that, and no banner says otherwise.
+    expect(text).not.toContain("Stale data");
   });
 });
 
@@ -216,14 +224,31 @@ describe("astro build with a schema-2 data file and its population", () => {
     } finally {
       await engine.close();
     }
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    for (const f of committedDataFiles()) if (!f.startsWith("relu-hidden.")) copyFileSync(join(ROOT, "public", "data", f), join(dir, f));
   }, 120_000);
+
+  it("stops on this small run, which is not relu-hidden's declaration, saying what differs and how to build anyway", async () => {
+    const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    expect(r.status).not.toBe(0);
+    expect(messageLines(r.output)).toEqual([
+      `Data file ${join(dir, "relu-hidden.json")} is stale: modelsPerLevel: file 6, declared 1000; steps: file 60, declared 10000; batchSize: file 64, declared 1024; ` +
+        "evalSamples: file 1024, declared 32768; stage-2 sample (min draws, min present): file [8192, 1000], declared [4194304, 4000000]; densities: file [1, 0.3, 0.05], declared [1, 0.75, 0.5, … 21 entries].",
+      `  Retrain it with: ${trainCommand({ name: "relu-hidden" })} --out ${join(dir, "relu-hidden.json")}`,
+      '  Or build from them anyway, under a "stale data" banner: PB_ALLOW_STALE=1 npm run build',
+    ]);
+    expectNoStackTrace(r.output);
+  });
 
   it("shows how each winner was chosen, the cross-evaluation and the population, and serves the population file", async () => {
     const outDir = temp("pb-out-");
-    const r = await build(outDir, { PB_DATA_DIR: dir });
+    const r = await build(outDir, { PB_DATA_DIR: dir, PB_ALLOW_STALE: "1" });
     expect(r.status, r.output.slice(-4000)).toBe(0);
     const doc = new JSDOM(readFileSync(join(outDir, "index.html"), "utf8")).window.document;
+    // Built from stale data on request: the banner says which file, what differs and how to refresh it.
+    const banner = doc.querySelector(".stale-banner")?.textContent?.replace(/\s+/g, " ") ?? "";
+    expect(banner).toContain("Stale data.");
+    expect(banner).toContain("relu-hidden: stale (modelsPerLevel: file 6, declared 1000;");
+    expect(banner).toContain("refresh with npm run train -- relu-hidden");
     const rows = doc.querySelectorAll(".selection-table tbody tr");
     expect(rows).toHaveLength(3);
     const data = readDataFile(join(dir, "relu-hidden.json"));
@@ -243,12 +268,12 @@ describe("astro build with a schema-2 data file and its population", () => {
       ["one float changed", Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([0, 0, 128, 63])]), /SHA-256/],
     ] as const) {
       writeFileSync(join(dir, "relu-hidden.population.bin"), bytes);
-      const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
+      const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir, PB_ALLOW_STALE: "1" });
       expect(r.status, what).not.toBe(0);
       const lines = messageLines(r.output);
       expect(lines[0], what).toMatch(new RegExp(`^Population file ${join(dir, "relu-hidden.population.bin").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be used: `));
       expect(lines[0], what).toMatch(message);
-      expect(lines.at(-1), what).toContain(regenerateCommand("relu-hidden"));
+      expect(lines.at(-1), what).toContain(trainCommand({ name: "relu-hidden" }));
       expectNoStackTrace(r.output);
     }
     writeFileSync(join(dir, "relu-hidden.population.bin"), good);
@@ -258,8 +283,7 @@ describe("astro build with a schema-2 data file and its population", () => {
 describe("astro build with a broken data directory", () => {
   it("stops when a data file is corrupt, printing only the file, what is wrong and the command that regenerates it", async () => {
     const dir = temp("pb-data-corrupt-");
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.json"), join(dir, "relu-hidden.json"));
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.population.bin"), join(dir, "relu-hidden.population.bin"));
+    copyCommittedData(dir);
     writeFileSync(join(dir, "linear-hidden.json"), '{"schema": "privileged-basis/1", "levels": [');
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
@@ -267,15 +291,14 @@ describe("astro build with a broken data directory", () => {
     // repository) no git command.
     expect(messageLines(r.output)).toEqual([
       `Data file ${join(dir, "linear-hidden.json")} cannot be used: not valid JSON (Unexpected end of JSON input).`,
-      `  Regenerate it with: ${regenerateCommand("linear-hidden")} --out ${join(dir, "linear-hidden.json")}`,
+      `  Regenerate it with: ${trainCommand({ name: "linear-hidden" })} --out ${join(dir, "linear-hidden.json")}`,
     ]);
     expectNoStackTrace(r.output);
   });
 
   it("stops when a committed data file is missing, saying how to restore it with git as well as how to regenerate it", async () => {
     const dir = temp("pb-data-missing-");
-    for (const model of MODEL_KINDS) copyFileSync(join(ROOT, "public", "data", dataFileName(model)), join(dir, dataFileName(model)));
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.population.bin"), join(dir, "relu-hidden.population.bin"));
+    copyCommittedData(dir);
     commitAll(dir);
     rmSync(join(dir, "relu-hidden.json"));
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
@@ -284,7 +307,7 @@ describe("astro build with a broken data directory", () => {
       `Data file ${join(dir, "relu-hidden.json")} cannot be used: file not found.`,
       // The data directory is outside the project, so the command names its repository.
       `  Restore the committed file with: git -C ${dir} checkout -- relu-hidden.json`,
-      `  Or regenerate it (hours on a CPU) with: ${regenerateCommand("relu-hidden")} --out ${join(dir, "relu-hidden.json")}`,
+      `  Or regenerate it (hours on a CPU) with: ${trainCommand({ name: "relu-hidden" })} --out ${join(dir, "relu-hidden.json")}`,
     ]);
     expectNoStackTrace(r.output);
     // The command it prints does restore the file.
@@ -294,7 +317,7 @@ describe("astro build with a broken data directory", () => {
 
   it("stops when a data file does not match the schema", async () => {
     const dir = temp("pb-data-schema-");
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    copyCommittedData(dir);
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.levels[0].best.W.pop(); // W no longer m×n
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
@@ -302,7 +325,7 @@ describe("astro build with a broken data directory", () => {
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(join(dir, "relu-hidden.json"));
     expect(r.output).toContain("does not match schema privileged-basis/2 or privileged-basis/1");
-    expect(r.output).toContain(regenerateCommand("relu-hidden"));
+    expect(r.output).toContain(trainCommand({ name: "relu-hidden" }));
     expectNoStackTrace(r.output);
   });
 });

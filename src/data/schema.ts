@@ -7,7 +7,6 @@
 //     never written.
 
 import { z } from "zod";
-import { DEFAULT_DENSITIES, defaultConfig } from "../model/config.ts";
 
 export const SCHEMA_ID = "privileged-basis/2";
 export const SCHEMA_V1 = "privileged-basis/1";
@@ -36,6 +35,8 @@ export const configSchema = z.object({
   optimizer: optimizerSchema,
   seed: z.number().int().min(0).max(0xffffffff),
   evalSamples: positiveInt,
+  /** Stage-2 selection sample size, when not the default (src/train/selection.ts STAGE2_SIZE). */
+  stage2: z.object({ minDraws: positiveInt, minPresent: finite.positive() }).optional(),
 });
 
 export const runSchema = z.object({
@@ -158,6 +159,9 @@ export const dataFileSchema = z
   .object({
     schema: z.enum(SCHEMA_IDS),
     model: z.enum(MODEL_KINDS),
+    /** The training semantics it was written under (src/train/semantics.ts); absent in files written
+     *  before the field existed (their schema says which). */
+    semantics: positiveInt.optional(),
     config: configSchema,
     run: runSchema,
     levels: z.array(levelSchema).min(1),
@@ -262,35 +266,6 @@ export type Diagnostics = z.infer<typeof diagnosticsSchema>;
 /** File name of each experiment in public/data/. */
 export function dataFileName(model: (typeof MODEL_KINDS)[number]): string {
   return `${model}.json`;
-}
-
-/** The command that regenerates a data file, for error messages. */
-export function regenerateCommand(model: (typeof MODEL_KINDS)[number]): string {
-  return model === "relu-hidden"
-    ? "npm run train -- --model relu"
-    : "npm run train -- --model linear --levels 1,0.5,0.3,0.1,0.03";
-}
-
-/**
- * The `npm run train` command that reproduces a data file: its model, engine, seed and every CLI-settable
- * config value that differs from the defaults, with its levels unless they are the default 21.
- */
-export function reproduceCommand(data: Pick<DataFile, "model" | "config" | "run" | "levels">): string {
-  const d = defaultConfig();
-  const c = data.config;
-  const flags = [`--model ${data.model === "relu-hidden" ? "relu" : "linear"}`];
-  if (c.modelsPerLevel !== d.modelsPerLevel) flags.push(`--models ${c.modelsPerLevel}`);
-  if (c.steps !== d.steps) flags.push(`--steps ${c.steps}`);
-  const densities = data.levels.map((l) => l.density);
-  const isDefault = densities.length === DEFAULT_DENSITIES.length && densities.every((v, k) => v === DEFAULT_DENSITIES[k]);
-  if (!isDefault) flags.push(`--levels ${densities.join(",")}`);
-  if (c.seed !== d.seed) flags.push(`--seed ${c.seed}`);
-  if (c.batchSize !== d.batchSize) flags.push(`--batch ${c.batchSize}`);
-  if (c.evalSamples !== d.evalSamples) flags.push(`--eval-samples ${c.evalSamples}`);
-  flags.push(`--engine ${data.run.engine}`);
-  if (data.run.kernel) flags.push(`--kernel ${data.run.kernel.name}`);
-  if (data.run.kernel?.workgroupSize !== undefined) flags.push(`--workgroup ${data.run.kernel.workgroupSize}`);
-  return `npm run train -- ${flags.join(" ")}`;
 }
 
 /** One-line summary of a zod error: the first few issues with their paths. */

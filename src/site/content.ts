@@ -41,6 +41,18 @@ export function loadExperiment(): Promise<ExperimentData> {
   return both;
 }
 
+/** A declared experiment whose data is not fresh: only in a build with PB_ALLOW_STALE=1 (any other build
+ *  stops instead). */
+export interface StaleExperiment {
+  name: string;
+  state: "stale" | "missing";
+  reasons: string[];
+  command: string;
+}
+export async function loadStaleExperiments(): Promise<StaleExperiment[]> {
+  return (await getCollection("freshness")).map((e: { data: unknown }) => e.data as StaleExperiment);
+}
+
 /** The article's MDX sections in reading order. */
 export async function loadArticle() {
   const entries = await getCollection("article");
