@@ -5,24 +5,14 @@ import { describe, expect, it } from "vitest";
 import type { DataFile, Diagnostics } from "../src/data/schema.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import { POPULATION_SCHEMA, type Population } from "../src/data/population.ts";
-import { betterModels, certaintyNote, winnerCertainty } from "../src/site/certainty.ts";
+import { betterModels, certaintyNote, certaintyNoteAt, winnerCertainty } from "../src/site/certainty.ts";
 import { convergenceSentence, separatorSentence } from "../src/site/facts.ts";
 import { analysePopulation, separatorCounts, summarisePopulation } from "../src/site/population.ts";
-import { sampleDataFile } from "./fixtures.ts";
+import { eightInFiveWithSeparator, sampleDataFile } from "./fixtures.ts";
 
 const m = 5, n = 10;
 const zeros = () => Array.from({ length: m }, () => new Array(n).fill(0));
-/** Eight in five with the paper's separator: neuron 1 negative on features 0–3, storing 4–7; feature i < 4
- *  on the other neurons but others[i], which silences it; feature 4 + i on neuron 1 and others[i]. */
-function paperEight(): number[][] {
-  const W = zeros(), others = [0, 2, 3, 4];
-  for (let i = 0; i < 4; i++) {
-    W[1][i] = -0.7;
-    W[1][4 + i] = 0.67;
-    others.forEach((k, r) => ((W[k][i] = r === i ? -2.4 : 0.55), (W[k][4 + i] = r === i ? 0.9 : -0.15)));
-  }
-  return W;
-}
+const paperEight = eightInFiveWithSeparator;
 /** The same with features 3 and 4 swapped on the separator: it splits the block, but not by importance. */
 function splitEight(): number[][] {
   const W = paperEight();
@@ -77,6 +67,8 @@ describe("winnerCertainty", () => {
     expect(c1).toMatchObject({ density: 1, tie: false, tied: 1, tiedSameRegime: null, better: [] });
     expect(c1!.marginSE).toBeCloseTo(100, 9);
     expect(certaintyNote(c1!)).toBe("clear: runner-up +100.0 SE");
+    expect(certaintyNoteAt([c1, c01], 1)).toBe("clear: runner-up +100.0 SE");
+    expect(certaintyNoteAt([c1, null], 0.1)).toBeNull();
     // Density 0.1: a tie of two models, one of them in the winner's regime; fine-tuned −3%, longer −1%.
     expect(c01).toMatchObject({ tie: true, tied: 2, tiedSameRegime: 1 });
     expect(c01!.better.map((b) => [b.how, b.source, b.steps])).toEqual([["continued", 1, undefined], ["longer", 0, 40]]);

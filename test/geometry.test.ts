@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
 import { cosine, pairCodes, separatorGeometry, threeInTwoGeometry } from "../src/analysis/geometry.ts";
 import { geometricImportance } from "../src/model/config.ts";
+import { eightInFiveWithSeparator } from "./fixtures.ts";
 
 const importance = geometricImportance(10);
 const zeros = () => Array.from({ length: 5 }, () => new Array(10).fill(0));
@@ -77,19 +78,7 @@ describe("cosine", () => {
   });
 });
 
-/** Eight in five as the trained winners at 0.07–0.12 have it (rounded): neuron 1 separates — −0.7 on
- *  features 0–3, +0.67 on 4–7; feature i < 4 is on the other four neurons but others[i], which silences
- *  it (−2.4); feature 4 + i is on neuron 1 and others[i]. */
-function eightInFive(): number[][] {
-  const W = zeros();
-  const others = [0, 2, 3, 4];
-  for (let i = 0; i < 4; i++) {
-    W[1][i] = -0.7;
-    W[1][4 + i] = 0.67;
-    others.forEach((k, r) => ((W[k][i] = r === i ? -2.4 : 0.55), (W[k][4 + i] = r === i ? 0.9 : -0.15)));
-  }
-  return W;
-}
+const eightInFive = eightInFiveWithSeparator;
 
 describe("a separator neuron (six in four, eight in five)", () => {
   it("finds the neuron that separates important from unimportant features, and the codes on either side", () => {

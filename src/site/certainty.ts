@@ -81,6 +81,12 @@ export function certaintyNote(c: WinnerCertainty): string {
   return s;
 }
 
+/** The note of the level at `density`, or null where the file records no selection for it. */
+export function certaintyNoteAt(certainty: readonly (WinnerCertainty | null)[], density: number): string | null {
+  const c = certainty.find((x) => x?.density === density);
+  return c ? certaintyNote(c) : null;
+}
+
 /** "the winner of 0.1 fine-tuned here (−2.4%)": one better model in words. */
 export function betterPhrase(b: BetterModel): string {
   const what = b.how === "cross" ? `the winner of ${formatDensity(b.source)}` : b.how === "continued" ? `the winner of ${formatDensity(b.source)} fine-tuned here` : `model ${b.source} trained ${b.steps!.toLocaleString("en")} steps`;
