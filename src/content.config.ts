@@ -5,7 +5,8 @@
 // the build with a message naming the file and the command that regenerates it. Entry ids are the
 // model kinds, "relu-hidden" and "linear-hidden"; read them through src/site/content.ts.
 //
-// `article`: the MDX sections of the report in content/.
+// `article`: the MDX sections of the report in content/ (or $PB_CONTENT_DIR: the fixture test builds a
+// copy of the article with a section of its own added).
 
 import { defineCollection } from "astro:content";
 import type { Loader, LoaderContext } from "astro/loaders";
@@ -141,7 +142,7 @@ function populationLoader(): Loader {
 const population = defineCollection({ loader: populationLoader() });
 
 const article = defineCollection({
-  loader: glob({ pattern: "**/*.mdx", base: "./content" }),
+  loader: glob({ pattern: "**/*.mdx", base: process.env.PB_CONTENT_DIR || "./content" }),
   schema: z.object({
     title: z.string(),
     description: z.string(),

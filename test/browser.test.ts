@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-c
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
 import { formatSigned } from "../src/figures/format.ts";
-import { densityValueText, parseExplorerData } from "../src/components/explorer-data.ts";
+import { densityValueText, parseExplorerData } from "../src/article-components/explorer/explorer-data.ts";
 import { BUDGET_BYTES, pageScripts } from "./helpers/page-scripts.ts";
 import { ROOT, builtSite } from "./helpers/site-build.ts";
 import { launchChromium } from "./helpers/chromium.ts";

@@ -14,7 +14,7 @@ import { readDataFile } from "../src/data/io.ts";
 import { gitRestoreCommand } from "../src/data/restore.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
-import { parseExplorerFrames } from "../src/components/explorer-data.ts";
+import { parseExplorerFrames } from "../src/article-components/explorer/explorer-data.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
@@ -116,7 +116,7 @@ describe("astro build with the committed data", () => {
     const shown = selectBandLevels(relu).filter((b) => b.shown);
     expect(shown.length).toBeGreaterThan(0);
     for (const b of shown) {
-      const start = html.indexOf(`id="regime-${b.band.id}"`);
+      const start = html.indexOf(`id="fig-regimes-${b.band.id}"`);
       expect(start, b.band.id).toBeGreaterThan(0);
       const title = html.slice(start, start + 1500).replace(/<[^>]+>/g, "");
       expect(title).toContain(b.shown!.analysis.regime.phrase);
@@ -137,7 +137,7 @@ describe("astro build with the committed data", () => {
       // Top to bottom, the analysis's canonical order, each neuron under its own number.
       const expected = level.analysis.order.map((j) => `n${j}`);
       if (level.analysis.order.some((j, k) => j !== k)) reordered++;
-      expect(neuronTicks(doc.querySelector(`#regime-${b.band.id} svg`)), b.band.id).toEqual(expected);
+      expect(neuronTicks(doc.querySelector(`#fig-regimes-${b.band.id} svg`)), b.band.id).toEqual(expected);
       const frame = frames.frames.find((f) => f.density === level.level.density)!;
       const frameSvg = new JSDOM(frame.matrixSvg).window.document.querySelector("svg");
       expect(neuronTicks(frameSvg), `explorer at ${level.level.density}`).toEqual(expected);

@@ -37,8 +37,8 @@ import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandVerdict, buildFacts, engineDetail, fact, nearBestCount, nearBestSentence } from "../src/site/facts.ts";
-import { figureNumber, equationNumber, EQUATIONS, FIGURES } from "../src/site/registry.ts";
+import { bandVerdict, buildFacts, engineDetail, fact, factSize, formatFact, nearBestCount, nearBestFacts } from "../src/site/facts.ts";
+import type { Facts } from "../src/site/facts.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -472,9 +472,9 @@ describe("site helpers (src/site) on a synthetic data file", () => {
       "Two of our 3 models at densities 0.2–0.5 carry the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.25.",
     );
     expect(levelsBetweenBands(file).map((l) => l.level.density)).toEqual([0.17, 0.13]);
-    expect(fact(buildFacts({ relu: file, linear: file }), "relu.betweenBandsSentence")).toBe(
-      "Two of our densities fall in them, where the paper names no regime: the analysis finds “three features share two neurons” at density 0.17 and “all neurons monosemantic” at density 0.13.",
-    );
+    const between = buildFacts({ relu: file, linear: file });
+    expect(formatFact(fact(between, "relu.betweenBandsLevels"), "words")).toBe("two");
+    expect(formatFact(fact(between, "relu.betweenBands"))).toBe("“three features share two neurons” at density 0.17 and “all neurons monosemantic” at density 0.13");
     const one = syntheticFile("relu-hidden", [
       { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
       { density: 0.4, W: MONO, losses: [0.02] },
@@ -482,7 +482,7 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     const sel = selectBandLevels(one).find((s) => s.band.id === "moderate")!;
     expect(bandVerdict(sel)).toBe("One of our 2 models at densities 0.2–0.5 carries the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.4.");
     expect(sel.why).toBe("1 of the 2 trained densities in the band carries the paper's label");
-    expect(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBandsSentence")).toBe("None of our densities falls in them.");
+    expect(factSize(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBands"))).toBe(0);
   });
 
   it("says how many models come within 1% of the best, and where that is rare", () => {
@@ -495,15 +495,21 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     ]);
     expect(nearBestCount(file.levels[0])).toBe(180);
     expect(nearBestCount(file.levels[3])).toBe(1);
-    expect(nearBestSentence(file)).toBe(
-      "Within 1% of the best held-out loss lie 180 of the 300 models at density 1, but at most 3 at every density from 0.3 down (1 at density 0.05): at these densities a run of fewer models could easily miss the arrangement shown here.",
-    );
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(nearBestFacts(file))).toEqual({
+      "relu.nearBest.densest": "180",
+      "relu.nearBest.rareFrom": "0.3",
+      "relu.nearBest.rareMost": "3",
+      "relu.nearBest.rareFewest": "1",
+      "relu.nearBest.rareFewestAt": "0.05",
+    });
     // No sparse run where at most 1% of the models come near the best: the first clause only.
     const easy = syntheticFile("relu-hidden", [
       { density: 1, W: MONO, losses: spread(0.05, 180, 200) },
       { density: 0.05, W: THREE_IN_TWO, losses: spread(0.005, 30, 200) },
     ]);
-    expect(nearBestSentence(easy)).toBe("Within 1% of the best held-out loss lie 180 of the 200 models at density 1.");
+    expect(nearBestFacts(easy)["relu.nearBest.densest"]).toEqual({ kind: "count", value: 180 });
+    expect(factSize(nearBestFacts(easy)["relu.nearBest.rareFewestAt"])).toBe(0);
   });
 
   it("compares the models at the sparsest common density with a named ReLU regime", () => {
@@ -518,47 +524,48 @@ describe("site helpers (src/site) on a synthetic data file", () => {
 
   it("names every number the text quotes, from the data", () => {
     const facts = buildFacts({ relu, linear });
-    expect(fact(facts, "relu.K")).toBe("2");
-    expect(fact(facts, "relu.steps")).toBe("10,000");
-    expect(fact(facts, "relu.importanceDecay")).toBe("0.75");
-    expect(fact(facts, "relu.densities")).toBe("1, 0.3 and 0.01");
-    expect(fact(facts, "relu.trainTime")).toBe("62.1 min");
-    expect(fact(facts, "relu.engineDetail")).toBe(relu.run.engine);
+    const f = (name: string) => formatFact(fact(facts, name));
+    expect(f("relu.K")).toBe("2");
+    expect(f("relu.steps")).toBe("10,000");
+    expect(f("relu.importanceDecay")).toBe("0.75");
+    expect(f("relu.densities")).toBe("1, 0.3 and 0.01");
+    expect(f("relu.trainTime")).toBe("62.1 min");
+    expect(f("relu.engineDetail")).toBe(relu.run.engine);
     const gpuRun = { ...relu.run, engine: "webgpu", kernel: { name: "private", workgroupSize: 64 }, gpuSeconds: 3.214 };
     expect(engineDetail(gpuRun)).toBe("webgpu: private kernel, 64-thread workgroups, 3.21 s of GPU time");
-    expect(fact(facts, "relu.createdAt")).toBe("2 January 2026");
-    expect(fact(facts, "relu.commit")).toBe("0123456789ab");
-    expect(fact(facts, "compare.density")).toBe("0.3");
-    expect(fact(facts, "relu.namedLevels")).toBe("3");
+    expect(f("relu.createdAt")).toBe("2 January 2026");
+    expect(f("relu.commit")).toBe("0123456789ab");
+    expect(f("compare.density")).toBe("0.3");
+    expect(f("relu.namedLevels")).toBe("3");
     // Worked from the synthetic file: MONO at density 1 keeps 3 of its 4 features, THREE_IN_TWO all 4.
-    expect(fact(facts, "relu.representedAtDensest")).toBe("3");
-    expect(fact(facts, "relu.densestDensity")).toBe("1");
-    expect(fact(facts, "relu.maxRepresented")).toBe("4");
-    expect(fact(facts, "relu.maxRepresentedDensity")).toBe("0.3"); // the densest of 0.3 and 0.01
-    expect(fact(facts, "relu.bestLossMax")).toBe(formatLoss(0.05));
-    expect(fact(facts, "relu.bestLossMin")).toBe(formatLoss(0.001));
-    expect(fact(facts, "relu.modelsTrained")).toBe("6"); // K = 2 × 3 levels
-    expect(fact(facts, "relu.diverged")).toBe("0");
-    expect([fact(facts, "relu.densityMax"), fact(facts, "relu.densityMin")]).toEqual(["1", "0.01"]);
-    expect([fact(facts, "relu.lastFeature"), fact(facts, "relu.importanceLast")]).toEqual(["3", "0.422"]); // 0.75³
-    expect(fact(facts, "relu.namedSentence")).toBe("All 3 carry one of the paper's labels.");
-    expect(fact(facts, "relu.paperBands.words")).toBe("six");
+    expect(f("relu.representedAtDensest")).toBe("3");
+    expect(f("relu.densestDensity")).toBe("1");
+    expect(f("relu.maxRepresented")).toBe("4");
+    expect(f("relu.maxRepresentedDensity")).toBe("0.3"); // the densest of 0.3 and 0.01
+    expect(f("relu.bestLossMax")).toBe(formatLoss(0.05));
+    expect(f("relu.bestLossMin")).toBe(formatLoss(0.001));
+    expect(f("relu.modelsTrained")).toBe("6"); // K = 2 × 3 levels
+    expect(f("relu.diverged")).toBe("0");
+    expect([f("relu.densityMax"), f("relu.densityMin")]).toEqual(["1", "0.01"]);
+    expect([f("relu.lastFeature"), f("relu.importanceLast")]).toEqual(["3", "0.422"]); // 0.75³
+    expect([f("relu.namedLevels"), f("relu.unlabelledLevels")]).toEqual(["3", "0"]);
+    expect(formatFact(fact(facts, "relu.paperBands"), "words")).toBe("six");
     // One feature-sharing structure the paper does not name: all four features on one neuron.
     const odd = syntheticFile("relu-hidden", [
       { density: 1, W: MONO, losses: [0.05] },
       { density: 0.01, W: [[1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0]], losses: [0.001] },
     ]);
     expect(analyseFile(odd)[1].analysis.regime.id).toBe("unlabelled");
-    expect(fact(buildFacts({ relu: odd, linear }), "relu.namedSentence")).toBe("Of these, 1 carries one of the paper's labels and 1 has a structure the paper does not name.");
-    expect(fact(facts, "relu.allMonoSentence")).toBe("Every neuron is monosemantic at density 1.");
-    expect(() => fact(facts, "relu.nope")).toThrow(/no such fact/);
+    const oddFacts = buildFacts({ relu: odd, linear });
+    expect([oddFacts["relu.namedLevels"], oddFacts["relu.unlabelledLevels"]]).toEqual([{ kind: "count", value: 1 }, { kind: "count", value: 1 }]);
+    expect(fact(facts, "relu.allMonoDensities")).toEqual({ kind: "densities", value: [1] });
+    // Each kind is written one way: lists with "and", counts with separators, small counts in words.
+    expect(formatFact({ kind: "densities", value: [0.5, 0.3, 0.05] })).toBe("0.5, 0.3 and 0.05");
+    expect(formatFact({ kind: "densities", value: [0.5, 0.3, 0.05] }, "lengthWords")).toBe("three");
+    expect(formatFact({ kind: "count", value: 21000 })).toBe("21,000");
+    expect(formatFact({ kind: "labelledDensities", value: [{ label: "a", densities: [0.2] }, { label: "b", densities: [0.1, 0.09] }] })).toBe("“a” at density 0.2 and “b” at densities 0.1 and 0.09");
+    expect(() => formatFact({ kind: "density", value: 0.1 }, "words")).toThrow(/needs a count/);
+    expect(() => f("relu.nope")).toThrow(/no such fact/);
   });
 
-  it("numbers figures and equations by their order in the registry", () => {
-    expect(FIGURES.map(figureNumber)).toEqual(FIGURES.map((_, k) => k + 1));
-    expect(EQUATIONS.map(equationNumber)).toEqual(EQUATIONS.map((_, k) => k + 1));
-    // The loss comes after the model's equations and the data distribution.
-    expect(equationNumber("eq-loss")).toBeGreaterThan(equationNumber("eq-data"));
-    expect(() => figureNumber("fig-nope")).toThrow(/Unknown figure/);
-  });
 });

@@ -25,12 +25,12 @@ import {
   moveSelection,
   parseExplorerData,
   parseExplorerFrames,
-} from "../src/components/explorer-data.ts";
-import { analyseLevel, explorerScales, explorerSpecs } from "../src/components/explorer-figures.ts";
-import { bandAt, compactNumbers, explorerFrames, setTooltip, tagMatrixCells, tagStackSegments } from "../src/components/explorer-frames.ts";
+} from "../src/article-components/explorer/explorer-data.ts";
+import { analyseLevel, explorerScales, explorerSpecs } from "../src/article-components/explorer/explorer-figures.ts";
+import { bandAt, compactNumbers, explorerFrames, setTooltip, tagMatrixCells, tagStackSegments } from "../src/article-components/explorer/explorer-frames.ts";
 import { formatSigned } from "../src/figures/format.ts";
 import { renderSvg } from "../src/figures/render.ts";
-import ExplorerIsland from "../src/components/ExplorerIsland.tsx";
+import ExplorerIsland from "../src/article-components/explorer/ExplorerIsland.tsx";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const rawText = readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8");

@@ -23,19 +23,38 @@ export interface AnalysedLevel {
   order: number[];
 }
 
-const cache = new WeakMap<DataFile, AnalysedLevel[]>();
+/**
+ * A data file analysed once per build: every figure, every fact and the explorer read it from here
+ * (`analysedExperiment`, cached per loaded file, so `astro dev` re-analyses a rewritten file).
+ */
+export interface AnalysedExperiment {
+  /** "relu-hidden" or "linear-hidden". */
+  model: DataFile["model"];
+  file: DataFile;
+  /** Every level with the analysis of its best model, densest first. */
+  levels: AnalysedLevel[];
+}
 
-/** Every level of a file with the analysis of its best model, in file order (densest first). */
-export function analyseFile(file: DataFile): AnalysedLevel[] {
+const cache = new WeakMap<DataFile, AnalysedExperiment>();
+
+/** The file with every level's best model analysed (once per file object). */
+export function analysedExperiment(file: DataFile): AnalysedExperiment {
   let out = cache.get(file);
   if (!out) {
-    out = file.levels.map((level) => {
-      const analysis = analyse(level.best.W, level.best.b, { importance: file.config.importance });
-      return { level, analysis, W: level.best.W, roles: analysis.roles, order: analysis.order };
-    });
-    cache.set(file, out);
+    const levels = file.levels
+      .map((level) => {
+        const analysis = analyse(level.best.W, level.best.b, { importance: file.config.importance });
+        return { level, analysis, W: level.best.W, roles: analysis.roles, order: analysis.order };
+      })
+      .sort((a, b) => b.level.density - a.level.density);
+    cache.set(file, (out = { model: file.model, file, levels }));
   }
   return out;
+}
+
+/** Every level of a file with the analysis of its best model, densest first. */
+export function analyseFile(file: DataFile): AnalysedLevel[] {
+  return analysedExperiment(file).levels;
 }
 
 /** The level trained at `density` (exact match), or undefined. */

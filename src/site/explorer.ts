@@ -2,9 +2,9 @@
 // fallback in Explorer.astro both show them, so they are rendered only once and cannot differ).
 // Astro-only: reads the data collection.
 
-import { parseExplorerData } from "../components/explorer-data.ts";
-import type { ExplorerFrames } from "../components/explorer-data.ts";
-import { explorerFrames } from "../components/explorer-frames.ts";
+import { parseExplorerData } from "../article-components/explorer/explorer-data.ts";
+import type { ExplorerFrames } from "../article-components/explorer/explorer-data.ts";
+import { explorerFrames } from "../article-components/explorer/explorer-frames.ts";
 import { dataFileName } from "../data/schema.ts";
 import type { DataFile } from "../data/schema.ts";
 import { loadData } from "./content.ts";

@@ -1,9 +1,13 @@
-// Every number the article's prose quotes, computed from the data files and named, so that the MDX
-// writes <Value name="relu.K" /> instead of a number (an unknown name stops the build). Pure.
+// Every number the article's prose quotes, computed from the data files and named, as a typed value
+// (a count, a density, a list of densities, a loss, a label, …), so that the MDX writes
+// <Value name="relu.K" /> instead of a number and builds its sentences itself with <If>/<Plural>
+// (src/article-components). `formatFact` is the one place a value becomes text; an unknown name stops
+// the build. Pure.
 
 import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
-import { REGIME_PHRASES } from "../analysis/index.ts";
+import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES } from "../analysis/index.ts";
+import { defaultConfig } from "../model/config.ts";
 import { pairCodes, threeInTwoGeometry } from "../analysis/geometry.ts";
 import { readableDevice } from "../text/device.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
@@ -24,7 +28,82 @@ function date(iso: string): string {
   return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-function fileFacts(prefix: string, file: DataFile): Record<string, string> {
+/** One value the article quotes, with its kind, which says how it is written. */
+export type Fact =
+  | { kind: "count"; value: number }
+  | { kind: "number"; value: number }
+  | { kind: "density"; value: number }
+  | { kind: "densities"; value: number[] }
+  | { kind: "loss"; value: number }
+  | { kind: "seconds"; value: number }
+  | { kind: "date"; value: string }
+  | { kind: "label"; value: string }
+  | { kind: "flag"; value: boolean }
+  | { kind: "labelledDensities"; value: { label: string; densities: number[] }[] };
+
+export type Facts = Record<string, Fact>;
+
+/** How <Value as="…"> may write a fact besides its kind's default: a small count in words, the
+ *  length of a list (as digits or words). */
+export type FactFormat = "words" | "length" | "lengthWords";
+
+const count = (value: number): Fact => ({ kind: "count", value });
+const num = (value: number): Fact => ({ kind: "number", value });
+const density = (value: number): Fact => ({ kind: "density", value });
+const densitiesOf = (value: number[]): Fact => ({ kind: "densities", value: [...value].sort((a, b) => b - a) });
+const label = (value: string): Fact => ({ kind: "label", value });
+const flag = (value: boolean): Fact => ({ kind: "flag", value });
+
+/** How many things a fact counts: a count's value, a list's length, 1/0 for a flag or a label. */
+export function factSize(f: Fact): number {
+  switch (f.kind) {
+    case "densities":
+    case "labelledDensities":
+      return f.value.length;
+    case "flag":
+      return f.value ? 1 : 0;
+    case "label":
+    case "date":
+      return f.value ? 1 : 0;
+    default:
+      return f.value;
+  }
+}
+
+/** A fact as text: counts with thousands separators, densities and losses as the figures write them,
+ *  lists joined with "and", durations in the unit that reads best, dates in words. */
+export function formatFact(f: Fact, as?: FactFormat): string {
+  if (as === "length") return String(factSize(f));
+  if (as === "lengthWords") return countWord(factSize(f));
+  if (as === "words") {
+    if (f.kind !== "count") throw new Error(`as="words" needs a count, not a ${f.kind}`);
+    return countWord(f.value);
+  }
+  switch (f.kind) {
+    case "count":
+      return f.value.toLocaleString("en");
+    case "number":
+      return String(f.value);
+    case "density":
+      return formatDensity(f.value);
+    case "densities":
+      return list(f.value.map(formatDensity));
+    case "loss":
+      return formatLoss(f.value);
+    case "seconds":
+      return formatDuration(f.value);
+    case "date":
+      return date(f.value);
+    case "label":
+      return f.value;
+    case "flag":
+      return f.value ? "yes" : "no";
+    case "labelledDensities":
+      return list(f.value.map((g) => `“${g.label}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities.map(formatDensity))}`));
+  }
+}
+
+function fileFacts(prefix: string, file: DataFile): Facts {
   const c = file.config;
   const densities = file.levels.map((l) => l.density).sort((a, b) => b - a);
   const diverged = file.levels.reduce((s, l) => s + l.diverged, 0);
@@ -32,38 +111,35 @@ function fileFacts(prefix: string, file: DataFile): Record<string, string> {
   const geometric = Number.isFinite(decay) && c.importance.every((v, i) => Math.abs(v - c.importance[0] * decay ** i) <= 1e-9 * Math.max(1, c.importance[0]));
   const losses = file.levels.map((l) => l.best.loss);
   return {
-    [`${prefix}.n`]: String(c.features),
-    [`${prefix}.m`]: String(c.neurons),
-    [`${prefix}.n.words`]: countWord(c.features),
-    [`${prefix}.m.words`]: countWord(c.neurons),
-    [`${prefix}.K`]: c.modelsPerLevel.toLocaleString("en"),
-    [`${prefix}.steps`]: c.steps.toLocaleString("en"),
-    [`${prefix}.batchSize`]: c.batchSize.toLocaleString("en"),
-    [`${prefix}.lr`]: String(c.optimizer.lr),
-    [`${prefix}.beta1`]: String(c.optimizer.beta1),
-    [`${prefix}.beta2`]: String(c.optimizer.beta2),
-    [`${prefix}.eps`]: String(c.optimizer.eps),
-    [`${prefix}.weightDecay`]: String(c.optimizer.weightDecay),
-    [`${prefix}.seed`]: String(c.seed),
-    [`${prefix}.evalSamples`]: c.evalSamples.toLocaleString("en"),
-    [`${prefix}.importanceDecay`]: geometric ? String(Number(decay.toPrecision(6))) : "(not geometric)",
-    [`${prefix}.lastFeature`]: String(c.features - 1),
-    [`${prefix}.importanceLast`]: String(Number(c.importance[c.importance.length - 1].toPrecision(3))),
-    [`${prefix}.levels`]: String(file.levels.length),
-    [`${prefix}.densities`]: list(densities.map(formatDensity)),
-    [`${prefix}.densityMax`]: formatDensity(densities[0]),
-    [`${prefix}.densityMin`]: formatDensity(densities[densities.length - 1]),
-    [`${prefix}.modelsTrained`]: (c.modelsPerLevel * file.levels.length).toLocaleString("en"),
-    [`${prefix}.diverged`]: String(diverged),
-    [`${prefix}.bestLossMax`]: formatLoss(Math.max(...losses)),
-    [`${prefix}.bestLossMin`]: formatLoss(Math.min(...losses)),
-    [`${prefix}.engine`]: file.run.engine,
-    [`${prefix}.engineDetail`]: engineDetail(file.run),
-    [`${prefix}.device`]: readableDevice(file.run.device),
-    [`${prefix}.trainTime`]: formatDuration(file.run.trainSeconds),
-    [`${prefix}.trainSeconds`]: String(Math.round(file.run.trainSeconds)),
-    [`${prefix}.createdAt`]: date(file.run.createdAt),
-    [`${prefix}.commit`]: file.run.commit === "unknown" ? "unknown (trained outside a git checkout)" : file.run.commit.slice(0, 12),
+    [`${prefix}.n`]: count(c.features),
+    [`${prefix}.m`]: count(c.neurons),
+    [`${prefix}.K`]: count(c.modelsPerLevel),
+    [`${prefix}.steps`]: count(c.steps),
+    [`${prefix}.batchSize`]: count(c.batchSize),
+    [`${prefix}.lr`]: num(c.optimizer.lr),
+    [`${prefix}.beta1`]: num(c.optimizer.beta1),
+    [`${prefix}.beta2`]: num(c.optimizer.beta2),
+    [`${prefix}.eps`]: num(c.optimizer.eps),
+    [`${prefix}.weightDecay`]: num(c.optimizer.weightDecay),
+    [`${prefix}.seed`]: num(c.seed),
+    [`${prefix}.evalSamples`]: count(c.evalSamples),
+    [`${prefix}.importanceDecay`]: geometric ? num(Number(decay.toPrecision(6))) : label("(not geometric)"),
+    [`${prefix}.lastFeature`]: num(c.features - 1),
+    [`${prefix}.importanceLast`]: num(Number(c.importance[c.importance.length - 1].toPrecision(3))),
+    [`${prefix}.levels`]: count(file.levels.length),
+    [`${prefix}.densities`]: densitiesOf(densities),
+    [`${prefix}.densityMax`]: density(densities[0]),
+    [`${prefix}.densityMin`]: density(densities[densities.length - 1]),
+    [`${prefix}.modelsTrained`]: count(c.modelsPerLevel * file.levels.length),
+    [`${prefix}.diverged`]: count(diverged),
+    [`${prefix}.bestLossMax`]: { kind: "loss", value: Math.max(...losses) },
+    [`${prefix}.bestLossMin`]: { kind: "loss", value: Math.min(...losses) },
+    [`${prefix}.engine`]: label(file.run.engine),
+    [`${prefix}.engineDetail`]: label(engineDetail(file.run)),
+    [`${prefix}.device`]: label(readableDevice(file.run.device)),
+    [`${prefix}.trainTime`]: { kind: "seconds", value: file.run.trainSeconds },
+    [`${prefix}.createdAt`]: { kind: "date", value: file.run.createdAt },
+    [`${prefix}.commit`]: label(file.run.commit === "unknown" ? "unknown (trained outside a git checkout)" : file.run.commit.slice(0, 12)),
   };
 }
 
@@ -77,10 +153,10 @@ export function engineDetail(run: DataFile["run"]): string {
   return parts.length ? `${run.engine}: ${parts.join(", ")}` : run.engine;
 }
 
-const built = new WeakMap<Experiment, Record<string, string>>();
+const built = new WeakMap<Experiment, Facts>();
 
 /** buildFacts, once per experiment object: the article has dozens of <Value>s. */
-export function factsOf(exp: Experiment): Record<string, string> {
+export function factsOf(exp: Experiment): Facts {
   let facts = built.get(exp);
   if (!facts) built.set(exp, (facts = buildFacts(exp)));
   return facts;
@@ -161,52 +237,55 @@ export function pairCodesSentence(file: DataFile): string {
   return `How the pairs are used: ${found.map(one).join("; ")}.`;
 }
 
-/** All named facts. Keys: "relu.*", "linear.*" (see fileFacts) and the derived ones below. */
-export function buildFacts(exp: Experiment): Record<string, string> {
-  const facts: Record<string, string> = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
-  facts["relu.selectionMethod"] = selectionMethod(exp.relu);
-  facts["linear.selectionMethod"] = selectionMethod(exp.linear);
-  facts["relu.selectionSentence"] = selectionSentence(exp.relu);
-  facts["relu.threeInTwoGeometry"] = threeInTwoSentence(exp.relu);
-  facts["relu.pairCodes"] = pairCodesSentence(exp.relu);
+/** All named facts. Keys: "relu.*", "linear.*" (see fileFacts), "analysis.*", "defaults.*" and the
+ *  derived ones below. */
+export function buildFacts(exp: Experiment): Facts {
+  const facts: Facts = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
+  facts["analysis.storeThreshold"] = num(DEFAULT_STORE_THRESHOLD);
+  facts["analysis.dropThreshold"] = num(DEFAULT_DROP_THRESHOLD);
+  facts["defaults.K"] = count(defaultConfig().modelsPerLevel);
+  facts["relu.selectionMethod"] = label(selectionMethod(exp.relu));
+  facts["linear.selectionMethod"] = label(selectionMethod(exp.linear));
+  facts["relu.selectionSentence"] = label(selectionSentence(exp.relu));
+  facts["relu.threeInTwoGeometry"] = label(threeInTwoSentence(exp.relu));
+  facts["relu.pairCodes"] = label(pairCodesSentence(exp.relu));
   const compare = comparisonLevels(exp.relu, exp.linear);
-  facts["compare.density"] = compare.same
-    ? formatDensity(compare.relu.level.density)
-    : `${formatDensity(compare.linear.level.density)} (linear) and ${formatDensity(compare.relu.level.density)} (ReLU)`;
+  facts["compare.density"] = density(compare.relu.level.density);
+  facts["compare.linearDensity"] = density(compare.linear.level.density);
+  facts["compare.sameDensity"] = flag(compare.same);
+  facts["compare.dedicatedNeurons"] = count(compare.relu.roles.filter((r) => r === "monosemantic").length);
   const tally = regimeTally(exp.relu);
   const named = tally.filter((t) => t.id !== "unlabelled");
   const namedLevels = named.reduce((s, t) => s + t.densities.length, 0);
-  const unlabelledLevels = exp.relu.levels.length - namedLevels;
-  facts["relu.namedLevels"] = String(namedLevels);
-  facts["relu.unlabelledLevels"] = String(unlabelledLevels);
-  facts["relu.namedSentence"] = !unlabelledLevels
-    ? `All ${namedLevels} carry one of the paper's labels.`
-    : !namedLevels
-      ? "None of them carries one of the paper's labels."
-      : `Of these, ${namedLevels} ${namedLevels === 1 ? "carries" : "carry"} one of the paper's labels and ${unlabelledLevels} ${unlabelledLevels === 1 ? "has" : "have"} a structure the paper does not name.`;
-  facts["relu.paperBands.words"] = countWord(PAPER_BANDS.length);
-  const between = levelsBetweenBands(exp.relu);
-  facts["relu.betweenBandsSentence"] = between.length
-    ? `${capitalise(countWord(between.length))} of our densities fall in them, where the paper names no regime: the analysis finds ${groupedLabels(between)}.`
-    : "None of our densities falls in them.";
-  facts["relu.regimesSeen"] = String(named.length);
-  facts["relu.regimesSeen.words"] = countWord(named.length);
+  facts["relu.namedLevels"] = count(namedLevels);
+  facts["relu.unlabelledLevels"] = count(exp.relu.levels.length - namedLevels);
+  facts["relu.paperBands"] = count(PAPER_BANDS.length);
+  facts["relu.betweenBands"] = { kind: "labelledDensities", value: labelGroups(levelsBetweenBands(exp.relu)) };
+  facts["relu.betweenBandsLevels"] = count(levelsBetweenBands(exp.relu).length);
+  facts["relu.regimesSeen"] = count(named.length);
   const analysed = analyseFile(exp.relu);
   const maxRepresented = Math.max(...analysed.map((a) => a.analysis.counts.represented));
-  facts["relu.maxRepresented"] = String(maxRepresented);
+  facts["relu.maxRepresented"] = count(maxRepresented);
   const atMax = analysed.filter((a) => a.analysis.counts.represented === maxRepresented).map((a) => a.level.density);
-  facts["relu.maxRepresentedDensity"] = formatDensity(Math.max(...atMax));
+  facts["relu.maxRepresentedDensity"] = density(Math.max(...atMax));
   const densest = analysed.reduce((a, b) => (b.level.density > a.level.density ? b : a));
-  facts["relu.densestDensity"] = formatDensity(densest.level.density);
-  facts["relu.representedAtDensest"] = String(densest.analysis.counts.represented);
-  const allMono = analysed.filter((a) => a.analysis.counts.polysemantic === 0).map((a) => a.level.density);
-  facts["relu.allMonoSentence"] = allMono.length
-    ? `Every neuron is monosemantic at ${allMono.length === 1 ? "density" : "densities"} ${list(allMono.map(formatDensity))}.`
-    : "At no density is every neuron monosemantic.";
-  facts["relu.nearBestSentence"] = nearBestSentence(exp.relu);
-  const maxMono = Math.max(...analysed.map((a) => a.analysis.counts.monosemantic));
-  facts["relu.maxMonosemantic"] = String(maxMono);
+  facts["relu.densestDensity"] = density(densest.level.density);
+  facts["relu.representedAtDensest"] = count(densest.analysis.counts.represented);
+  facts["relu.allMonoDensities"] = densitiesOf(analysed.filter((a) => a.analysis.counts.polysemantic === 0).map((a) => a.level.density));
+  Object.assign(facts, nearBestFacts(exp.relu));
+  facts["relu.maxMonosemantic"] = count(Math.max(...analysed.map((a) => a.analysis.counts.monosemantic)));
   return facts;
+}
+
+/** Densities grouped by the label of their winner, in order (densest first). */
+function labelGroups(members: readonly AnalysedLevel[]): { label: string; densities: number[] }[] {
+  const groups: { label: string; densities: number[] }[] = [];
+  for (const m of members) {
+    const g = groups.find((x) => x.label === m.analysis.regime.phrase);
+    if (g) g.densities.push(m.level.density);
+    else groups.push({ label: m.analysis.regime.phrase, densities: [m.level.density] });
+  }
+  return groups;
 }
 
 /** Models of a level whose held-out loss is within `within` (relative) of the best one's. */
@@ -216,31 +295,34 @@ export function nearBestCount(level: DataFile["levels"][number], within = 0.01):
 
 /**
  * How rare the best solution is: how many of the K models come within 1% of the best loss at the
- * densest level, and, where there is one, the sparse run of levels (down to the sparsest) at which at
- * most 1% of the models do, with the fewest.
+ * densest level ("relu.nearBest.densest" at "relu.densestDensity"), and, where there is one, the
+ * sparse run of levels (down to the sparsest) at which at most 1% of the models do: from which density
+ * ("relu.nearBest.rareFrom"), the most and fewest there, and where the fewest are ("….rareFewestAt",
+ * empty when there is no such run).
  */
-export function nearBestSentence(file: DataFile): string {
+export function nearBestFacts(file: DataFile): Facts {
   const levels = [...file.levels].sort((a, b) => b.density - a.density);
   const K = file.config.modelsPerLevel;
   const counts = levels.map((l) => nearBestCount(l));
-  const head = `Within 1% of the best held-out loss lie ${counts[0].toLocaleString("en")} of the ${K.toLocaleString("en")} models at density ${formatDensity(levels[0].density)}`;
   let start = levels.length;
   while (start > 0 && counts[start - 1] <= K / 100) start--;
-  const rare = counts.slice(start);
-  if (!rare.length || start === 0) return `${head}.`;
-  const most = Math.max(...rare);
-  const fewest = Math.min(...rare);
-  const at = levels.slice(start).filter((_, k) => rare[k] === fewest).map((l) => formatDensity(l.density));
-  return `${head}, but at most ${most} at every density from ${formatDensity(levels[start].density)} down (${fewest} at ${at.length === 1 ? "density" : "densities"} ${list(at)}): at these densities a run of fewer models could easily miss the arrangement shown here.`;
+  const rare = start === 0 ? [] : counts.slice(start);
+  const fewest = rare.length ? Math.min(...rare) : 0;
+  return {
+    "relu.nearBest.densest": count(counts[0]),
+    "relu.nearBest.rareFrom": density(rare.length ? levels[start].density : levels[levels.length - 1].density),
+    "relu.nearBest.rareMost": count(rare.length ? Math.max(...rare) : 0),
+    "relu.nearBest.rareFewest": count(fewest),
+    "relu.nearBest.rareFewestAt": densitiesOf(rare.length ? levels.slice(start).filter((_, k) => rare[k] === fewest).map((l) => l.density) : []),
+  };
 }
 
 /** Looks a fact up, or throws naming the unknown key and the known ones (stops the build). */
-export function fact(facts: Record<string, string>, name: string): string {
+export function fact(facts: Facts, name: string): Fact {
   const v = facts[name];
   if (v === undefined) throw new Error(`<Value name="${name}" />: no such fact. Known: ${Object.keys(facts).sort().join(", ")}`);
   return v;
 }
-
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

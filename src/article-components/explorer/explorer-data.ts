@@ -1,0 +1,302 @@
+// Pure logic of the W explorer: a light structural check of a data file (at build time) and of the
+// frames file the island fetches (src/article-components/explorer/explorer-frames.ts makes it at build time), level
+// selection, the per-level summary (regime, loss, K) and the hover details of one weight. No DOM,
+// no zod, no Plot (the island imports this module, and all of it ships to the browser); the full
+// schema check of the data happens at build time (src/content.config.ts), so the frames check only
+// guards against a wrong or truncated file at run time.
+
+import type { Analysis } from "../../analysis/index.ts";
+import { formatDensity, formatLoss, formatSigned } from "../../figures/format.ts";
+
+/** One density level, as the explorer needs it. */
+export interface ExplorerLevel {
+  density: number;
+  /** Held-out loss of the best of the K models (= losses[0]). */
+  loss: number;
+  /** Models that finished with finite weights (losses.length). */
+  finished: number;
+  diverged: number;
+  /** Which of the K models won (best.model), where the data file records it. */
+  winner?: number;
+  /** W[j][i]: neuron j's weight on feature i (m × n). */
+  W: number[][];
+  b: number[];
+}
+
+/** The part of a data file (schema privileged-basis/1 or /2) the explorer uses. */
+export interface ExplorerData {
+  model: string;
+  /** n. */
+  features: number;
+  /** m. */
+  neurons: number;
+  importance: number[];
+  /** K, models trained per density. */
+  modelsPerLevel: number;
+  /** Sorted from the densest (1) to the sparsest level. */
+  levels: ExplorerLevel[];
+}
+
+export class ExplorerDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExplorerDataError";
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+
+function numberArray(v: unknown, length: number, what: string): number[] {
+  if (!Array.isArray(v) || v.length !== length || !v.every(isFiniteNumber)) {
+    throw new ExplorerDataError(`${what} must be ${length} finite numbers`);
+  }
+  return v as number[];
+}
+
+/**
+ * Checks the shape of a fetched data file (schema, config.features/neurons/importance/modelsPerLevel,
+ * every level's density, losses, best.W m×n, best.b) and returns what the explorer needs, levels
+ * sorted by density, densest first. Throws an ExplorerDataError naming the first problem.
+ */
+export function parseExplorerData(json: unknown): ExplorerData {
+  if (!isObject(json)) throw new ExplorerDataError("the data file is not a JSON object");
+  // Both data file schemas (src/data/schema.ts; not imported, to keep zod out of the island's bundle):
+  // schema 2 adds fields the explorer does not use.
+  if (json.schema !== "privileged-basis/1" && json.schema !== "privileged-basis/2") throw new ExplorerDataError(`unknown schema ${JSON.stringify(json.schema)}`);
+  const config = json.config;
+  if (!isObject(config)) throw new ExplorerDataError("config is missing");
+  const { features: n, neurons: m, modelsPerLevel: K } = config;
+  if (!isPositiveInt(n) || !isPositiveInt(m) || !isPositiveInt(K)) throw new ExplorerDataError("config.features, neurons and modelsPerLevel must be positive integers");
+  const importance = numberArray(config.importance, n, "config.importance");
+  if (!Array.isArray(json.levels) || json.levels.length === 0) throw new ExplorerDataError("levels must be a non-empty array");
+  const levels = json.levels.map((raw: unknown, k: number): ExplorerLevel => {
+    const at = `levels[${k}]`;
+    if (!isObject(raw)) throw new ExplorerDataError(`${at} is not an object`);
+    const { density, losses, diverged, best } = raw;
+    if (!isFiniteNumber(density) || density <= 0 || density > 1) throw new ExplorerDataError(`${at}.density must be in (0, 1]`);
+    if (!Array.isArray(losses) || losses.length === 0 || !losses.every(isFiniteNumber)) throw new ExplorerDataError(`${at}.losses must be a non-empty array of numbers`);
+    if (!isObject(best) || !isFiniteNumber(best.loss)) throw new ExplorerDataError(`${at}.best.loss is missing`);
+    if (!Array.isArray(best.W) || best.W.length !== m) throw new ExplorerDataError(`${at}.best.W must have ${m} rows`);
+    const W = best.W.map((row: unknown, j: number) => numberArray(row, n, `${at}.best.W[${j}]`));
+    const b = numberArray(best.b, n, `${at}.best.b`);
+    if (best.model !== undefined && !(Number.isInteger(best.model) && (best.model as number) >= 0 && (best.model as number) < K)) {
+      throw new ExplorerDataError(`${at}.best.model must be one of the ${K} models (0 … ${K - 1})`);
+    }
+    const winner = best.model as number | undefined;
+    return { density, loss: best.loss, finished: losses.length, diverged: isFiniteNumber(diverged) ? diverged : 0, ...(winner !== undefined && { winner }), W, b };
+  });
+  levels.sort((a, b) => b.density - a.density);
+  for (let k = 1; k < levels.length; k++) {
+    if (levels[k].density === levels[k - 1].density) throw new ExplorerDataError(`density ${levels[k].density} appears twice`);
+  }
+  return { model: typeof json.model === "string" ? json.model : "unknown", features: n, neurons: m, importance: [...importance], modelsPerLevel: K, levels };
+}
+
+/** Index of the level whose density is nearest `density` (on a log scale); ties go to the denser level. */
+export function levelIndexForDensity(levels: readonly { density: number }[], density: number | undefined): number {
+  if (levels.length === 0) throw new ExplorerDataError("no levels");
+  if (density === undefined || !(density > 0)) return 0;
+  let best = 0;
+  let bestGap = Infinity;
+  levels.forEach((level, k) => {
+    const gap = Math.abs(Math.log(level.density) - Math.log(density));
+    if (gap < bestGap - 1e-12) {
+      best = k;
+      bestGap = gap;
+    }
+  });
+  return best;
+}
+
+/** Clamps a slider value to a valid level index. */
+export function clampLevelIndex(index: number, count: number): number {
+  if (!Number.isFinite(index)) return 0;
+  return Math.min(count - 1, Math.max(0, Math.round(index)));
+}
+
+/** The slider's accessible value text, e.g. "density 0.1 (sparsity 0.9)". */
+export function densityValueText(density: number): string {
+  return `density ${formatDensity(density)} (sparsity ${formatDensity(1 - density)})`;
+}
+
+/** What the explorer prints about the selected level. */
+export interface LevelSummary {
+  density: number;
+  densityText: string;
+  sparsityText: string;
+  /** Best held-out loss, formatted. */
+  lossText: string;
+  /** K. */
+  modelsPerLevel: number;
+  /** "all 4 models finished" or "3 of 4 finished, 1 diverged", then "; the best is model 2 (of 0–3)" where recorded. */
+  modelsText: string;
+  regimeId: Analysis["regime"]["id"];
+  /** The paper's phrase (or the unlabelled description). */
+  regimeLabel: string;
+  /** Which rule fired, and on what facts. */
+  regimeReason: string;
+  represented: number;
+  dropped: number;
+  monosemantic: number;
+  polysemantic: number;
+}
+
+export function levelSummary(data: ExplorerData, index: number, analysis: Analysis): LevelSummary {
+  const level = data.levels[index];
+  if (!level) throw new ExplorerDataError(`no level ${index}`);
+  const K = data.modelsPerLevel.toLocaleString("en");
+  const modelsText =
+    (level.diverged > 0 ? `${level.finished.toLocaleString("en")} of ${K} finished, ${level.diverged} diverged` : level.finished === data.modelsPerLevel ? `all ${K} models finished` : `${level.finished.toLocaleString("en")} of ${K} finished`) +
+    (level.winner === undefined ? "" : `; the best is model ${level.winner.toLocaleString("en")} (of 0–${(data.modelsPerLevel - 1).toLocaleString("en")})`);
+  const c = analysis.counts;
+  return {
+    density: level.density,
+    densityText: formatDensity(level.density),
+    sparsityText: formatDensity(1 - level.density),
+    lossText: formatLoss(level.loss),
+    modelsPerLevel: data.modelsPerLevel,
+    modelsText,
+    regimeId: analysis.regime.id,
+    regimeLabel: analysis.regime.phrase,
+    regimeReason: analysis.regime.reason,
+    represented: c.represented,
+    dropped: c.dropped,
+    monosemantic: c.monosemantic,
+    polysemantic: c.polysemantic,
+  };
+}
+
+/** One weight of W and its context, shown when the pointer (or keyboard) is on it. */
+export interface CellDetail {
+  neuron: number;
+  feature: number;
+  weight: number;
+  /** Σ_{j≠i} (Ŵ_i · W_j)² of the feature, from the analysis. */
+  superposition: number;
+  /** ‖W_i‖. */
+  norm: number;
+  /** Neuron j stores feature i (W[j][i] above the analysis threshold). */
+  stored: boolean;
+  /** The feature is dropped. */
+  dropped: boolean;
+  neuronRole: Analysis["roles"][number];
+}
+
+export function cellDetail(W: readonly (readonly number[])[], analysis: Analysis, neuron: number, feature: number): CellDetail {
+  const row = W[neuron];
+  if (!row || !(feature >= 0 && feature < row.length)) throw new ExplorerDataError(`no weight for neuron ${neuron}, feature ${feature}`);
+  return {
+    neuron,
+    feature,
+    weight: row[feature],
+    superposition: analysis.superposition[feature],
+    norm: analysis.norms[feature],
+    stored: analysis.codes[feature].includes(neuron),
+    dropped: analysis.codes[feature].length === 0,
+    neuronRole: analysis.roles[neuron],
+  };
+}
+
+/** The details as label/value rows for the details panel. */
+export function cellDetailRows(d: CellDetail): [label: string, value: string][] {
+  return [
+    ["Feature", `${d.feature}${d.dropped ? " (dropped)" : ""}`],
+    ["Neuron", `n${d.neuron} (${d.neuronRole})`],
+    ["Weight W", formatSigned(d.weight, 3)],
+    ["Superposition of the feature", formatSigned(d.superposition, 3)],
+    ["Feature norm ‖W_i‖", formatSigned(d.norm, 3)],
+    ["Stored by this neuron", d.stored ? "yes" : "no"],
+  ];
+}
+
+/** The same details in one line, for the SVG <title> tooltip of a cell or stack segment. */
+export function cellDetailTitle(d: CellDetail): string {
+  return `Feature ${d.feature}, neuron n${d.neuron}: w = ${formatSigned(d.weight, 3)}; superposition of feature ${d.feature} = ${formatSigned(d.superposition, 3)}${d.dropped ? " (dropped)" : ""}`;
+}
+
+/** Moves a (row, column) selection by an arrow key within rows × columns; null for other keys. */
+export function moveSelection(sel: { row: number; col: number }, key: string, rows: number, cols: number): { row: number; col: number } | null {
+  const step: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  if (key === "Home") return { row: sel.row, col: 0 };
+  if (key === "End") return { row: sel.row, col: cols - 1 };
+  const d = step[key];
+  if (!d) return null;
+  return { row: Math.min(rows - 1, Math.max(0, sel.row + d[0])), col: Math.min(cols - 1, Math.max(0, sel.col + d[1])) };
+}
+
+export type ExplorerView = "both" | "matrix" | "stack";
+export const EXPLORER_VIEWS: readonly { id: ExplorerView; label: string }[] = [
+  { id: "both", label: "Both" },
+  { id: "matrix", label: "Matrix" },
+  { id: "stack", label: "Stack" },
+];
+
+/** Schema tag of the explorer's frames file (src/pages/explorer/[model].json.ts). */
+export const EXPLORER_FRAMES_SCHEMA = "privileged-basis-explorer/1";
+
+/** One density level of the explorer, computed and rendered at build time. */
+export interface ExplorerFrame {
+  density: number;
+  summary: LevelSummary;
+  /** Neurons in the matrix's row order, top to bottom (the analysis's canonical order). */
+  order: number[];
+  /** Details of W[j][i] at cells[j × features + i]. */
+  cells: CellDetail[];
+  /** The matrix and stack plot as SVG markup, rects tagged with data-neuron/data-feature and titled. */
+  matrixSvg: string;
+  stackSvg: string;
+}
+
+/** The explorer's frames file: every level of one data file, densest first. */
+export interface ExplorerFrames {
+  schema: typeof EXPLORER_FRAMES_SCHEMA;
+  model: string;
+  /** The data file the frames were computed from, e.g. "relu-hidden.json". */
+  dataFile: string;
+  features: number;
+  neurons: number;
+  modelsPerLevel: number;
+  /** Half-width of every frame's matrix colour scale: the largest |w| over all levels. */
+  maxAbs: number;
+  frames: ExplorerFrame[];
+}
+
+const SUMMARY_TEXT_FIELDS = ["densityText", "sparsityText", "lossText", "modelsText", "regimeLabel", "regimeReason"] as const;
+const CELL_NUMBER_FIELDS = ["neuron", "feature", "weight", "superposition", "norm"] as const;
+
+/**
+ * Checks the shape of a fetched frames file (schema, sizes, and for every frame its density,
+ * summary texts, row order, m × n cell details and two SVGs; densities strictly decreasing) and
+ * returns it. Throws an ExplorerDataError naming the first problem.
+ */
+export function parseExplorerFrames(json: unknown): ExplorerFrames {
+  if (!isObject(json)) throw new ExplorerDataError("the explorer file is not a JSON object");
+  if (json.schema !== EXPLORER_FRAMES_SCHEMA) throw new ExplorerDataError(`unknown schema ${JSON.stringify(json.schema)}`);
+  const { features: n, neurons: m, modelsPerLevel: K, frames } = json;
+  if (!isPositiveInt(n) || !isPositiveInt(m) || !isPositiveInt(K)) throw new ExplorerDataError("features, neurons and modelsPerLevel must be positive integers");
+  if (!isFiniteNumber(json.maxAbs) || json.maxAbs <= 0) throw new ExplorerDataError("maxAbs must be a positive number");
+  if (!Array.isArray(frames) || frames.length === 0) throw new ExplorerDataError("frames must be a non-empty array");
+  frames.forEach((frame: unknown, k: number) => {
+    const at = `frames[${k}]`;
+    if (!isObject(frame)) throw new ExplorerDataError(`${at} is not an object`);
+    const { density, summary, order, cells, matrixSvg, stackSvg } = frame;
+    if (!isFiniteNumber(density) || density <= 0 || density > 1) throw new ExplorerDataError(`${at}.density must be in (0, 1]`);
+    if (k > 0 && !(density < Number((frames[k - 1] as Json).density))) throw new ExplorerDataError(`${at}.density must be below the previous frame's`);
+    if (!isObject(summary) || !SUMMARY_TEXT_FIELDS.every((f) => typeof summary[f] === "string")) throw new ExplorerDataError(`${at}.summary is incomplete`);
+    if (!Array.isArray(order) || order.length !== m || !order.every((j) => Number.isInteger(j) && j >= 0 && j < m)) throw new ExplorerDataError(`${at}.order must list the ${m} neurons`);
+    if (!Array.isArray(cells) || cells.length !== m * n) throw new ExplorerDataError(`${at}.cells must hold ${m * n} weights`);
+    cells.forEach((cell: unknown, c: number) => {
+      if (!isObject(cell) || !CELL_NUMBER_FIELDS.every((f) => isFiniteNumber(cell[f])) || cell.neuron !== Math.floor(c / n) || cell.feature !== c % n) {
+        throw new ExplorerDataError(`${at}.cells[${c}] is not the weight of neuron ${Math.floor(c / n)}, feature ${c % n}`);
+      }
+    });
+    for (const [name, svg] of [["matrixSvg", matrixSvg], ["stackSvg", stackSvg]] as const) {
+      if (typeof svg !== "string" || !svg.startsWith("<svg")) throw new ExplorerDataError(`${at}.${name} is not SVG markup`);
+    }
+  });
+  return json as unknown as ExplorerFrames;
+}
