@@ -5,13 +5,13 @@
 import * as Plot from "@observablehq/plot";
 import { formatSigned } from "./format.ts";
 import { featureColour, featureTextColour } from "./palette.ts";
-import { maxAbs, permutation, range, roleShort, shape } from "./types.ts";
-import type { CommonPlotOptions, NeuronRoleName, PlotSpec, Weights } from "./types.ts";
+import { maxAbs, permutation, range, roleShort, shape, tagWeights } from "./types.ts";
+import type { CommonPlotOptions, NeuronRoleName, PlotSpec, WeightMarkOptions, Weights } from "./types.ts";
 
 /** Default `minWeight`: blocks thinner than this fraction of max|W| are left out (too thin to see). */
 export const STACK_MIN_WEIGHT = 0.02;
 
-export interface StackPlotOptions extends CommonPlotOptions {
+export interface StackPlotOptions extends CommonPlotOptions, WeightMarkOptions {
   /** Order of the neurons (columns) from left to right; a permutation of 0…m−1. */
   neuronOrder?: readonly number[];
   /** Each neuron's role; when given it is written under the neuron's label. */
@@ -113,7 +113,8 @@ export function stackPlot(W: Weights, options: StackPlotOptions = {}): PlotSpec 
         fill: "feature",
         stroke: "white",
         strokeWidth: 0.75,
-        title: (s: StackSegment) => `Neuron ${s.neuron}, feature ${s.feature}: w = ${formatSigned(s.w, 3)}`,
+        title: (s: StackSegment) => (options.weightTitle ? options.weightTitle(s.neuron, s.feature, s.w) : `Neuron ${s.neuron}, feature ${s.feature}: w = ${formatSigned(s.w, 3)}`),
+        render: tagWeights(segments),
       }),
       // Feature numbers on segments tall enough to hold them (colour is not the only cue).
       ...range(features)

@@ -1,33 +1,57 @@
-// The W explorer (a Preact island, hydrated client:visible by Explorer.astro): a density slider over
-// every trained level, the weight matrix and stack plot of that level's best model drawn together,
-// a matrix/stack/both toggle, the level's regime and loss, and details of the weight under the
-// pointer (or the keyboard cursor). It receives only an id, the URL of the explorer's frames and a
-// starting density, and fetches the frames: everything it shows was computed and rendered at build
-// time (src/article-components/explorer/explorer-frames.ts), so the browser runs no Plot, d3 or analysis code. Until
-// the frames arrive (and with JavaScript off) it shows its children: the static view of one frame.
+// The W explorer: one Preact view, rendered to HTML at build time (what readers without JavaScript
+// see: the starting density's figures and numbers) and hydrated in the browser (client:visible), where
+// it fetches the frames of every density and adds the slider, the linear/ReLU switch, the
+// matrix/stack/both toggle and the details of the weight under the pointer (or keyboard cursor). The
+// state (model, density, view) is kept in the page's URL once the reader changes it, so a view can be
+// linked (?density=0.12&view=stack). Everything it shows was computed and rendered at build time
+// (explorer-frames.ts): the browser runs no Plot, d3 or analysis code.
 
-import type { ComponentChildren } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDensity } from "../../figures/format.ts";
-import { EXPLORER_VIEWS, cellDetailRows, clampLevelIndex, densityValueText, levelIndexForDensity, moveSelection, parseExplorerFrames } from "./explorer-data.ts";
-import type { ExplorerFrames, ExplorerView } from "./explorer-data.ts";
+import {
+  EXPLORER_VIEWS,
+  cellDetailRows,
+  clampLevelIndex,
+  densityValueText,
+  levelIndexForDensity,
+  moveSelection,
+  parseExplorerFrames,
+  readUrlState,
+  writeUrlState,
+} from "./explorer-data.ts";
+import type { ExplorerFrame, ExplorerFrames, ExplorerView } from "./explorer-data.ts";
+
+/** One data file the explorer can show. */
+export interface ExplorerSource {
+  model: string;
+  /** "ReLU hidden layer", … */
+  label: string;
+  /** URL of its frames file (schema privileged-basis-explorer/1). */
+  src: string;
+  /** URL of the data file, linked for download. */
+  dataSrc: string;
+  dataFile: string;
+  /** Its trained densities, densest first (the slider's stops before the frames arrive). */
+  densities: number[];
+}
+
+/** What the server renders: one frame of one source (its `cells` may be empty: the weights' details
+ *  come with the fetched frames), with what it needs to be drawn. */
+export interface ExplorerInitial {
+  model: string;
+  index: number;
+  frame: ExplorerFrame;
+  legendSvg: string;
+  features: number;
+  modelsPerLevel: number;
+}
 
 export interface ExplorerIslandProps {
-  /** Unique id prefix for the island's elements. */
+  /** Unique id prefix for the explorer's elements. */
   id: string;
-  /** URL of the explorer's frames (schema privileged-basis-explorer/1), e.g. `${base}explorer/relu-hidden.json`. */
-  src: string;
-  /** URL of the data file the frames were computed from, linked for download. */
-  dataSrc?: string;
-  /** Density selected at first (the nearest trained level). */
-  density?: number;
-  /** Static fallback, shown until the data is loaded. */
-  children?: ComponentChildren;
-  /**
-   * Colour legends (static HTML from the build: they do not change with the level, and rendering
-   * them here would ship more of Plot), shown under the figures in both states.
-   */
-  legends?: ComponentChildren;
+  /** The data files it can switch between; the first is the default. */
+  sources: ExplorerSource[];
+  initial: ExplorerInitial;
 }
 
 interface Cell {
@@ -35,85 +59,73 @@ interface Cell {
   feature: number;
 }
 
-export default function ExplorerIsland({ id, src, dataSrc, density, children, legends }: ExplorerIslandProps) {
+export default function ExplorerIsland({ id, sources, initial }: ExplorerIslandProps) {
   const [hydrated, setHydrated] = useState(false);
-  const [data, setData] = useState<ExplorerFrames | null>(null);
+  const [loaded, setLoaded] = useState<Record<string, ExplorerFrames>>({});
   const [error, setError] = useState<string | null>(null);
-  // Set once the figures of the first level are drawn (tests wait for data-ready).
-  const [ready, setReady] = useState(false);
+  const [model, setModel] = useState(initial.model);
+  const [index, setIndex] = useState(initial.index);
+  const [view, setView] = useState<ExplorerView>("both");
+  const [cell, setCell] = useState<Cell | null>(null);
+  // Set once the reader changes something: only then is the state written into the URL.
+  const [touched, setTouched] = useState(false);
+  const figuresRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    setHydrated(true);
-    const abort = new AbortController();
-    fetch(src, { signal: abort.signal })
+  const source = sources.find((s) => s.model === model) ?? sources[0];
+  const frames = loaded[model];
+  const frame = frames?.frames[index] ?? initial.frame;
+  const legendSvg = frames?.legendSvg ?? initial.legendSvg;
+  const features = frames?.features ?? initial.features;
+  const modelsPerLevel = frames?.modelsPerLevel ?? initial.modelsPerLevel;
+  const summary = frame.summary;
+  const detail = cell ? (frame.cells[cell.neuron * features + cell.feature] ?? null) : null;
+
+  /** The frames of `m`, fetched once. */
+  const load = (m: string): Promise<ExplorerFrames> => {
+    if (loaded[m]) return Promise.resolve(loaded[m]);
+    const src = sources.find((s) => s.model === m)!.src;
+    return fetch(src)
       .then((r) => {
         if (!r.ok) throw new Error(`${src}: HTTP ${r.status}`);
         return r.json();
       })
-      .then((json) => setData(parseExplorerFrames(json)))
-      .catch((e: Error) => {
-        if (!abort.signal.aborted) setError(e.message);
+      .then((json) => {
+        const parsed = parseExplorerFrames(json);
+        setLoaded((prev) => ({ ...prev, [m]: parsed }));
+        return parsed;
       });
-    return () => abort.abort();
-  }, [src]);
+  };
 
-  return (
-    <div class="pb-explorer" id={id} data-hydrated={hydrated ? "true" : undefined} data-ready={ready ? "true" : undefined}>
-      {data ? (
-        <Explorer id={id} data={data} dataSrc={dataSrc} density={density} legends={legends} onDrawn={() => setReady(true)} />
-      ) : (
-        <>
-          {error && (
-            <p class="pb-explorer__error" role="alert">
-              The interactive explorer could not load its data ({error}); the figures below are the static ones.
-            </p>
-          )}
-          {children}
-          {legends && <div class="pb-explorer__legends">{legends}</div>}
-        </>
-      )}
-    </div>
-  );
-}
+  /** Shows model `m` at the trained density nearest `density`. */
+  const show = (m: string, density: number) =>
+    load(m).then((f) => {
+      setModel(m);
+      setIndex(levelIndexForDensity(f.frames, density));
+      setCell(null);
+    });
 
-interface ExplorerProps {
-  id: string;
-  data: ExplorerFrames;
-  dataSrc?: string;
-  density?: number;
-  legends?: ComponentChildren;
-  onDrawn: () => void;
-}
-
-function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProps) {
-  const [index, setIndex] = useState(() => levelIndexForDensity(data.frames, density));
-  const [view, setView] = useState<ExplorerView>("both");
-  const [cell, setCell] = useState<Cell | null>(null);
-  const matrixRef = useRef<HTMLDivElement>(null);
-  const stackRef = useRef<HTMLDivElement>(null);
-  const figuresRef = useRef<HTMLDivElement>(null);
-
-  const frame = data.frames[index];
-  const summary = frame.summary;
-  const detail = cell ? frame.cells[cell.neuron * data.features + cell.feature] : null;
-
-  // Show both figures of the selected level (before paint, so the panel never shows empty). The
-  // SVGs come from the build, with every rect tagged with its weight and titled.
-  useLayoutEffect(() => {
-    if (matrixRef.current) matrixRef.current.innerHTML = frame.matrixSvg;
-    if (stackRef.current) stackRef.current.innerHTML = frame.stackSvg;
-    figuresRef.current?.setAttribute("data-drawn", String(index));
-    onDrawn();
-  }, [frame, index]);
-
-  // Highlight the selected weight in both figures.
+  // After hydration: the state in the URL, if any, then the frames.
   useEffect(() => {
-    for (const root of [matrixRef.current, stackRef.current]) {
-      root?.querySelectorAll(".is-active").forEach((el) => el.classList.remove("is-active"));
-      if (!root || !cell) continue;
-      root.querySelectorAll(`[data-neuron="${cell.neuron}"][data-feature="${cell.feature}"]`).forEach((el) => el.classList.add("is-active"));
-    }
-  }, [cell, index, view]);
+    setHydrated(true);
+    const url = readUrlState(location.search, sources.map((s) => s.model));
+    if (url.view) setView(url.view);
+    show(url.model ?? initial.model, url.density ?? initial.frame.density).catch((e: Error) => setError(e.message));
+  }, []);
+
+  // The state into the URL (replacing the history entry: moving the slider is not navigation).
+  useEffect(() => {
+    if (!touched) return;
+    const search = writeUrlState(location.search, { model, density: frame.density, view }, sources[0].model);
+    history.replaceState(history.state, "", `${location.pathname}${search}${location.hash}`);
+  }, [touched, model, index, view]);
+
+  // Highlight the selected weight in both figures (their markup is replaced when the frame changes).
+  useEffect(() => {
+    const root = figuresRef.current;
+    root?.setAttribute("data-drawn", `${model}:${index}`);
+    root?.querySelectorAll(".is-active").forEach((el) => el.classList.remove("is-active"));
+    if (root && cell) root.querySelectorAll(`[data-neuron="${cell.neuron}"][data-feature="${cell.feature}"]`).forEach((el) => el.classList.add("is-active"));
+  }, [cell, frame, view]);
 
   const onPointer = (e: PointerEvent) => {
     const el = (e.target as Element | null)?.closest?.("[data-feature]");
@@ -126,17 +138,50 @@ function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProp
   const onMatrixKey = (e: KeyboardEvent) => {
     const rows = frame.order;
     const current = cell ?? { neuron: rows[0], feature: 0 };
-    const moved = moveSelection({ row: Math.max(0, rows.indexOf(current.neuron)), col: current.feature }, e.key, rows.length, data.features);
+    const moved = moveSelection({ row: Math.max(0, rows.indexOf(current.neuron)), col: current.feature }, e.key, rows.length, features);
     if (!moved) return;
     e.preventDefault();
     setCell({ neuron: rows[moved.row], feature: moved.col });
   };
 
+  const ready = Boolean(frames);
   const sliderId = `${id}-density`;
-  const last = data.frames.length - 1;
+  const stops = frames?.frames.map((f) => f.density) ?? source.densities;
+  const last = stops.length - 1;
   return (
-    <>
+    <div class="pb-explorer" id={id} data-hydrated={hydrated ? "true" : undefined} data-ready={ready ? "true" : undefined}>
+      {error && (
+        <p class="pb-explorer__error" role="alert">
+          The interactive explorer could not load its data ({error}); the figures below show one density.
+        </p>
+      )}
+      {!ready && !error && (
+        <p class="pb-explorer__note">
+          {hydrated ? "Loading every density…" : `A static view of one density. With JavaScript, the slider steps through all ${stops.length} trained densities.`}
+        </p>
+      )}
       <div class="pb-explorer__controls">
+        {sources.length > 1 && (
+          <fieldset class="pb-explorer__models">
+            <legend>Hidden layer</legend>
+            {sources.map((s) => (
+              <label key={s.model}>
+                <input
+                  type="radio"
+                  name={`${id}-model`}
+                  value={s.model}
+                  checked={model === s.model}
+                  disabled={!hydrated}
+                  onChange={() => {
+                    setTouched(true);
+                    show(s.model, frame.density).catch((e: Error) => setError(e.message));
+                  }}
+                />
+                {s.label}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <div class="pb-explorer__slider">
           <label for={sliderId}>
             Feature density 1 − S: <output for={sliderId} class="pb-explorer__density">{summary.densityText}</output>
@@ -148,24 +193,58 @@ function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProp
             max={last}
             step={1}
             value={index}
+            disabled={!ready}
             aria-valuetext={densityValueText(frame.density)}
-            onInput={(e) => setIndex(clampLevelIndex(Number((e.currentTarget as HTMLInputElement).value), data.frames.length))}
+            onInput={(e) => {
+              setTouched(true);
+              setIndex(clampLevelIndex(Number((e.currentTarget as HTMLInputElement).value), stops.length));
+            }}
           />
           <div class="pb-explorer__scale" aria-hidden="true">
-            <span>{formatDensity(data.frames[0].density)} (dense)</span>
-            <span>{formatDensity(data.frames[last].density)} (sparse)</span>
+            <span>{formatDensity(stops[0])} (dense)</span>
+            <span>{formatDensity(stops[last])} (sparse)</span>
           </div>
         </div>
         <fieldset class="pb-explorer__views">
           <legend>Show</legend>
           {EXPLORER_VIEWS.map((v) => (
             <label key={v.id}>
-              <input type="radio" name={`${id}-view`} value={v.id} checked={view === v.id} onChange={() => setView(v.id)} />
+              <input
+                type="radio"
+                name={`${id}-view`}
+                value={v.id}
+                checked={view === v.id}
+                disabled={!hydrated}
+                onChange={() => {
+                  setTouched(true);
+                  setView(v.id);
+                }}
+              />
               {v.label}
             </label>
           ))}
         </fieldset>
       </div>
+
+      <div ref={figuresRef} class="pb-explorer__figures" data-view={view} onPointerMove={onPointer} onPointerDown={onPointer}>
+        <figure class="pb-explorer__panel" data-figure="matrix" hidden={view === "stack"}>
+          <figcaption>Weight matrix W (rows: neurons, columns: features)</figcaption>
+          <div
+            class="pb-explorer__plot"
+            tabIndex={0}
+            role="group"
+            aria-label="Weight matrix. Arrow keys move between weights; their details are shown below."
+            onKeyDown={onMatrixKey}
+            onFocus={() => cell ?? setCell({ neuron: frame.order[0], feature: 0 })}
+            dangerouslySetInnerHTML={{ __html: frame.matrixSvg }}
+          />
+        </figure>
+        <figure class="pb-explorer__panel" data-figure="stack" hidden={view === "matrix"}>
+          <figcaption>Stack plot of W (one column per neuron)</figcaption>
+          <div class="pb-explorer__plot" dangerouslySetInnerHTML={{ __html: frame.stackSvg }} />
+        </figure>
+      </div>
+      <div class="pb-explorer__legends" dangerouslySetInnerHTML={{ __html: legendSvg }} />
 
       <dl class="pb-explorer__stats">
         <div>
@@ -179,36 +258,16 @@ function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProp
           <dd class="pb-explorer__loss">{summary.lossText}</dd>
         </div>
         <div>
-          <dt>Models (K = {summary.modelsPerLevel.toLocaleString("en")})</dt>
+          <dt>Models (K = {modelsPerLevel.toLocaleString("en")})</dt>
           <dd>{summary.modelsText}</dd>
         </div>
         <div>
           <dt>Features kept</dt>
           <dd>
-            {summary.represented} of {data.features} ({summary.monosemantic} monosemantic, {summary.polysemantic} polysemantic neurons)
+            {summary.represented} of {features} ({summary.monosemantic} monosemantic, {summary.polysemantic} polysemantic neurons)
           </dd>
         </div>
       </dl>
-
-      <div ref={figuresRef} class="pb-explorer__figures" data-view={view} onPointerMove={onPointer} onPointerDown={onPointer}>
-        <figure class="pb-explorer__panel" data-figure="matrix" hidden={view === "stack"}>
-          <figcaption>Weight matrix W (rows: neurons, columns: features)</figcaption>
-          <div
-            ref={matrixRef}
-            class="pb-explorer__plot"
-            tabIndex={0}
-            role="group"
-            aria-label="Weight matrix. Arrow keys move between weights; their details are shown below."
-            onKeyDown={onMatrixKey}
-            onFocus={() => cell ?? setCell({ neuron: frame.order[0], feature: 0 })}
-          />
-        </figure>
-        <figure class="pb-explorer__panel" data-figure="stack" hidden={view === "matrix"}>
-          <figcaption>Stack plot of W (one column per neuron)</figcaption>
-          <div ref={stackRef} class="pb-explorer__plot" />
-        </figure>
-      </div>
-      {legends && <div class="pb-explorer__legends">{legends}</div>}
 
       <div class="pb-explorer__details" aria-live="polite" data-details={detail ? "cell" : "none"}>
         {detail ? (
@@ -224,11 +283,9 @@ function Explorer({ id, data, dataSrc, density, legends, onDrawn }: ExplorerProp
           <p>Point at a cell of the matrix or a bar of the stack plot (or focus the matrix and use the arrow keys) to see its weight and the feature’s superposition.</p>
         )}
       </div>
-      {dataSrc && (
-        <p class="pb-explorer__source">
-          Computed at build time from <a href={dataSrc}>{data.dataFile}</a>.
-        </p>
-      )}
-    </>
+      <p class="pb-explorer__source">
+        Computed at build time from <a href={source.dataSrc}>{source.dataFile}</a>.
+      </p>
+    </div>
   );
 }

@@ -1,41 +1,13 @@
-// Pure logic of the W explorer: a light structural check of a data file (at build time) and of the
-// frames file the island fetches (src/article-components/explorer/explorer-frames.ts makes it at build time), level
-// selection, the per-level summary (regime, loss, K) and the hover details of one weight. No DOM,
-// no zod, no Plot (the island imports this module, and all of it ships to the browser); the full
-// schema check of the data happens at build time (src/content.config.ts), so the frames check only
-// guards against a wrong or truncated file at run time.
+// Pure logic of the W explorer: a light structural check of the frames file the island fetches
+// (explorer-frames.ts makes it at build time from the analysed experiment, src/site/experiment.ts),
+// level selection, the per-level summary (regime, loss, K), the hover details of one weight and the
+// explorer's state in the page's URL. No DOM, no zod, no Plot (the island imports this module, and all
+// of it ships to the browser); the data file itself is checked once, at build time
+// (src/content.config.ts), so the frames check only guards against a wrong or truncated file.
 
 import type { Analysis } from "../../analysis/index.ts";
+import type { AnalysedLevel } from "../../site/experiment.ts";
 import { formatDensity, formatLoss, formatSigned } from "../../figures/format.ts";
-
-/** One density level, as the explorer needs it. */
-export interface ExplorerLevel {
-  density: number;
-  /** Held-out loss of the best of the K models (= losses[0]). */
-  loss: number;
-  /** Models that finished with finite weights (losses.length). */
-  finished: number;
-  diverged: number;
-  /** Which of the K models won (best.model), where the data file records it. */
-  winner?: number;
-  /** W[j][i]: neuron j's weight on feature i (m × n). */
-  W: number[][];
-  b: number[];
-}
-
-/** The part of a data file (schema privileged-basis/1 or /2) the explorer uses. */
-export interface ExplorerData {
-  model: string;
-  /** n. */
-  features: number;
-  /** m. */
-  neurons: number;
-  importance: number[];
-  /** K, models trained per density. */
-  modelsPerLevel: number;
-  /** Sorted from the densest (1) to the sparsest level. */
-  levels: ExplorerLevel[];
-}
 
 export class ExplorerDataError extends Error {
   constructor(message: string) {
@@ -49,52 +21,6 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
-
-function numberArray(v: unknown, length: number, what: string): number[] {
-  if (!Array.isArray(v) || v.length !== length || !v.every(isFiniteNumber)) {
-    throw new ExplorerDataError(`${what} must be ${length} finite numbers`);
-  }
-  return v as number[];
-}
-
-/**
- * Checks the shape of a fetched data file (schema, config.features/neurons/importance/modelsPerLevel,
- * every level's density, losses, best.W m×n, best.b) and returns what the explorer needs, levels
- * sorted by density, densest first. Throws an ExplorerDataError naming the first problem.
- */
-export function parseExplorerData(json: unknown): ExplorerData {
-  if (!isObject(json)) throw new ExplorerDataError("the data file is not a JSON object");
-  // Both data file schemas (src/data/schema.ts; not imported, to keep zod out of the island's bundle):
-  // schema 2 adds fields the explorer does not use.
-  if (json.schema !== "privileged-basis/1" && json.schema !== "privileged-basis/2") throw new ExplorerDataError(`unknown schema ${JSON.stringify(json.schema)}`);
-  const config = json.config;
-  if (!isObject(config)) throw new ExplorerDataError("config is missing");
-  const { features: n, neurons: m, modelsPerLevel: K } = config;
-  if (!isPositiveInt(n) || !isPositiveInt(m) || !isPositiveInt(K)) throw new ExplorerDataError("config.features, neurons and modelsPerLevel must be positive integers");
-  const importance = numberArray(config.importance, n, "config.importance");
-  if (!Array.isArray(json.levels) || json.levels.length === 0) throw new ExplorerDataError("levels must be a non-empty array");
-  const levels = json.levels.map((raw: unknown, k: number): ExplorerLevel => {
-    const at = `levels[${k}]`;
-    if (!isObject(raw)) throw new ExplorerDataError(`${at} is not an object`);
-    const { density, losses, diverged, best } = raw;
-    if (!isFiniteNumber(density) || density <= 0 || density > 1) throw new ExplorerDataError(`${at}.density must be in (0, 1]`);
-    if (!Array.isArray(losses) || losses.length === 0 || !losses.every(isFiniteNumber)) throw new ExplorerDataError(`${at}.losses must be a non-empty array of numbers`);
-    if (!isObject(best) || !isFiniteNumber(best.loss)) throw new ExplorerDataError(`${at}.best.loss is missing`);
-    if (!Array.isArray(best.W) || best.W.length !== m) throw new ExplorerDataError(`${at}.best.W must have ${m} rows`);
-    const W = best.W.map((row: unknown, j: number) => numberArray(row, n, `${at}.best.W[${j}]`));
-    const b = numberArray(best.b, n, `${at}.best.b`);
-    if (best.model !== undefined && !(Number.isInteger(best.model) && (best.model as number) >= 0 && (best.model as number) < K)) {
-      throw new ExplorerDataError(`${at}.best.model must be one of the ${K} models (0 … ${K - 1})`);
-    }
-    const winner = best.model as number | undefined;
-    return { density, loss: best.loss, finished: losses.length, diverged: isFiniteNumber(diverged) ? diverged : 0, ...(winner !== undefined && { winner }), W, b };
-  });
-  levels.sort((a, b) => b.density - a.density);
-  for (let k = 1; k < levels.length; k++) {
-    if (levels[k].density === levels[k - 1].density) throw new ExplorerDataError(`density ${levels[k].density} appears twice`);
-  }
-  return { model: typeof json.model === "string" ? json.model : "unknown", features: n, neurons: m, importance: [...importance], modelsPerLevel: K, levels };
-}
 
 /** Index of the level whose density is nearest `density` (on a log scale); ties go to the denser level. */
 export function levelIndexForDensity(levels: readonly { density: number }[], density: number | undefined): number {
@@ -145,20 +71,21 @@ export interface LevelSummary {
   polysemantic: number;
 }
 
-export function levelSummary(data: ExplorerData, index: number, analysis: Analysis): LevelSummary {
-  const level = data.levels[index];
-  if (!level) throw new ExplorerDataError(`no level ${index}`);
-  const K = data.modelsPerLevel.toLocaleString("en");
+/** The summary of one analysed level of a file that trained `modelsPerLevel` models per density. */
+export function levelSummary({ level, analysis }: Pick<AnalysedLevel, "level" | "analysis">, modelsPerLevel: number): LevelSummary {
+  const K = modelsPerLevel.toLocaleString("en");
+  const finished = level.losses.length;
+  const winner = level.best.model;
   const modelsText =
-    (level.diverged > 0 ? `${level.finished.toLocaleString("en")} of ${K} finished, ${level.diverged} diverged` : level.finished === data.modelsPerLevel ? `all ${K} models finished` : `${level.finished.toLocaleString("en")} of ${K} finished`) +
-    (level.winner === undefined ? "" : `; the best is model ${level.winner.toLocaleString("en")} (of 0–${(data.modelsPerLevel - 1).toLocaleString("en")})`);
+    (level.diverged > 0 ? `${finished.toLocaleString("en")} of ${K} finished, ${level.diverged} diverged` : finished === modelsPerLevel ? `all ${K} models finished` : `${finished.toLocaleString("en")} of ${K} finished`) +
+    (winner === undefined ? "" : `; the best is model ${winner.toLocaleString("en")} (of 0–${(modelsPerLevel - 1).toLocaleString("en")})`);
   const c = analysis.counts;
   return {
     density: level.density,
     densityText: formatDensity(level.density),
     sparsityText: formatDensity(1 - level.density),
-    lossText: formatLoss(level.loss),
-    modelsPerLevel: data.modelsPerLevel,
+    lossText: formatLoss(level.best.loss),
+    modelsPerLevel,
     modelsText,
     regimeId: analysis.regime.id,
     regimeLabel: analysis.regime.phrase,
@@ -260,8 +187,12 @@ export interface ExplorerFrames {
   features: number;
   neurons: number;
   modelsPerLevel: number;
-  /** Half-width of every frame's matrix colour scale: the largest |w| over all levels. */
+  /** "ReLU hidden layer" / "Linear hidden layer". */
+  label: string;
+  /** Half-width of every frame's matrix colour scale (see explorerScales). */
   maxAbs: number;
+  /** The colour legends of every frame (weights; features), as SVG markup. */
+  legendSvg: string;
   frames: ExplorerFrame[];
 }
 
@@ -279,6 +210,7 @@ export function parseExplorerFrames(json: unknown): ExplorerFrames {
   const { features: n, neurons: m, modelsPerLevel: K, frames } = json;
   if (!isPositiveInt(n) || !isPositiveInt(m) || !isPositiveInt(K)) throw new ExplorerDataError("features, neurons and modelsPerLevel must be positive integers");
   if (!isFiniteNumber(json.maxAbs) || json.maxAbs <= 0) throw new ExplorerDataError("maxAbs must be a positive number");
+  if (typeof json.label !== "string" || typeof json.legendSvg !== "string") throw new ExplorerDataError("label and legendSvg must be text");
   if (!Array.isArray(frames) || frames.length === 0) throw new ExplorerDataError("frames must be a non-empty array");
   frames.forEach((frame: unknown, k: number) => {
     const at = `frames[${k}]`;
@@ -299,4 +231,37 @@ export function parseExplorerFrames(json: unknown): ExplorerFrames {
     }
   });
   return json as unknown as ExplorerFrames;
+}
+
+/** What the explorer shows, as the page's URL keeps it: ?model=linear&density=0.1&view=stack. */
+export interface ExplorerUrlState {
+  model?: string;
+  density?: number;
+  view?: ExplorerView;
+}
+
+/** The explorer's state read from a URL's query (unknown or malformed values are ignored). */
+export function readUrlState(search: string, models: readonly string[]): ExplorerUrlState {
+  const q = new URLSearchParams(search);
+  const out: ExplorerUrlState = {};
+  const model = q.get("model");
+  const full = model && (models.includes(model) ? model : models.find((m) => m === `${model}-hidden`));
+  if (full) out.model = full;
+  const density = Number(q.get("density"));
+  if (q.has("density") && density > 0 && density <= 1) out.density = density;
+  const view = q.get("view");
+  if (EXPLORER_VIEWS.some((v) => v.id === view)) out.view = view as ExplorerView;
+  return out;
+}
+
+/** `search` with the explorer's state written in (other parameters kept): "?density=0.12&view=stack". */
+export function writeUrlState(search: string, state: { model: string; density: number; view: ExplorerView }, defaultModel: string): string {
+  const q = new URLSearchParams(search);
+  if (state.model === defaultModel) q.delete("model");
+  else q.set("model", state.model.replace(/-hidden$/, ""));
+  q.set("density", formatDensity(state.density));
+  if (state.view === "both") q.delete("view");
+  else q.set("view", state.view);
+  const text = q.toString();
+  return text ? `?${text}` : "";
 }
