@@ -94,11 +94,14 @@ describe("astro build with the committed data", () => {
         for (const c of frame.cells) expect(c.weight).toBe(level.best.W[c.neuron][c.feature]);
       }
     }
-    // The island is given the frames' URL and the data file's, not the data itself.
+    // The explorer is given the frames' URLs and the data files', and one frame to render, not the data.
     const props = html.match(/<astro-island[^>]*component-url="[^"]*ExplorerIsland[^"]*"[^>]*props="([^"]*)"/)?.[1] ?? "";
-    const decoded = JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
-    expect(decoded.src).toEqual([0, "/explorer/relu-hidden.json"]);
-    expect(decoded.dataSrc).toEqual([0, "/data/relu-hidden.json"]);
+    const decoded = JSON.stringify(JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&")));
+    for (const model of MODEL_KINDS) {
+      expect(decoded).toContain(`"src":[0,"/explorer/${model}.json"]`);
+      expect(decoded).toContain(`"dataSrc":[0,"/data/${model}.json"]`);
+    }
+    expect(decoded).not.toContain('"best"');
   });
 
   it("writes numbers from the data, never NaN or undefined", () => {
@@ -173,7 +176,9 @@ describe("astro build with the committed data", () => {
   it("has a table of contents, the explorer slot and print styles", () => {
     expect(html).toMatch(/<nav[^>]+class="toc"/);
     expect(html).toContain('id="explorer"');
-    expect(html).toMatch(/@media print|media="print"/);
+    // Print styles, inline or in a stylesheet the page links.
+    const css = [...html.matchAll(/<link rel="stylesheet" href="\/([^"]+)"/g)].map((m) => readFileSync(join(outDir, m[1]), "utf8")).join("\n");
+    expect(`${html}\n${css}`).toMatch(/@media print|media="print"/);
   });
 });
 
