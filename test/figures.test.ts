@@ -18,6 +18,9 @@ import {
   matrixPlot,
   normBars,
   positiveColourCap,
+  roleLegendPlot,
+  superpositionExtent,
+  ROLE_COLOURS,
   quantile,
   regimeLegendPlot,
   sharedMaxAbs,
@@ -37,7 +40,7 @@ import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandVerdict, buildFacts, engineDetail, fact, factSize, formatFact, nearBestCount, nearBestFacts } from "../src/site/facts.ts";
+import { bandVerdict, buildFacts, engineDetail, fact, factSize, formatFact, lossComparisonFacts, nearBestCount, nearBestFacts, shiftFacts, superpositionFacts } from "../src/site/facts.ts";
 import type { Facts } from "../src/site/facts.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -291,6 +294,42 @@ describe("stackPlot (W as stacked weights per neuron)", () => {
   });
 });
 
+describe("stackPlot coloured as the paper", () => {
+  const sup = [0, 1.6, 0.4, 3.9];
+  const roles = ["monosemantic", "polysemantic", "polysemantic"] as const;
+
+  it("fills each block by its feature's superposition, on a scale to the largest drawn", () => {
+    const spec = stackPlot(W, { superposition: sup, roles });
+    expect((spec.color as { domain: number[]; type: string }).domain).toEqual([0, 3.9]);
+    const root = plotElement(spec);
+    const scale = (root as unknown as { scale(n: string): { apply(v: number): string } }).scale("color");
+    const blocks = [...root.querySelectorAll<SVGRectElement>("rect[data-feature]")];
+    expect(blocks).toHaveLength(stackSegments(W).length);
+    for (const b of blocks) expect(b.getAttribute("fill")).toBe(scale.apply(sup[Number(b.dataset.feature)]));
+    // Two features with the same superposition share a colour; the feature is told by its label and title.
+    expect(blocks[0].querySelector("title")!.textContent).toBe("Neuron 0, feature 0: w = 0.900; superposition 0.00");
+    expect([...root.querySelectorAll('g[aria-label="text"] text')].map((t) => t.textContent)).toEqual(expect.arrayContaining(["0", "1", "2", "3"]));
+  });
+
+  it("marks each neuron's role by colour: a tinted column and a coloured label", () => {
+    const root = plotElement(stackPlot(W, { superposition: sup, roles }));
+    const tints = [...root.querySelectorAll("g.neuron-role")].map((g) => [g.getAttribute("fill"), g.querySelectorAll("rect").length]);
+    expect(tints).toEqual([
+      [ROLE_COLOURS.monosemantic, 1],
+      [ROLE_COLOURS.polysemantic, 2],
+    ]);
+    const labels = [...root.querySelectorAll("g.neuron-role-label")].map((g) => [g.getAttribute("fill"), [...g.querySelectorAll("text")].map((t) => t.textContent)]);
+    expect(labels).toEqual([
+      [ROLE_COLOURS.monosemantic, ["mono"]],
+      [ROLE_COLOURS.polysemantic, ["poly", "poly"]],
+    ]);
+  });
+
+  it("rejects a superposition list of the wrong length", () => {
+    expect(() => stackPlot(W, { superposition: [0, 1] })).toThrow("superposition has 2 entries, W has 4 features");
+  });
+});
+
 describe("featureNormsPlot (features coloured by superposition)", () => {
   const input = { norms: [1, 0.8, 0.5, 0.05], superposition: [0, 0.3, 1.4, 0], dropped: [3] };
 
@@ -303,10 +342,29 @@ describe("featureNormsPlot (features coloured by superposition)", () => {
     expect(root.textContent).toContain("dropped");
   });
 
-  it("colours by superposition on a clamped sequential scale", () => {
-    const color = featureNormsPlot(input).color as { domain: number[]; clamp: boolean };
-    expect(color.domain).toEqual([0, 1]);
-    expect(color.clamp).toBe(true);
+  it("colours by superposition on a scale that reaches the largest kept value", () => {
+    const color = featureNormsPlot(input).color as { domain: number[]; type: string };
+    expect(color.domain).toEqual([0, 1.4]); // the dropped feature's 0 and the kept 1.4
+    expect(color.type).toBe("symlog");
+    expect((featureNormsPlot({ ...input, superposition: [0, 0.2, 0.5, 9] }).color as { domain: number[] }).domain).toEqual([0, 1]); // at least 1; dropped ones do not count
+    expect(superpositionExtent({ superposition: [3.9, 1.4], dropped: [] }, { superposition: [28, 2], dropped: [0] })).toBe(3.9);
+  });
+
+  // A ReLU model's column: a large negative weight that only silences a neuron lengthens ‖W_i‖.
+  const relu = { norms: [1, 5.5, 0.5], positiveNorms: [1, 0.6, 0.5], superposition: [0, 0.3, 0.2], dropped: [] };
+
+  it("draws the norm of the positive weights as the bar, and ‖W_i‖ as a tick where it is longer", () => {
+    const root = plotElement(featureNormsPlot(relu));
+    const x = (root as unknown as { scale(n: string): { apply(v: number): number } }).scale("x");
+    const bars = [...markGroups(root, "bar")[0].querySelectorAll("rect")];
+    expect(bars.map((r) => Number(r.getAttribute("width")))).toEqual(relu.positiveNorms.map((v) => expect.closeTo(x.apply(v) - x.apply(0), 1)));
+    const ticks = [...root.querySelectorAll("g.total-norm line")];
+    expect(ticks).toHaveLength(1); // only feature 1's total is longer than its bar
+    expect(Number(ticks[0].getAttribute("x1"))).toBeCloseTo(x.apply(5.5), 1);
+    expect(bars[1].querySelector("title")!.textContent).toBe("Feature 1: ‖W⁺‖ = 0.60, ‖W‖ = 5.50, superposition = 0.30");
+    // Without positive norms (a linear hidden layer) the bars are ‖W_i‖ and there are no ticks.
+    const linear = plotElement(featureNormsPlot({ ...relu, positiveNorms: undefined }));
+    expect(linear.querySelectorAll("g.total-norm")).toHaveLength(0);
   });
 });
 
@@ -317,6 +375,22 @@ describe("legends are plain SVG", () => {
       expect(html).toMatch(/^<svg/);
       expect(html).not.toContain("<canvas");
     }
+  });
+
+  it("runs the superposition legend to its end, with 1 marked", () => {
+    const labels = (spec: PlotSpec) => Array.from(plotElement(spec).querySelectorAll('g[aria-label="x-axis tick label"] text')).map((t) => t.textContent);
+    expect(labels(superpositionLegendPlot({ max: 3.9 }))).toEqual(["0", "1", "2", "3.9"]);
+    expect(labels(superpositionLegendPlot({ max: 28.4 }))).toEqual(["0", "1", "2", "5", "10", "20", "28.4"]);
+    expect(labels(superpositionLegendPlot())).toEqual(["0", "1"]);
+    expect((superpositionLegendPlot({ max: 3.9 }).color as { domain: number[] }).domain).toEqual([0, 3.9]);
+  });
+
+  it("names the neuron roles in their colours", () => {
+    const root = plotElement(roleLegendPlot());
+    expect([...root.querySelectorAll('g[aria-label="text"] text')].map((t) => [t.textContent, t.getAttribute("fill")])).toEqual([
+      ["monosemantic neuron (mono)", ROLE_COLOURS.monosemantic],
+      ["polysemantic neuron (poly)", ROLE_COLOURS.polysemantic],
+    ]);
   });
 
   it("labels the weight legend symmetrically", () => {
@@ -347,6 +421,30 @@ describe("sweep figures", () => {
     expect((spec.x as { domain: number[] }).domain).toEqual([1, 0.3, 0.05]);
     const [cells] = markGroups(plotElement(spec), "cell");
     expect(cells.querySelectorAll("rect")).toHaveLength(3);
+  });
+
+  it("draws the paper's regime above ours where compared, and marks where they differ", () => {
+    const rows = [{ ...ROWS[0], paperRegime: "all-monosemantic" }, { ...ROWS[1], paperRegime: null }, { ...ROWS[2], paperRegime: "feature-pairs" }];
+    const root = plotElement(sweepRegimePlot(rows));
+    const [paper, ours] = markGroups(root, "cell");
+    expect([...paper.querySelectorAll("title")].map((t) => t.textContent)).toEqual(["Density 1, the paper: all neurons monosemantic", "Density 0.05, the paper: feature-pairs"]);
+    expect(ours.querySelectorAll("rect")).toHaveLength(3);
+    // Same regime, same colour: the paper's cell at density 1 matches ours.
+    expect(paper.querySelector("rect")!.getAttribute("fill")).toBe(ours.querySelector("rect")!.getAttribute("fill"));
+    const marks = [...root.querySelectorAll('g[aria-label="text"] text')].map((t) => t.textContent);
+    expect(marks).toEqual(["✗"]); // only 0.05 differs (0.3 lies between the bands)
+    expect(sweepRegimePlot(rows).ariaDescription).toContain("Density 0.05: unlabelled: 4 features in 3 neurons, 0 monosemantic (the paper: feature-pairs).");
+  });
+
+  it("labels the loss axis in one format, powers of ten, and draws the quartile box as wide as the column", () => {
+    const root = plotElement(sweepLossPlot(ROWS));
+    const labels = [...root.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => t.textContent);
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l).toMatch(/^10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$/);
+    const box = markGroups(root, "bar")[0].querySelectorAll("rect");
+    expect(box).toHaveLength(3);
+    const x = (root as unknown as { scale(n: string): { bandwidth: number } }).scale("x");
+    expect(Number(box[0].getAttribute("width"))).toBeCloseTo(x.bandwidth - 6, 0);
   });
 
   it("plots three count series and a loss summary per density", () => {
@@ -485,6 +583,42 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(factSize(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBands"))).toBe(0);
   });
 
+  it("finds where the neurons turn polysemantic, where superposition is largest, and which model's loss is lower", () => {
+    const poly = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.1, W: [[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], losses: [0.01] },
+      { density: 0.05, W: [[2, 0, 1, 0], [0, 1, 1, 0], [1, 0, 0, 1]], losses: [0.005] },
+    ]);
+    const levels = analyseFile(poly);
+    expect(levels.map((a) => a.analysis.counts.monosemantic)).toEqual([3, 1, 0, 0]);
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(shiftFacts(levels))).toEqual({
+      "relu.monoAtDensest": "3",
+      "relu.monoAtSparsest": "0",
+      "relu.sparsestDensity": "0.05",
+      "relu.allPolyLevels": "2",
+      "relu.lastMonoDensity": "0.3",
+      "relu.allPolyFrom": "0.1",
+    });
+    const sup = superpositionFacts(levels);
+    const largest = Math.max(...levels.flatMap((a) => a.analysis.superposition.filter((_, i) => !a.analysis.dropped.includes(i))));
+    expect(sup["relu.superpositionMax"]).toEqual({ kind: "number", value: Number(largest.toFixed(1)) });
+    expect(largest).toBeGreaterThan(1);
+    const lin = syntheticFile("linear-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.1, W: MONO, losses: [0.002] },
+      { density: 0.05, W: MONO, losses: [0.006] },
+    ]);
+    expect(text(lossComparisonFacts({ relu: poly, linear: lin }))).toEqual({
+      "compare.commonDensities": "1, 0.1 and 0.05",
+      "compare.linearLowerAt": "0.1",
+      "compare.reluLowerAt": "0.05",
+      "compare.lossRatioMin": "0.2",
+      "compare.lossRatioMinDensity": "0.1",
+    });
+  });
+
   it("says how many models come within 1% of the best, and where that is rare", () => {
     const spread = (best: number, near: number, K: number) => [best, ...Array.from({ length: K - 1 }, (_, k) => (k < near - 1 ? best * 1.005 : best * 2))];
     const file = syntheticFile("relu-hidden", [
@@ -512,8 +646,18 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(factSize(nearBestFacts(easy)["relu.nearBest.rareFewestAt"])).toBe(0);
   });
 
-  it("compares the models at the sparsest common density with a named ReLU regime", () => {
+  it("compares the models at the sparsest common density where the ReLU model has a dedicated neuron", () => {
     expect(comparisonDensity(relu, linear)).toBe(0.3);
+    // The sparsest common density's ReLU model has no neuron of its own (all features in one neuron):
+    // the comparison goes to a denser one that has.
+    const noneDedicated = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.1, W: [[1, 1, 1, 1], [0, 0.9, 0.9, 0], [0.9, 0, 0, 0.9]], losses: [0.01] },
+    ]);
+    const lin3 = syntheticFile("linear-hidden", [1, 0.3, 0.1].map((density) => ({ density, W: MONO, losses: [0.01] })));
+    expect(analyseFile(noneDedicated).find((a) => a.level.density === 0.1)!.analysis.counts.monosemantic).toBe(0);
+    expect(comparisonDensity(noneDedicated, lin3)).toBe(0.3);
     const other = syntheticFile("linear-hidden", [{ density: 0.5, W: MONO, losses: [0.1] }]);
     expect(() => comparisonDensity(relu, other)).toThrow(/share no density/);
     // Without a shared density, the closest pair in log-density is compared instead.

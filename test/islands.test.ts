@@ -230,7 +230,7 @@ describe("the explorer's frames (built from the data file)", () => {
     expect(frames.frames.map((f) => f.density)).toEqual([...exp.file.levels.map((l) => l.density)].sort((x, y) => y - x));
     expect([frames.features, frames.neurons, frames.modelsPerLevel, frames.label]).toEqual([features, neurons, modelsPerLevel, "ReLU hidden layer"]);
     expect(frames.maxAbs).toBe(explorerScales(exp).maxAbs);
-    expect(frames.legendSvg.match(/<svg/g)).toHaveLength(2);
+    expect(frames.legendSvg.match(/<svg/g)).toHaveLength(3);
     expect(parseExplorerFrames(framesJson())).toEqual(frames);
   });
 

@@ -274,7 +274,65 @@ export function buildFacts(exp: Experiment): Facts {
   facts["relu.allMonoDensities"] = densitiesOf(analysed.filter((a) => a.analysis.counts.polysemantic === 0).map((a) => a.level.density));
   Object.assign(facts, nearBestFacts(exp.relu));
   facts["relu.maxMonosemantic"] = count(Math.max(...analysed.map((a) => a.analysis.counts.monosemantic)));
+  Object.assign(facts, shiftFacts(analysed), superpositionFacts(analysed), lossComparisonFacts(exp));
   return facts;
+}
+
+/**
+ * How neurons go from monosemantic to polysemantic as the inputs grow sparser: the sparsest density
+ * that still has a monosemantic neuron ("relu.lastMonoDensity"), the densest from which on every
+ * sparser model has only polysemantic neurons ("relu.allPolyFrom"; each a list of one density, or
+ * empty when there is none), and how many monosemantic neurons the densest and the sparsest model have.
+ */
+export function shiftFacts(levels: readonly AnalysedLevel[]): Facts {
+  const byDensity = [...levels].sort((a, b) => b.level.density - a.level.density);
+  const mono = (a: AnalysedLevel) => a.analysis.counts.monosemantic;
+  const withMono = byDensity.filter((a) => mono(a) > 0);
+  let from = byDensity.length;
+  while (from > 0 && mono(byDensity[from - 1]) === 0) from--;
+  const out: Facts = {
+    "relu.monoAtDensest": count(mono(byDensity[0])),
+    "relu.monoAtSparsest": count(mono(byDensity[byDensity.length - 1])),
+    "relu.sparsestDensity": density(byDensity[byDensity.length - 1].level.density),
+    "relu.allPolyLevels": count(byDensity.length - from),
+  };
+  // Lists of one density, or none (so that the MDX can test them with <If>).
+  out["relu.lastMonoDensity"] = densitiesOf(withMono.length ? [withMono[withMono.length - 1].level.density] : []);
+  out["relu.allPolyFrom"] = densitiesOf(from < byDensity.length ? [byDensity[from].level.density] : []);
+  return out;
+}
+
+/** The largest superposition of a kept feature over the levels, and where it is. */
+export function superpositionFacts(levels: readonly AnalysedLevel[]): Facts {
+  let best = { v: 0, d: levels[0].level.density };
+  for (const a of levels) a.analysis.superposition.forEach((v, i) => !a.analysis.dropped.includes(i) && v > best.v && (best = { v, d: a.level.density }));
+  const above = levels.filter((a) => a.analysis.superposition.some((v, i) => !a.analysis.dropped.includes(i) && v > 1 + 1e-9)).map((a) => a.level.density);
+  return {
+    "relu.superpositionMax": num(Number(best.v.toFixed(1))),
+    "relu.superpositionMaxDensity": density(best.d),
+    "relu.superpositionAboveOne": densitiesOf(above),
+  };
+}
+
+/**
+ * The two models' best losses where both were trained: the densities where the linear hidden layer's is
+ * lower by more than 1% ("compare.linearLowerAt") or higher ("compare.reluLowerAt"), and the smallest
+ * ratio linear / ReLU with its density.
+ */
+export function lossComparisonFacts(exp: Experiment): Facts {
+  const relu = analyseFile(exp.relu);
+  const pairs = analyseFile(exp.linear).flatMap((l) => {
+    const r = relu.find((x) => x.level.density === l.level.density);
+    return r ? [{ density: l.level.density, ratio: l.level.best.loss / r.level.best.loss }] : [];
+  });
+  const lowest = pairs.reduce((a, b) => (b.ratio < a.ratio ? b : a), pairs[0] ?? { density: NaN, ratio: NaN });
+  return {
+    "compare.commonDensities": densitiesOf(pairs.map((p) => p.density)),
+    "compare.linearLowerAt": densitiesOf(pairs.filter((p) => p.ratio < 0.99).map((p) => p.density)),
+    "compare.reluLowerAt": densitiesOf(pairs.filter((p) => p.ratio > 1.01).map((p) => p.density)),
+    "compare.lossRatioMin": num(Number(lowest.ratio.toPrecision(2))),
+    "compare.lossRatioMinDensity": density(lowest.density),
+  };
 }
 
 /** Densities grouped by the label of their winner, in order (densest first). */

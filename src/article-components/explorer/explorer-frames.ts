@@ -6,11 +6,12 @@
 // Node only (jsdom through src/figures/render.ts).
 
 import { formatDensity } from "../../figures/format.ts";
-import { featureLegendPlot, weightLegendPlot } from "../../figures/legends.ts";
+import { roleLegendPlot, superpositionLegendPlot, weightLegendPlot } from "../../figures/legends.ts";
 import { matrixPlot, positiveColourCap, sharedMaxAbs, weightExtent } from "../../figures/matrix.ts";
 import { renderFigure, renderSvg } from "../../figures/render.ts";
 import { stackExtent, stackPlot } from "../../figures/stack.ts";
 import type { PlotSpec } from "../../figures/types.ts";
+import { superpositionMax } from "../../site/experiment.ts";
 import type { AnalysedExperiment, AnalysedLevel } from "../../site/experiment.ts";
 import { modelTitle } from "../../site/figure-props.ts";
 import { EXPLORER_FRAMES_SCHEMA, cellDetail, cellDetailTitle, levelSummary } from "./explorer-data.ts";
@@ -24,11 +25,13 @@ export interface ExplorerScales {
   maxAbs: number;
   /** Half-height of the stack plot: the tallest stack over all levels. */
   yMax: number;
+  /** End of the superposition colour scale of the stack plot's blocks (see superpositionMax). */
+  superpositionMax: number;
 }
 
 export function explorerScales(exp: AnalysedExperiment): ExplorerScales {
   const Ws = exp.levels.map((l) => l.W);
-  return { maxAbs: exp.model === "relu-hidden" ? positiveColourCap(...Ws) : sharedMaxAbs(...Ws), yMax: stackExtent(...Ws) };
+  return { maxAbs: exp.model === "relu-hidden" ? positiveColourCap(...Ws) : sharedMaxAbs(...Ws), yMax: stackExtent(...Ws), superpositionMax: superpositionMax(exp) };
 }
 
 /** Matrix and stack plot of one level, neurons in the analysis's canonical order (for a ReLU hidden
@@ -44,7 +47,7 @@ export function explorerSpecs(exp: AnalysedExperiment, a: AnalysedLevel, scales:
   const [m, n] = [a.W.length, a.W[0].length];
   return {
     matrix: matrixPlot(a.W, { ...common, maxAbs: scales.maxAbs, ariaLabel: `Weight matrix W at ${at}: ${m} neurons by ${n} features` }),
-    stack: stackPlot(a.W, { ...common, yMax: scales.yMax, ariaLabel: `Stack plot of W at ${at}` }),
+    stack: stackPlot(a.W, { ...common, yMax: scales.yMax, superposition: a.analysis.superposition, superpositionMax: scales.superpositionMax, ariaLabel: `Stack plot of W at ${at}` }),
   };
 }
 
@@ -73,7 +76,8 @@ export function explorerFrames(exp: AnalysedExperiment, options: { idPrefix: str
   const extent = weightExtent(...exp.levels.map((l) => l.W));
   const legendSvg =
     renderFigure(weightLegendPlot(scales.maxAbs, { width: 240, extent }), { idPrefix: `${options.idPrefix}-wlegend` }) +
-    renderFigure(featureLegendPlot(features), { idPrefix: `${options.idPrefix}-flegend` });
+    renderFigure(superpositionLegendPlot({ width: 240, max: scales.superpositionMax }), { idPrefix: `${options.idPrefix}-slegend` }) +
+    (exp.model === "relu-hidden" ? renderFigure(roleLegendPlot({ width: 360 }), { idPrefix: `${options.idPrefix}-rlegend` }) : "");
   return { schema: EXPLORER_FRAMES_SCHEMA, model: exp.model, label: modelTitle(exp.model), dataFile: options.dataFile, features, neurons, modelsPerLevel, maxAbs: scales.maxAbs, legendSvg, frames };
 }
 
