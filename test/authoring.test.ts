@@ -90,7 +90,7 @@ describe("an MDX section written with components and props only", () => {
     expect(svgs.filter((l) => /stack plot/.test(l ?? ""))).toHaveLength(1);
     expect(svgs.filter((l) => /Feature norms/.test(l ?? ""))).toHaveLength(1);
     expect(svgs.filter((l) => /as a matrix/.test(l ?? ""))).toHaveLength(0);
-    const rects = fig.querySelectorAll('svg[aria-label*="stack plot"] g[aria-label="bar"] rect');
+    const rects = fig.querySelectorAll('svg[aria-label*="stack plot"] rect[data-feature]');
     expect(rects).toHaveLength(stackSegments(level.best.W).length);
     expect(doc.getElementById("fig-added-again")!.querySelectorAll('svg[aria-label*="as a matrix"] g[aria-label="cell"] rect')).toHaveLength(relu.config.features * relu.config.neurons);
   });

@@ -189,7 +189,8 @@ describe("tagging the rendered figures", () => {
       seen.add(`${j},${i}`);
     }
     expect(seen.size).toBe(neurons * features);
-    const segments = [...stack.svg.querySelectorAll<SVGRectElement>('g[aria-label="bar"] rect')];
+    // The blocks (the role tints behind the columns are rects too, untagged).
+    const segments = [...stack.svg.querySelectorAll<SVGRectElement>('g[aria-label="bar"]:not(.neuron-role) rect')];
     expect(segments).toHaveLength(stackSegments(a.W).length);
     for (const rect of segments) {
       const [j, i] = [Number(rect.dataset.neuron), Number(rect.dataset.feature)];
