@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
 import { parsePopulation, populationExpectation } from "./data/population.ts";
-import { analysePopulation, populationClaims, summarisePopulation } from "./site/population.ts";
+import { analysePopulation, populationClaims, separatorCounts, summarisePopulation } from "./site/population.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
 import { MODEL_KINDS, dataFileName, regenerateCommand } from "./data/schema.ts";
 
@@ -120,7 +120,9 @@ function populationLoader(): Loader {
             throw new Error(`${path}: not the population ${dataFileName(model)} names (${bytes.length} bytes, SHA-256 ${sha.slice(0, 12)}…; it names ${file.population.bytes} bytes, ${file.population.sha256.slice(0, 12)}…)`);
           }
           const pop = parsePopulation(path, bytes, populationExpectation(file));
-          const levels = summarisePopulation(file, analysePopulation(file, pop));
+          const analyses = analysePopulation(file, pop);
+          const separators = separatorCounts(file, pop, analyses);
+          const levels = summarisePopulation(file, analyses).map((l, li) => ({ ...l, separators: separators[li] }));
           summary = { levels, claims: populationClaims(levels) };
         } catch (e) {
           const message = (e as Error).message;

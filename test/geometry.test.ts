@@ -2,7 +2,7 @@
 // known, and the sentences that quote them (src/site/facts.ts).
 import { describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
-import { cosine, pairCodes, threeInTwoGeometry } from "../src/analysis/geometry.ts";
+import { cosine, pairCodes, separatorGeometry, threeInTwoGeometry } from "../src/analysis/geometry.ts";
 import { geometricImportance } from "../src/model/config.ts";
 
 const importance = geometricImportance(10);
@@ -74,5 +74,79 @@ describe("cosine", () => {
     expect(cosine([1, 0], [0, 2])).toBe(0);
     expect(cosine([1, 1], [2, 2])).toBeCloseTo(1, 15);
     expect(cosine([0, 0], [1, 2])).toBeNaN();
+  });
+});
+
+/** Eight in five as the trained winners at 0.07–0.12 have it (rounded): neuron 1 separates — −0.7 on
+ *  features 0–3, +0.67 on 4–7; feature i < 4 is on the other four neurons but others[i], which silences
+ *  it (−2.4); feature 4 + i is on neuron 1 and others[i]. */
+function eightInFive(): number[][] {
+  const W = zeros();
+  const others = [0, 2, 3, 4];
+  for (let i = 0; i < 4; i++) {
+    W[1][i] = -0.7;
+    W[1][4 + i] = 0.67;
+    others.forEach((k, r) => ((W[k][i] = r === i ? -2.4 : 0.55), (W[k][4 + i] = r === i ? 0.9 : -0.15)));
+  }
+  return W;
+}
+
+describe("a separator neuron (six in four, eight in five)", () => {
+  it("finds the neuron that separates important from unimportant features, and the codes on either side", () => {
+    const W = eightInFive();
+    const a = analyse(W, null, { importance });
+    expect(a.regime.id).toBe("eight-in-five");
+    const g = separatorGeometry(a, W)!;
+    expect(g).toMatchObject({
+      neuron: 1, blockNeurons: [0, 1, 2, 3, 4], negative: [0, 1, 2, 3], positive: [4, 5, 6, 7], byImportance: true,
+      negativeWeights: [-0.7, -0.7], positiveWeights: [0.67, 0.67], negativeCodeSizes: [3, 3, 3, 3],
+      silencers: [0, 2, 3, 4], leaveOneOut: true, partners: [0, 2, 3, 4], pairsWithSeparator: true,
+    });
+  });
+
+  it("finds it in six in four (the best-of-1000 model 390 at density 0.13, rounded)", () => {
+    const W = [
+      [0.01, -0.65, -0.73, -0.72, 0.81, 0.77, 0.73, 0.07, 0.07, 0.08],
+      [0.02, 0.7, 0.69, -1.17, 0.79, -0.23, -0.14, 0.01, 0.02, 0.02],
+      [0.01, -1.76, 0.67, 0.66, -0.21, -0.16, 0.84, 0.03, 0.04, 0.05],
+      [0.01, 0.69, -1.42, 0.68, -0.26, 0.8, -0.1, 0.03, 0.02, 0.03],
+      [1.01, -0.01, -0.01, -0.01, -0.01, -0.02, -0.01, 0, 0, 0],
+    ];
+    const a = analyse(W, null, { importance });
+    expect(a.regime.id).toBe("six-in-four");
+    expect(separatorGeometry(a, W)).toMatchObject({
+      neuron: 0, blockNeurons: [0, 1, 2, 3], negative: [1, 2, 3], positive: [4, 5, 6], byImportance: true,
+      negativeWeights: [-0.73, -0.65], positiveWeights: [0.73, 0.81],
+      silencers: [2, 3, 1], leaveOneOut: true, partners: [1, 3, 2], pairsWithSeparator: true,
+    });
+  });
+
+  it("measures what is there when the codes differ, and is null without a separator", () => {
+    const W = eightInFive();
+    W[2][4] = 0.9; // feature 4 now on neurons 1, 0 and 2: no longer separator + one
+    W[0][1] = -2.4; // feature 1 silenced by two neurons
+    const g = separatorGeometry(analyse(W, null, { importance }), W)!;
+    expect(g.partners[0]).toBeNull();
+    expect(g.pairsWithSeparator).toBe(false);
+    expect(g.silencers[1]).toBeNull();
+    expect(g.leaveOneOut).toBe(false);
+    // Distinct silencers, but feature 0 missing from one of the neurons it should be on.
+    const U = eightInFive();
+    U[2][0] = 0;
+    const gu = separatorGeometry(analyse(U, null, { importance }), U)!;
+    expect(gu.silencers).toEqual([0, 2, 3, 4]);
+    expect(gu.negativeCodeSizes).toEqual([2, 3, 3, 3]);
+    expect(gu.leaveOneOut).toBe(false);
+    // An unimportant feature negative on the separator and an important one positive: the neuron still
+    // splits the block in two, but not by importance (as in the trained winners at 0.04–0.08).
+    const V = eightInFive();
+    V[1][3] = 0.67; V[1][4] = -0.7;
+    expect(separatorGeometry(analyse(V, null, { importance }), V)).toMatchObject({ neuron: 1, negative: [0, 1, 2, 4], positive: [3, 5, 6, 7], byImportance: false });
+    // No neuron negative on two of the block's features: no split at all.
+    const X = eightInFive();
+    [0, 1, 2, 3].forEach((i) => ((X[1][i] = 0), [0, 2, 3, 4].forEach((k) => X[k][i] < 0 && (X[k][i] = 0))));
+    expect(separatorGeometry(analyse(X, null, { importance }), X)).toBeNull();
+    // Three in two: no block of four neurons.
+    expect(separatorGeometry(analyse(threeInTwo(), null, { importance }), threeInTwo())).toBeNull();
   });
 });

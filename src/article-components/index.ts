@@ -5,13 +5,14 @@
 //   <WeightFigure id experiment density views values>   one model's W: matrix, stack plot, feature norms
 //   <ComparisonFigure id density views>                  linear beside ReLU at one density
 //   <RegimesFigure id>, <SweepFigure id>, <SuperpositionSweepFigure id>, <CrossEvalFigure id>,
-//   <PopulationFigure id>                                the ReLU sweep and its population
+//   <BetterModelsFigure id>, <PopulationFigure id>                                the ReLU sweep and its population
 // Text: <Value name as>, <If fact not one>, <Plural fact one other>, <BandNote band>,
 //   <Equation id tex>, <EqRef id>, <FigRef id prefix>, <DataLink model>, <PopulationFiles />
 // Tables and the rest: <RegimeTable figure>, <SelectionTable />, <RunTable />, <RetrainCommands />,
 //   <Explorer model density id>
 
 import BandNote from "./BandNote.astro";
+import BetterModelsFigure from "./BetterModelsFigure.astro";
 import ComparisonFigure from "./ComparisonFigure.astro";
 import CrossEvalFigure from "./CrossEvalFigure.astro";
 import DataLink from "./DataLink.astro";
@@ -35,6 +36,7 @@ import WeightFigure from "./WeightFigure.astro";
 
 export const articleComponents = {
   BandNote,
+  BetterModelsFigure,
   ComparisonFigure,
   CrossEvalFigure,
   DataLink,

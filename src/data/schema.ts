@@ -118,6 +118,30 @@ export const diagnosticsSchema = z.object({
     steps: positiveInt,
     levels: z.array(pairedLossSchema.extend({ density: finite.gt(0).max(1), from: finite.gt(0).max(1), W: z.array(z.array(finite)), b: z.array(finite) })),
   }),
+  /** Whether `config.steps` is enough: a sample of each level's models trained on to multiples of it. */
+  convergence: z
+    .object({
+      /** Ascending step counts at which each sampled model was read; the first is config.steps. */
+      steps: z.array(positiveInt).min(2),
+      levels: z.array(
+        z.object({
+          density: finite.gt(0).max(1),
+          /** Sampled models: the first `leading` are the best stage-2 candidates (winner first), the
+           *  rest spread evenly over the level's model indices. */
+          models: z.array(z.number().int().nonnegative()).min(1),
+          leading: z.number().int().nonnegative(),
+          /** Largest |Δ| between the winner retrained to steps[0] and the file's winner: 0 when the
+           *  diagnostic's kernel is the one that trained the file. */
+          reproduction: finite.nonnegative(),
+          /** [model][checkpoint]: loss on the level's stage-2 sample, paired with the file's winner. */
+          losses: z.array(z.array(pairedLossSchema)),
+          /** The sampled model with the lowest loss at the last checkpoint, there. */
+          best: z.object({ model: z.number().int().nonnegative(), W: z.array(z.array(finite)), b: z.array(finite) }),
+        }),
+      ),
+      seconds: finite.nonnegative(),
+    })
+    .optional(),
   seconds: finite.nonnegative(),
 });
 
@@ -181,6 +205,19 @@ export const dataFileSchema = z
         if (c.W.length !== m || c.W.some((row) => row.length !== n) || c.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, "continuation", "levels", k);
         if (!file.levels.some((l) => l.density === c.from) || c.from === c.density) issue(`from ${c.from} is not another level`, "continuation", "levels", k);
       });
+      const cv = d.convergence;
+      if (cv) {
+        if (cv.steps[0] !== file.config.steps || cv.steps.some((s, k) => k > 0 && s <= cv.steps[k - 1])) issue(`steps must ascend from config.steps (${file.config.steps})`, "convergence", "steps");
+        if (cv.levels.length !== L || cv.levels.some((c, k) => c.density !== file.levels[k].density)) issue("convergence must have one entry per level, in level order", "convergence");
+        cv.levels.forEach((c, k) => {
+          const at = ["convergence", "levels", k];
+          if (c.models.some((x) => x >= K) || new Set(c.models).size !== c.models.length) issue(`models must be distinct indices below ${K}`, ...at, "models");
+          if (c.leading > c.models.length) issue(`leading ${c.leading} > ${c.models.length} models`, ...at, "leading");
+          if (c.losses.length !== c.models.length || c.losses.some((row) => row.length !== cv.steps.length)) issue(`losses must be ${c.models.length}×${cv.steps.length}`, ...at, "losses");
+          if (!c.models.includes(c.best.model)) issue(`best model ${c.best.model} was not sampled`, ...at, "best");
+          if (c.best.W.length !== m || c.best.W.some((row) => row.length !== n) || c.best.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, ...at, "best");
+        });
+      }
     }
   });
 

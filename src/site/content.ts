@@ -13,6 +13,8 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 export interface ExperimentData {
   relu: DataFile;
   linear: DataFile;
+  /** The ReLU file's population, analysed (undefined for a file without one). */
+  reluPopulation?: LevelPopulation[];
 }
 
 /** One data file, as validated by the `data` collection's loader (src/content.config.ts). */
@@ -41,9 +43,9 @@ export async function loadExperiment(model: ModelKind): Promise<AnalysedExperime
   return analysedExperiment(await loadData(model));
 }
 
-/** Both data files (loaded once per build). */
+/** Both data files, and the ReLU file's population analysed (loaded once per build). */
 export function loadDataFiles(): Promise<ExperimentData> {
-  both ??= Promise.all([loadData("relu-hidden"), loadData("linear-hidden")]).then(([relu, linear]) => ({ relu, linear }));
+  both ??= Promise.all([loadData("relu-hidden"), loadData("linear-hidden"), loadPopulation("relu-hidden")]).then(([relu, linear, pop]) => ({ relu, linear, reluPopulation: pop?.levels }));
   return both;
 }
 

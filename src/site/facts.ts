@@ -6,9 +6,10 @@
 
 import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
-import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES } from "../analysis/index.ts";
+import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
 import { defaultConfig } from "../model/config.ts";
-import { pairCodes, threeInTwoGeometry } from "../analysis/geometry.ts";
+import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
+import type { LevelPopulation, SeparatorCount } from "./population.ts";
 import { readableDevice } from "../text/device.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
 import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
@@ -16,6 +17,7 @@ import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
 export interface Experiment {
   relu: DataFile;
   linear: DataFile;
+  reluPopulation?: readonly LevelPopulation[];
 }
 
 function list(xs: readonly string[]): string {
@@ -201,6 +203,7 @@ export function selectionSentence(file: DataFile): string {
 }
 
 const cos = (v: number) => (v < 0 ? `−${Math.abs(v).toFixed(2)}` : v.toFixed(2));
+const signed = cos;
 
 /** The paper's finer claim about three features in two neurons, measured on every such winner. */
 export function threeInTwoSentence(file: DataFile): string {
@@ -226,6 +229,72 @@ export function threeInTwoSentence(file: DataFile): string {
   return `Measured on our winners (orthogonal is cosine 0, an antipodal pair −1): ${found.map(one).join("; ")}.`;
 }
 
+const span = (xs: readonly number[]) => (xs.length === 1 ? `feature ${xs[0]}` : xs.every((x, k) => k === 0 || x === xs[k - 1] + 1) ? `features ${xs[0]}–${xs[xs.length - 1]}` : `features ${list(xs.map(String))}`);
+
+/**
+ * The paper's description of six in four and eight in five — one neuron separates the important from the
+ * unimportant features — measured on every winner with either label (separatorGeometry), and, with the
+ * population, on every model with either label.
+ */
+export function separatorSentence(file: DataFile, population?: readonly LevelPopulation[]): string {
+  const winners = analyseFile(file).filter((a) => a.analysis.regime.id === "six-in-four" || a.analysis.regime.id === "eight-in-five");
+  const parts: string[] = [];
+  if (!winners.length) parts.push("None of our winners is labelled six in four or eight in five.");
+  const at = (xs: readonly AnalysedLevel[]) => `${xs.length === 1 ? "density" : "densities"} ${list(xs.map((a) => formatDensity(a.level.density)))}`;
+  const lo = (xs: number[]) => Math.min(...xs), hi = (xs: number[]) => Math.max(...xs);
+  const groups = new Map<string, AnalysedLevel[]>();
+  for (const a of winners) groups.set(a.analysis.regime.id, [...(groups.get(a.analysis.regime.id) ?? []), a]);
+  for (const [id, group] of groups) {
+    const phrase = REGIME_PHRASES[id as keyof typeof REGIME_PHRASES];
+    const geos = group.map((a) => ({ a, g: separatorGeometry(a.analysis, a.W) }));
+    const sep = geos.filter((x) => x.g?.byImportance) as { a: AnalysedLevel; g: SeparatorGeometry }[];
+    const split = geos.filter((x) => x.g && !x.g.byImportance) as { a: AnalysedLevel; g: SeparatorGeometry }[];
+    const none = geos.filter((x) => !x.g).map((x) => x.a);
+    const of = (k: number) => (group.length === 1 ? `our winner labelled ${phrase}` : k === group.length ? `all ${countWord(k)} of our winners labelled ${phrase}` : `${countWord(k)} of our ${countWord(group.length)} winners labelled ${phrase}`);
+    if (sep.length) {
+      const same = sep.every(({ g }) => g.negative.join() === sep[0].g.negative.join() && g.positive.join() === sep[0].g.positive.join());
+      const neg = sep.flatMap(({ g }) => g.negativeWeights), pos = sep.flatMap(({ g }) => g.positiveWeights);
+      let t = `In ${of(sep.length)} (${at(sep.map((x) => x.a))}), one neuron separates the important features from the unimportant ones: it has negative weights (${signed(lo(neg))} to ${signed(hi(neg))}) on ${same ? span(sep[0].g.negative) : "the more important features"} and stores ${same ? span(sep[0].g.positive) : "the less important ones"} (${signed(lo(pos))} to ${signed(hi(pos))})`;
+      const loo = sep.filter(({ g }) => g.leaveOneOut).length, pairs = sep.filter(({ g }) => g.pairsWithSeparator).length;
+      const others = sep[0].g.blockNeurons.length - 1;
+      const inHowMany = (k: number) => (k === sep.length ? (sep.length === 1 ? "" : "in every one, ") : `in ${k} of them, `);
+      if (loo) t += `; ${inHowMany(loo)}each important feature is stored by ${countWord(others - 1)} of the other ${countWord(others)} neurons and silenced by the remaining one, a different one for each`;
+      if (pairs) t += `; ${inHowMany(pairs)}each unimportant feature by the separating neuron and one more, a different one each`;
+      parts.push(`${t}.`);
+    }
+    if (split.length) {
+      const one = ({ a, g }: (typeof split)[number]) => `${span(g.negative)} against ${span(g.positive)}${split.length > 1 ? ` at ${formatDensity(a.level.density)}` : ""}`;
+      parts.push(`In ${sep.length ? `the other ${split.length === 1 ? "one" : countWord(split.length)}` : of(split.length)} (${at(split.map((x) => x.a))}), one neuron also splits the block in two, negative on one group and storing the other, but not by importance: ${list(split.map(one))}.`);
+    }
+    // Where such a winner is beaten by another density's winner fine-tuned there: is the better model the
+    // paper's picture?
+    const tie = file.levels[0].selection?.tieSE ?? 2;
+    const beaten = [...split, ...none.map((a) => ({ a }))].flatMap(({ a }) => {
+      const c = file.diagnostics?.continuation.levels.find((x) => x.density === a.level.density);
+      if (!c || !(c.diff < -tie * c.se)) return [];
+      const g = separatorGeometry(analyse(c.W, c.b, { importance: file.config.importance }), c.W);
+      return [{ a, paper: !!g?.byImportance && g.leaveOneOut && g.pairsWithSeparator }];
+    });
+    const paper = beaten.filter((x) => x.paper).map((x) => x.a);
+    if (beaten.length) {
+      parts.push(paper.length
+        ? `At ${at(paper)}${paper.length < beaten.length ? ` (of the ${countWord(beaten.length)} where a fine-tuned model wins)` : ""}, the other density's winner fine-tuned there beats the winner and has exactly the paper's separating neuron, with both codes: there the paper's picture is the better arrangement, and training from scratch did not find it.`
+        : `Where another density's winner fine-tuned there beats the winner (${at(beaten.map((x) => x.a))}), it has no such neuron either.`);
+    }
+    if (none.length) parts.push(`In ${sep.length || split.length ? `the remaining ${none.length === 1 ? "one" : countWord(none.length)}` : of(none.length)} (${at(none)}), no neuron splits the block so.`);
+  }
+  const counts = population?.flatMap((l) => l.separators ?? []) ?? [];
+  if (counts.length) {
+    const sum = (cs: SeparatorCount[], key: Exclude<keyof SeparatorCount, "regime">) => cs.reduce((t, c) => t + c[key], 0).toLocaleString("en");
+    const bits = ["six-in-four", "eight-in-five"].flatMap((id) => {
+      const cs = counts.filter((c) => c.regime === id);
+      return cs.length ? [`of the ${sum(cs, "models")} ${id} models, ${sum(cs, "separated")} have a neuron that separates the important from the unimportant features (${sum(cs, "leaveOneOut")} with both codes as described) and ${sum(cs, "split")} one that splits the block in two in any way`] : [];
+    });
+    parts.push(`Across the whole population (every density), ${list(bits)}.`);
+  }
+  return parts.join(" ");
+}
+
 /** The paper's finer claim about feature pairs: do the features use distinct pairs of neurons? */
 export function pairCodesSentence(file: DataFile): string {
   const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs");
@@ -249,6 +318,7 @@ export function buildFacts(exp: Experiment): Facts {
   facts["relu.selectionSentence"] = label(selectionSentence(exp.relu));
   facts["relu.threeInTwoGeometry"] = label(threeInTwoSentence(exp.relu));
   facts["relu.pairCodes"] = label(pairCodesSentence(exp.relu));
+  facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = density(compare.relu.level.density);
   facts["compare.linearDensity"] = density(compare.linear.level.density);
