@@ -205,8 +205,8 @@ describe("the article with JavaScript", () => {
   });
 
   it("switches to the linear model, at the nearest density it trained, and keeps the state in the URL", async () => {
-    await page.locator(`${EXPLORER} .pb-explorer__models label`, { hasText: "Linear" }).click();
     const from = data.levels[await drawnLevel(page)].density;
+    await page.locator(`${EXPLORER} .pb-explorer__models label`, { hasText: "Linear" }).click();
     const stops = linear.levels.map((a) => a.level.density);
     const nearest = stops.reduce((best, d, k) => (Math.abs(Math.log(d) - Math.log(from)) < Math.abs(Math.log(stops[best]) - Math.log(from)) ? k : best), 0);
     await page.waitForSelector(drawnAt(nearest, "linear-hidden"));

@@ -183,6 +183,8 @@ describe("astro build with the committed data", () => {
 });
 
 describe("astro build with another data directory ($PB_DATA_DIR)", () => {
+  // The build takes its turn behind the run's other builds (one at a time, helpers/site-build.ts): the
+  // shared one, the base-path one and the authoring fixture's; on 2 busy cores that wait exceeds a minute.
   it("builds the page from the files found there", async () => {
     const dir = temp("pb-data-other-");
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
@@ -204,7 +206,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "relu-hidden.population.bin")).equals(readFileSync(join(dir, "relu-hidden.population.bin")))).toBe(true);
     expect(readdirSync(join(outDir, "data")).sort()).toEqual(["linear-hidden.json", "relu-hidden.json", "relu-hidden.population.bin"]);
-  });
+  }, 240_000);
 });
 
 describe("astro build with a schema-2 data file and its population", () => {
