@@ -176,30 +176,28 @@ export function selectionMethod(file: DataFile): string {
   );
 }
 
-/** What the two-stage selection found: ties, overturned stage-1 winners, the diagnostics' failures. */
-export function selectionSentence(file: DataFile): string {
+/**
+ * What the two-stage selection found, for the MDX to word: whether the file has it ("….hasSelection"),
+ * the densities whose winner is a tie with its runner-up ("….ties", at "….tieSE" standard errors) and
+ * those where the larger sample overturned the held-out ranking ("….overturned"); with the
+ * diagnostics ("….hasDiagnostics"), the densities where another density's winner does better on the
+ * own data ("….beatenOn") and where another winner, fine-tuned there, beats the from-scratch winner
+ * ("….continuationBeats").
+ */
+export function selectionFacts(prefix: string, file: DataFile): Facts {
   const levels = file.levels;
-  if (!levels.every((l) => l.selection)) return "This data file predates the two-stage selection, so its winners carry no stated uncertainty.";
-  const K = levels.length;
-  const ties = levels.filter((l) => l.selection!.tie).map((l) => formatDensity(l.density));
-  const overturned = levels.filter((l) => l.selection!.winner !== l.selection!.stage1.best).map((l) => formatDensity(l.density));
-  const parts = [
-    ties.length ? `At ${ties.length} of ${K} densities (${list(ties)}) the winner is a statistical tie with its runner-up` : `At every one of the ${K} densities the winner beats its runner-up by more than ${levels[0].selection!.tieSE} standard errors`,
-    overturned.length ? `at ${overturned.length} (${list(overturned)}) the larger sample overturned the held-out ranking` : "the larger sample never overturned the held-out ranking",
-  ];
-  let out = `${parts.join("; ")}.`;
-  const d = file.diagnostics;
-  if (d) {
-    const beaten = [...new Set(d.failures.map((f) => f.on))].sort((a, b) => b - a).map(formatDensity);
-    const cont = d.continuation.levels.filter((c) => c.diff < -levels[0].selection!.tieSE * c.se).map((c) => formatDensity(c.density));
-    out += beaten.length
-      ? ` Another density's winner does better than the own winner on the data of ${beaten.length === 1 ? "density" : "densities"} ${list(beaten)}`
-      : " No density's winner is beaten on its data by another density's winner";
-    out += cont.length
-      ? `, and fine-tuning another density's winner beats the from-scratch winner at ${cont.length === 1 ? "density" : "densities"} ${list(cont)}: there, training from scratch did not find the best arrangement known.`
-      : ", and no other density's winner, fine-tuned, beats a from-scratch winner.";
-  }
-  return out;
+  const has = levels.every((l) => l.selection);
+  const tieSE = levels[0].selection?.tieSE ?? 2;
+  const d = has ? file.diagnostics : undefined;
+  return {
+    [`${prefix}.hasSelection`]: flag(has),
+    [`${prefix}.tieSE`]: num(tieSE),
+    [`${prefix}.ties`]: densitiesOf(has ? levels.filter((l) => l.selection!.tie).map((l) => l.density) : []),
+    [`${prefix}.overturned`]: densitiesOf(has ? levels.filter((l) => l.selection!.winner !== l.selection!.stage1.best).map((l) => l.density) : []),
+    [`${prefix}.hasDiagnostics`]: flag(Boolean(d)),
+    [`${prefix}.beatenOn`]: densitiesOf([...new Set(d?.failures.map((f) => f.on) ?? [])]),
+    [`${prefix}.continuationBeats`]: densitiesOf(d ? d.continuation.levels.filter((c) => c.diff < -tieSE * c.se).map((c) => c.density) : []),
+  };
 }
 
 const cos = (v: number) => (v < 0 ? `−${Math.abs(v).toFixed(2)}` : v.toFixed(2));
@@ -315,7 +313,8 @@ export function buildFacts(exp: Experiment): Facts {
   facts["defaults.K"] = count(defaultConfig().modelsPerLevel);
   facts["relu.selectionMethod"] = label(selectionMethod(exp.relu));
   facts["linear.selectionMethod"] = label(selectionMethod(exp.linear));
-  facts["relu.selectionSentence"] = label(selectionSentence(exp.relu));
+  Object.assign(facts, selectionFacts("relu", exp.relu));
+  facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
   facts["relu.threeInTwoGeometry"] = label(threeInTwoSentence(exp.relu));
   facts["relu.pairCodes"] = label(pairCodesSentence(exp.relu));
   facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
