@@ -40,7 +40,7 @@ import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandVerdict, buildFacts, engineDetail, fact, factSize, formatFact, lossComparisonFacts, nearBestCount, nearBestFacts, shiftFacts, superpositionFacts } from "../src/site/facts.ts";
+import { bandFacts, buildFacts, engineDetail, fact, factSize, formatFact, lossComparisonFacts, nearBestCount, nearBestFacts, shiftFacts, superpositionFacts } from "../src/site/facts.ts";
 import type { Facts } from "../src/site/facts.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -551,12 +551,24 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(byId.d015.shown).toBeNull();
     expect(byId["very-sparse"].shown?.level.density).toBe(0.01);
     expect(byId["very-sparse"].matching).toBe(0);
-    expect(bandVerdict(byId.dense)).toBe("Our model at density 1 agrees: the analysis labels it “all neurons monosemantic”.");
-    expect(bandVerdict(byId["very-sparse"])).toBe("Our model at density 0.01 does not match: the analysis labels it “three features share two neurons”.");
-    expect(bandVerdict(byId.d015)).toBe("We trained no model at density 0.15.");
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(bandFacts([byId.dense, byId["very-sparse"], byId.d015]))).toEqual({
+      "band.dense.members": "1",
+      "band.dense.matching": "1",
+      "band.dense.others": "",
+      "band.dense.paper": "all neurons monosemantic",
+      "band.very-sparse.members": "0.01",
+      "band.very-sparse.matching": "",
+      "band.very-sparse.others": "“three features share two neurons” at density 0.01",
+      "band.very-sparse.paper": "features are pairs of neurons",
+      "band.d015.members": "",
+      "band.d015.matching": "",
+      "band.d015.others": "",
+      "band.d015.paper": "five features in three neurons",
+    });
   });
 
-  it("words band verdicts with several models, and lists the densities between the bands", () => {
+  it("gives each band's models, those with the paper's label and the others' labels, and lists the densities between the bands", () => {
     const file = syntheticFile("relu-hidden", [
       { density: 0.4, W: THREE_IN_TWO, losses: [0.02] },
       { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
@@ -566,9 +578,9 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     ]);
     const byId = Object.fromEntries(selectBandLevels(file).map((s) => [s.band.id, s]));
     expect(byId.moderate.why).toBe("2 of the 3 trained densities in the band carry the paper's label; showing the one nearest the band's middle");
-    expect(bandVerdict(byId.moderate)).toBe(
-      "Two of our 3 models at densities 0.2–0.5 carry the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.25.",
-    );
+    const moderate = bandFacts([byId.moderate]);
+    expect(formatFact(moderate["band.moderate.matching"])).toBe("0.4 and 0.3");
+    expect(formatFact(moderate["band.moderate.others"])).toBe("“all neurons monosemantic” at density 0.25");
     expect(levelsBetweenBands(file).map((l) => l.level.density)).toEqual([0.17, 0.13]);
     const between = buildFacts({ relu: file, linear: file });
     expect(formatFact(fact(between, "relu.betweenBandsLevels"), "words")).toBe("two");
@@ -578,7 +590,7 @@ describe("site helpers (src/site) on a synthetic data file", () => {
       { density: 0.4, W: MONO, losses: [0.02] },
     ]);
     const sel = selectBandLevels(one).find((s) => s.band.id === "moderate")!;
-    expect(bandVerdict(sel)).toBe("One of our 2 models at densities 0.2–0.5 carries the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.4.");
+    expect(bandFacts([sel])["band.moderate.members"]).toEqual({ kind: "densities", value: [0.4, 0.3] });
     expect(sel.why).toBe("1 of the 2 trained densities in the band carries the paper's label");
     expect(factSize(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBands"))).toBe(0);
   });

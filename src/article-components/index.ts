@@ -6,12 +6,11 @@
 //   <ComparisonFigure id density views>                  linear beside ReLU at one density
 //   <RegimesFigure id>, <SweepFigure id>, <SuperpositionSweepFigure id>, <CrossEvalFigure id>,
 //   <BetterModelsFigure id>, <PopulationFigure id>                                the ReLU sweep and its population
-// Text: <Value name as>, <If fact not one>, <Plural fact one other>, <BandNote band>,
+// Text: <Value name as>, <If fact not one>, <Plural fact one other>,
 //   <Equation id tex>, <EqRef id>, <FigRef id prefix>, <DataLink model>, <PopulationFiles />
 // Tables and the rest: <RegimeTable figure>, <SelectionTable />, <RunTable />, <RetrainCommands />,
 //   <Explorer model density id>
 
-import BandNote from "./BandNote.astro";
 import BetterModelsFigure from "./BetterModelsFigure.astro";
 import ComparisonFigure from "./ComparisonFigure.astro";
 import CrossEvalFigure from "./CrossEvalFigure.astro";
@@ -35,7 +34,6 @@ import Value from "./Value.astro";
 import WeightFigure from "./WeightFigure.astro";
 
 export const articleComponents = {
-  BandNote,
   BetterModelsFigure,
   ComparisonFigure,
   CrossEvalFigure,

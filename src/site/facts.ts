@@ -11,8 +11,8 @@ import { defaultConfig } from "../model/config.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
 import { readableDevice } from "../text/device.ts";
-import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
-import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
+import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally, selectBandLevels } from "./experiment.ts";
+import type { AnalysedLevel, BandSelection } from "./experiment.ts";
 
 export interface Experiment {
   relu: DataFile;
@@ -315,6 +315,7 @@ export function buildFacts(exp: Experiment): Facts {
   facts["linear.selectionMethod"] = label(selectionMethod(exp.linear));
   Object.assign(facts, selectionFacts("relu", exp.relu));
   facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
+  Object.assign(facts, bandFacts(selectBandLevels(exp.relu)));
   facts["relu.threeInTwoGeometry"] = label(threeInTwoSentence(exp.relu));
   facts["relu.pairCodes"] = label(pairCodesSentence(exp.relu));
   facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
@@ -450,41 +451,20 @@ export function fact(facts: Facts, name: string): Fact {
   if (v === undefined) throw new Error(`<Value name="${name}" />: no such fact. Known: ${Object.keys(facts).sort().join(", ")}`);
   return v;
 }
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** "at density 0.15" or "at densities 0.2–0.5", "at densities ≤ 0.04": a band in a sentence. */
-function atBand(band: PaperBand): string {
-  return `at ${band.lo === band.hi ? "density" : "densities"} ${band.text}`;
-}
-
-/** Densities grouped by label: "“label” at densities 0.4 and 0.3", joined into one list. */
-function groupedLabels(members: readonly AnalysedLevel[]): string {
-  const groups: { phrase: string; densities: string[] }[] = [];
-  for (const m of members) {
-    const phrase = m.analysis.regime.phrase;
-    const g = groups.find((x) => x.phrase === phrase);
-    if (g) g.densities.push(formatDensity(m.level.density));
-    else groups.push({ phrase, densities: [formatDensity(m.level.density)] });
+/**
+ * What our models in each of the paper's bands show, for the MDX to word ("band.<id>.*"): the trained
+ * densities in the band ("members"), those whose label is the paper's ("matching"), the others grouped
+ * by their label ("others") and the paper's label ("paper").
+ */
+export function bandFacts(selections: readonly BandSelection[]): Facts {
+  const out: Facts = {};
+  for (const sel of selections) {
+    const b = `band.${sel.band.id}`;
+    const others = sel.members.filter((m) => m.analysis.regime.id !== sel.band.expected);
+    out[`${b}.members`] = densitiesOf(sel.members.map((m) => m.level.density));
+    out[`${b}.matching`] = densitiesOf(sel.members.filter((m) => m.analysis.regime.id === sel.band.expected).map((m) => m.level.density));
+    out[`${b}.others`] = { kind: "labelledDensities", value: labelGroups(others) };
+    out[`${b}.paper`] = label(REGIME_PHRASES[sel.band.expected as keyof typeof REGIME_PHRASES] ?? sel.band.expected);
   }
-  return list(groups.map((g) => `“${g.phrase}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities)}`));
-}
-
-/** What our models in one of the paper's bands show, compared with the paper's label, in one or two sentences. */
-export function bandVerdict(sel: BandSelection): string {
-  const paper = REGIME_PHRASES[sel.band.expected as keyof typeof REGIME_PHRASES] ?? sel.band.expected;
-  const members = sel.members;
-  if (!members.length) return `We trained no model ${atBand(sel.band)}.`;
-  const others = members.filter((m) => m.analysis.regime.id !== sel.band.expected);
-  if (members.length === 1) {
-    const d = formatDensity(members[0].level.density);
-    return others.length
-      ? `Our model at density ${d} does not match: the analysis labels it “${members[0].analysis.regime.phrase}”.`
-      : `Our model at density ${d} agrees: the analysis labels it “${paper}”.`;
-  }
-  const where = atBand(sel.band);
-  if (!others.length) return `All ${members.length} of our models ${where} agree: the analysis labels each “${paper}”.`;
-  if (others.length === members.length) return `None of our ${members.length} models ${where} carries the label “${paper}”: the analysis finds ${groupedLabels(others)}.`;
-  return `${capitalise(countWord(sel.matching))} of our ${members.length} models ${where} ${sel.matching === 1 ? "carries" : "carry"} the label “${paper}”; for the others the analysis finds ${groupedLabels(others)}.`;
+  return out;
 }
