@@ -139,6 +139,10 @@ describe("level summary and hover details", () => {
     ]);
     expect(cellDetailTitle(d)).toBe("Feature 3, neuron n2: w = −0.500; superposition of feature 3 = 0.250");
     expect(cellDetailTitle({ ...d, dropped: true })).toMatch(/\(dropped\)$/);
+    // A linear hidden layer's neurons have no roles: the details say nothing about them.
+    const linear = cellDetail(exp.levels[0].W, exp.levels[0].analysis, 0, 0, false);
+    expect([linear.neuronRole, linear.stored]).toEqual([undefined, undefined]);
+    expect(cellDetailRows(linear).map(([k, v]) => `${k}: ${v}`)).toEqual([expect.stringMatching(/^Feature: 0/), "Neuron: n0", expect.stringMatching(/^Weight W/), expect.stringMatching(/^Superposition/), expect.stringMatching(/^Feature norm/)]);
   });
 });
 

@@ -106,14 +106,17 @@ export interface CellDetail {
   superposition: number;
   /** ‖W_i‖. */
   norm: number;
-  /** Neuron j stores feature i (W[j][i] above the analysis threshold). */
-  stored: boolean;
+  /** Neuron j stores feature i (W[j][i] above the analysis threshold); absent for a linear hidden
+   *  layer, whose neurons are an arbitrary basis (the analysis's rules are for a ReLU's). */
+  stored?: boolean;
   /** The feature is dropped. */
   dropped: boolean;
-  neuronRole: Analysis["roles"][number];
+  /** The neuron's role; absent for a linear hidden layer, as `stored`. */
+  neuronRole?: Analysis["roles"][number];
 }
 
-export function cellDetail(W: readonly (readonly number[])[], analysis: Analysis, neuron: number, feature: number): CellDetail {
+/** The details of W[neuron][feature]; `privileged` is false for a linear hidden layer (no roles). */
+export function cellDetail(W: readonly (readonly number[])[], analysis: Analysis, neuron: number, feature: number, privileged = true): CellDetail {
   const row = W[neuron];
   if (!row || !(feature >= 0 && feature < row.length)) throw new ExplorerDataError(`no weight for neuron ${neuron}, feature ${feature}`);
   return {
@@ -122,9 +125,8 @@ export function cellDetail(W: readonly (readonly number[])[], analysis: Analysis
     weight: row[feature],
     superposition: analysis.superposition[feature],
     norm: analysis.norms[feature],
-    stored: analysis.codes[feature].includes(neuron),
     dropped: analysis.codes[feature].length === 0,
-    neuronRole: analysis.roles[neuron],
+    ...(privileged && { stored: analysis.codes[feature].includes(neuron), neuronRole: analysis.roles[neuron] }),
   };
 }
 
@@ -132,11 +134,11 @@ export function cellDetail(W: readonly (readonly number[])[], analysis: Analysis
 export function cellDetailRows(d: CellDetail): [label: string, value: string][] {
   return [
     ["Feature", `${d.feature}${d.dropped ? " (dropped)" : ""}`],
-    ["Neuron", `n${d.neuron} (${d.neuronRole})`],
+    ["Neuron", d.neuronRole ? `n${d.neuron} (${d.neuronRole})` : `n${d.neuron}`],
     ["Weight W", formatSigned(d.weight, 3)],
     ["Superposition of the feature", formatSigned(d.superposition, 3)],
     ["Feature norm ‖W_i‖", formatSigned(d.norm, 3)],
-    ["Stored by this neuron", d.stored ? "yes" : "no"],
+    ...(d.stored === undefined ? [] : [["Stored by this neuron", d.stored ? "yes" : "no"] as [string, string]]),
   ];
 }
 

@@ -42,7 +42,7 @@ export function explorerSpecs(exp: AnalysedExperiment, a: AnalysedLevel, scales:
   const common = {
     neuronOrder: relu ? a.order : undefined,
     roles: relu ? a.roles : undefined,
-    weightTitle: (j: number, i: number) => cellDetailTitle(cellDetail(a.W, a.analysis, j, i)),
+    weightTitle: (j: number, i: number) => cellDetailTitle(cellDetail(a.W, a.analysis, j, i, relu)),
   };
   const [m, n] = [a.W.length, a.W[0].length];
   return {
@@ -62,7 +62,7 @@ export function explorerFrames(exp: AnalysedExperiment, options: { idPrefix: str
   const frames = exp.levels.map((a, k): ExplorerFrame => {
     const specs = explorerSpecs(exp, a, scales);
     const cells: CellDetail[] = [];
-    for (let j = 0; j < neurons; j++) for (let i = 0; i < features; i++) cells.push(cellDetail(a.W, a.analysis, j, i));
+    for (let j = 0; j < neurons; j++) for (let i = 0; i < features; i++) cells.push(cellDetail(a.W, a.analysis, j, i, exp.model === "relu-hidden"));
     return {
       density: a.level.density,
       summary: levelSummary(a, modelsPerLevel),
