@@ -164,16 +164,21 @@ export function factsOf(exp: Experiment): Facts {
   return facts;
 }
 
-/** How a file's winners were chosen, as a clause: "…, and keep …". */
-export function selectionMethod(file: DataFile): string {
-  const s = file.levels[0].selection;
-  if (!s) return `keep the one with the lowest loss on ${file.config.evalSamples.toLocaleString("en")} held-out samples drawn once per density`;
-  const draws = file.levels.map((l) => l.selection!.samples);
-  return (
-    `keep the best in two stages: every model is scored on ${file.config.evalSamples.toLocaleString("en")} held-out samples drawn once per density; ` +
-    `those within ${s.stage1.z} standard errors of the best there (at least ${s.stage1.min}) are scored again on a sample of their own, ` +
-    `${(Math.min(...draws) / 1e6).toFixed(1)} to ${(Math.max(...draws) / 1e6).toFixed(0)} million draws (more at lower densities, so that every candidate sees millions of present features), and the best there wins`
-  );
+/** How a file's winners were chosen, for the MDX to word: the two stages' numbers ("….stage1Z"
+ *  standard errors, at least "….stage1Min" candidates, stage-2 samples of "….stage2DrawsMin" to
+ *  "….stage2DrawsMax" million draws), where the file has them ("….hasSelection"). Every name exists
+ *  for every file, because the build looks up the facts in both branches of an <If>; a file without
+ *  the selection gets NaN, which is only written if the MDX forgets its <If> (the build test looks
+ *  for NaN in the page). */
+export function selectionMethodFacts(prefix: string, file: DataFile): Facts {
+  const s = file.levels.every((l) => l.selection) ? file.levels[0].selection : undefined;
+  const draws = file.levels.map((l) => l.selection?.samples ?? NaN);
+  return {
+    [`${prefix}.stage1Z`]: num(s ? s.stage1.z : NaN),
+    [`${prefix}.stage1Min`]: count(s ? s.stage1.min : NaN),
+    [`${prefix}.stage2DrawsMin`]: num(s ? Number((Math.min(...draws) / 1e6).toFixed(1)) : NaN),
+    [`${prefix}.stage2DrawsMax`]: num(s ? Number((Math.max(...draws) / 1e6).toFixed(0)) : NaN),
+  };
 }
 
 /**
@@ -311,9 +316,8 @@ export function buildFacts(exp: Experiment): Facts {
   facts["analysis.storeThreshold"] = num(DEFAULT_STORE_THRESHOLD);
   facts["analysis.dropThreshold"] = num(DEFAULT_DROP_THRESHOLD);
   facts["defaults.K"] = count(defaultConfig().modelsPerLevel);
-  facts["relu.selectionMethod"] = label(selectionMethod(exp.relu));
-  facts["linear.selectionMethod"] = label(selectionMethod(exp.linear));
-  Object.assign(facts, selectionFacts("relu", exp.relu));
+  Object.assign(facts, selectionMethodFacts("relu", exp.relu), selectionMethodFacts("linear", exp.linear));
+  Object.assign(facts, selectionFacts("relu", exp.relu), selectionFacts("linear", exp.linear));
   facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
   Object.assign(facts, bandFacts(selectBandLevels(exp.relu)));
   facts["relu.threeInTwoGeometry"] = label(threeInTwoSentence(exp.relu));
