@@ -213,6 +213,9 @@ describe("the article with JavaScript", () => {
     expect(await page.locator(`${EXPLORER} input[type="range"]`).getAttribute("max")).toBe(String(stops.length - 1));
     expect(new URL(page.url()).searchParams.get("model")).toBe("linear");
     expect(new URL(page.url()).searchParams.get("density")).toBe(formatDensity(stops[nearest]));
+    // The linear model's neurons are an arbitrary basis: no regime, no roles.
+    expect(await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()).toBe("none: no privileged basis");
+    expect(await page.locator(`${EXPLORER} .pb-explorer__stats`).textContent()).not.toContain("monosemantic");
     await page.locator(`${EXPLORER} .pb-explorer__models label`, { hasText: "ReLU" }).click();
     await expect.poll(async () => (await drawn(page))?.startsWith("relu-hidden:")).toBe(true);
   });

@@ -101,6 +101,11 @@ describe("level summary and hover details", () => {
     const winner = level.best.model === undefined ? "" : `; the best is model ${level.best.model.toLocaleString("en")} (of 0–${(modelsPerLevel - 1).toLocaleString("en")})`;
     expect(s.modelsText).toEqual(level.diverged > 0 ? expect.stringContaining("diverged") : `all ${modelsPerLevel.toLocaleString("en")} models finished${winner}`);
     expect(s.represented + s.dropped).toBe(features);
+    expect(s.privileged).toBe(true);
+    // A linear hidden layer has no regime: its neurons are an arbitrary basis.
+    const linear = levelSummary(a, modelsPerLevel, false);
+    expect([linear.privileged, linear.regimeLabel]).toEqual([false, "none: no privileged basis"]);
+    expect(linear.regimeReason).toContain("arbitrary rotation");
   });
 
   it("says when models diverged", () => {

@@ -261,12 +261,14 @@ export default function ExplorerIsland({ id, sources, initial }: ExplorerIslandP
           <dt>Models (K = {modelsPerLevel.toLocaleString("en")})</dt>
           <dd>{summary.modelsText}</dd>
         </div>
-        <div>
-          <dt>Features kept</dt>
-          <dd>
-            {summary.represented} of {features} ({summary.monosemantic} monosemantic, {summary.polysemantic} polysemantic neurons)
-          </dd>
-        </div>
+        {summary.privileged && (
+          <div>
+            <dt>Features kept</dt>
+            <dd>
+              {summary.represented} of {features} ({summary.monosemantic} monosemantic, {summary.polysemantic} polysemantic neurons)
+            </dd>
+          </div>
+        )}
       </dl>
 
       <div class="pb-explorer__details" aria-live="polite" data-details={detail ? "cell" : "none"}>

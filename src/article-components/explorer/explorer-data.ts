@@ -69,10 +69,14 @@ export interface LevelSummary {
   dropped: number;
   monosemantic: number;
   polysemantic: number;
+  /** False for a linear hidden layer: its neurons are an arbitrary basis, so the analysis's regime,
+   *  roles and kept features (rules about a ReLU's neurons) are not shown for it. */
+  privileged: boolean;
 }
 
-/** The summary of one analysed level of a file that trained `modelsPerLevel` models per density. */
-export function levelSummary({ level, analysis }: Pick<AnalysedLevel, "level" | "analysis">, modelsPerLevel: number): LevelSummary {
+/** The summary of one analysed level of a file that trained `modelsPerLevel` models per density;
+ *  `privileged` is false for a linear hidden layer. */
+export function levelSummary({ level, analysis }: Pick<AnalysedLevel, "level" | "analysis">, modelsPerLevel: number, privileged = true): LevelSummary {
   const K = modelsPerLevel.toLocaleString("en");
   const finished = level.losses.length;
   const winner = level.best.model;
@@ -88,12 +92,13 @@ export function levelSummary({ level, analysis }: Pick<AnalysedLevel, "level" | 
     modelsPerLevel,
     modelsText,
     regimeId: analysis.regime.id,
-    regimeLabel: analysis.regime.phrase,
-    regimeReason: analysis.regime.reason,
+    regimeLabel: privileged ? analysis.regime.phrase : "none: no privileged basis",
+    regimeReason: privileged ? analysis.regime.reason : "A linear hidden layer's neurons are an arbitrary rotation of its hidden space: the regimes, which say which neurons store which features, do not apply.",
     represented: c.represented,
     dropped: c.dropped,
     monosemantic: c.monosemantic,
     polysemantic: c.polysemantic,
+    privileged,
   };
 }
 

@@ -65,7 +65,7 @@ export function explorerFrames(exp: AnalysedExperiment, options: { idPrefix: str
     for (let j = 0; j < neurons; j++) for (let i = 0; i < features; i++) cells.push(cellDetail(a.W, a.analysis, j, i, exp.model === "relu-hidden"));
     return {
       density: a.level.density,
-      summary: levelSummary(a, modelsPerLevel),
+      summary: levelSummary(a, modelsPerLevel, exp.model === "relu-hidden"),
       order: exp.model === "relu-hidden" ? [...a.order] : a.W.map((_, j) => j),
       cells,
       matrixSvg: compactNumbers(renderFluid(specs.matrix, `${options.idPrefix}-${k}-matrix`)),
@@ -77,7 +77,7 @@ export function explorerFrames(exp: AnalysedExperiment, options: { idPrefix: str
   const legendSvg =
     renderFigure(weightLegendPlot(scales.maxAbs, { width: 240, extent }), { idPrefix: `${options.idPrefix}-wlegend` }) +
     renderFigure(superpositionLegendPlot({ width: 240, max: scales.superpositionMax }), { idPrefix: `${options.idPrefix}-slegend` }) +
-    (exp.model === "relu-hidden" ? renderFigure(roleLegendPlot({ width: 360 }), { idPrefix: `${options.idPrefix}-rlegend` }) : "");
+    (exp.model === "relu-hidden" ? renderFigure(roleLegendPlot(), { idPrefix: `${options.idPrefix}-rlegend` }) : "");
   return { schema: EXPLORER_FRAMES_SCHEMA, model: exp.model, label: modelTitle(exp.model), dataFile: options.dataFile, features, neurons, modelsPerLevel, maxAbs: scales.maxAbs, legendSvg, frames };
 }
 
