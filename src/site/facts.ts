@@ -41,6 +41,8 @@ export type Fact =
   | { kind: "date"; value: string }
   | { kind: "label"; value: string }
   | { kind: "flag"; value: boolean }
+  /** A span of signed values (cosines), written "−0.99 to −0.98", or one value when both ends agree. */
+  | { kind: "range"; value: [number, number] }
   | { kind: "labelledDensities"; value: { label: string; densities: number[] }[] };
 
 export type Facts = Record<string, Fact>;
@@ -64,6 +66,8 @@ export function factSize(f: Fact): number {
       return f.value.length;
     case "flag":
       return f.value ? 1 : 0;
+    case "range":
+      return Number.isFinite(f.value[0]) ? 1 : 0;
     case "label":
     case "date":
       return f.value ? 1 : 0;
@@ -100,6 +104,10 @@ export function formatFact(f: Fact, as?: FactFormat): string {
       return f.value;
     case "flag":
       return f.value ? "yes" : "no";
+    case "range": {
+      const [lo, hi] = f.value.map((v) => cos(v));
+      return lo === hi ? lo : `${lo} to ${hi}`;
+    }
     case "labelledDensities":
       return list(f.value.map((g) => `“${g.label}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities.map(formatDensity))}`));
   }
@@ -177,7 +185,8 @@ export function selectionMethodFacts(prefix: string, file: DataFile): Facts {
     [`${prefix}.stage1Z`]: num(s ? s.stage1.z : NaN),
     [`${prefix}.stage1Min`]: count(s ? s.stage1.min : NaN),
     [`${prefix}.stage2DrawsMin`]: num(s ? Number((Math.min(...draws) / 1e6).toFixed(1)) : NaN),
-    [`${prefix}.stage2DrawsMax`]: num(s ? Number((Math.max(...draws) / 1e6).toFixed(0)) : NaN),
+    // Whole millions from ten million on, one decimal below.
+    [`${prefix}.stage2DrawsMax`]: num(s ? Number((Math.max(...draws) / 1e6).toFixed(Math.max(...draws) < 1e7 ? 1 : 0)) : NaN),
   };
 }
 
@@ -208,28 +217,34 @@ export function selectionFacts(prefix: string, file: DataFile): Facts {
 const cos = (v: number) => (v < 0 ? `−${Math.abs(v).toFixed(2)}` : v.toFixed(2));
 const signed = cos;
 
-/** The paper's finer claim about three features in two neurons, measured on every such winner. */
-export function threeInTwoSentence(file: DataFile): string {
+/**
+ * The paper's finer claim about three features in two neurons, measured on every such winner, for the
+ * MDX to word: the densities of those winners ("relu.threeInTwo.densities"); whether they all have
+ * the shape the paper describes (the three most important features on neurons of their own, the next
+ * three sharing two neurons, one of them on both: "….alike"), which feature is on both, and the
+ * ranges of the cosines within the two shared neurons (of that feature with the other two, and of the
+ * other two with each other); otherwise, per winner, what was found ("….details", a list of phrases).
+ */
+export function threeInTwoFacts(file: DataFile): Facts {
   const found = analyseFile(file).flatMap((a) => {
     const g = threeInTwoGeometry(a.analysis, a.W);
     return g ? [{ density: a.level.density, g }] : [];
   });
-  if (!found.length) return "None of our winners has three features in two neurons, so the paper's finer description of that code cannot be checked here.";
+  const alike = found.length > 0 && found.every(({ g }) => g.dedicatedAreTopThree && g.sharedAreNextThree && g.onBoth !== null && g.onBoth === found[0].g.onBoth);
+  const span = (xs: number[]): Fact => ({ kind: "range", value: xs.length ? [Math.min(...xs), Math.max(...xs)] : [NaN, NaN] });
   const one = ({ density, g }: (typeof found)[number]) => {
     const head = `at density ${formatDensity(density)}, features ${list(g.dedicated.map(String))} have neurons of their own${g.dedicatedAreTopThree ? " (the three most important)" : ""} and features ${list(g.shared.map(String))} share neurons n${g.neurons[0]} and n${g.neurons[1]}${g.sharedAreNextThree ? " (the next three)" : ""}`;
     if (g.onBoth === null || !g.pair || !g.onBothCosines) return `${head}, but no single shared feature is on both neurons`;
     return `${head}; feature ${g.onBoth} is on both, at cosines ${cos(g.onBothCosines[0])} and ${cos(g.onBothCosines[1])} with features ${g.pair[0]} and ${g.pair[1]} in those two neurons, and those two meet at cosine ${cos(g.pairCosine)}`;
   };
-  // When every such winner has the described shape, one sentence with the ranges of the cosines.
-  const alike = found.every(({ g }) => g.dedicatedAreTopThree && g.sharedAreNextThree && g.onBoth !== null && g.onBoth === found[0].g.onBoth);
-  if (alike) {
-    const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? cos(xs[0]) : `${cos(Math.min(...xs))} to ${cos(Math.max(...xs))}`);
-    const onBoth = found.flatMap(({ g }) => g.onBothCosines!);
-    const pairs = found.map(({ g }) => g.pairCosine);
-    const where = found.length === 1 ? `our winner at density ${formatDensity(found[0].density)}` : `all ${found.length} of our winners with this code (densities ${list(found.map((f) => formatDensity(f.density)))})`;
-    return `In ${where}, features 0, 1 and 2 have neurons of their own and features 3, 4 and 5 share two neurons, feature ${found[0].g.onBoth} on both; within those two neurons its cosines with the other two are ${range(onBoth)} (orthogonal is 0), and the other two meet at cosines of ${range(pairs)} (an antipodal pair is −1).`;
-  }
-  return `Measured on our winners (orthogonal is cosine 0, an antipodal pair −1): ${found.map(one).join("; ")}.`;
+  return {
+    "relu.threeInTwo.densities": densitiesOf(found.map((f) => f.density)),
+    "relu.threeInTwo.alike": flag(alike),
+    "relu.threeInTwo.onBoth": num(alike ? found[0].g.onBoth! : NaN),
+    "relu.threeInTwo.onBothCosines": span(alike ? found.flatMap(({ g }) => g.onBothCosines!) : []),
+    "relu.threeInTwo.pairCosines": span(alike ? found.map(({ g }) => g.pairCosine) : []),
+    "relu.threeInTwo.details": label(alike ? "" : found.map(one).join("; ")),
+  };
 }
 
 const span = (xs: readonly number[]) => (xs.length === 1 ? `feature ${xs[0]}` : xs.every((x, k) => k === 0 || x === xs[k - 1] + 1) ? `features ${xs[0]}–${xs[xs.length - 1]}` : `features ${list(xs.map(String))}`);
@@ -298,15 +313,22 @@ export function separatorSentence(file: DataFile, population?: readonly LevelPop
   return parts.join(" ");
 }
 
-/** The paper's finer claim about feature pairs: do the features use distinct pairs of neurons? */
-export function pairCodesSentence(file: DataFile): string {
-  const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs");
-  if (!found.length) return "None of our winners codes its features as pairs of neurons.";
-  const one = (a: AnalysedLevel) => {
-    const p = pairCodes(a.analysis);
-    return `at ${formatDensity(a.level.density)}, ${p.pairFeatures} features on ${p.distinctPairs} distinct pairs of the ${p.possiblePairs}` + (p.reused.length ? ` (${p.reused.map((r) => `features ${list(r.features.map(String))} share n${r.pair.replace("-", " and n")}`).join("; ")})` : "");
+/**
+ * The paper's finer claim about feature pairs, for the MDX to word: the densities of the winners that
+ * code features as pairs of neurons ("relu.pairs.densities"), those where every such feature has a pair
+ * of its own ("….distinctAt") or where some share one ("….reusedAt", with "….reused": which features
+ * share which neurons, as phrases), and how many pairs m neurons have ("….possible").
+ */
+export function pairCodeFacts(file: DataFile): Facts {
+  const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs").map((a) => ({ density: a.level.density, p: pairCodes(a.analysis) }));
+  const reused = found.filter((f) => f.p.reused.length);
+  return {
+    "relu.pairs.densities": densitiesOf(found.map((f) => f.density)),
+    "relu.pairs.distinctAt": densitiesOf(found.filter((f) => !f.p.reused.length).map((f) => f.density)),
+    "relu.pairs.reusedAt": densitiesOf(reused.map((f) => f.density)),
+    "relu.pairs.reused": label(reused.map((f) => `at ${formatDensity(f.density)}, ${f.p.reused.map((r) => `features ${list(r.features.map(String))} share n${r.pair.replace("-", " and n")}`).join("; ")}`).join("; ")),
+    "relu.pairs.possible": count((file.config.neurons * (file.config.neurons - 1)) / 2),
   };
-  return `How the pairs are used: ${found.map(one).join("; ")}.`;
 }
 
 /** All named facts. Keys: "relu.*", "linear.*" (see fileFacts), "analysis.*", "defaults.*" and the
@@ -320,8 +342,7 @@ export function buildFacts(exp: Experiment): Facts {
   Object.assign(facts, selectionFacts("relu", exp.relu), selectionFacts("linear", exp.linear));
   facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
   Object.assign(facts, bandFacts(selectBandLevels(exp.relu)));
-  facts["relu.threeInTwoGeometry"] = label(threeInTwoSentence(exp.relu));
-  facts["relu.pairCodes"] = label(pairCodesSentence(exp.relu));
+  Object.assign(facts, threeInTwoFacts(exp.relu), pairCodeFacts(exp.relu));
   facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = density(compare.relu.level.density);
