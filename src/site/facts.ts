@@ -10,6 +10,7 @@ import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analys
 import { defaultConfig } from "../model/config.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
+import { betterModels, winnerCertainty } from "./certainty.ts";
 import { readableDevice } from "../text/device.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally, selectBandLevels } from "./experiment.ts";
 import type { AnalysedLevel, BandSelection } from "./experiment.ts";
@@ -342,7 +343,7 @@ export function buildFacts(exp: Experiment): Facts {
   Object.assign(facts, selectionFacts("relu", exp.relu), selectionFacts("linear", exp.linear));
   facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
   Object.assign(facts, bandFacts(selectBandLevels(exp.relu)));
-  Object.assign(facts, threeInTwoFacts(exp.relu), pairCodeFacts(exp.relu));
+  Object.assign(facts, threeInTwoFacts(exp.relu), pairCodeFacts(exp.relu), betterModelFacts(exp.relu, exp.reluPopulation));
   facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = density(compare.relu.level.density);
@@ -467,6 +468,24 @@ export function nearBestFacts(file: DataFile): Facts {
     "relu.nearBest.rareMost": count(rare.length ? Math.max(...rare) : 0),
     "relu.nearBest.rareFewest": count(fewest),
     "relu.nearBest.rareFewestAt": densitiesOf(rare.length ? levels.slice(start).filter((_, k) => rare[k] === fewest).map((l) => l.density) : []),
+  };
+}
+
+/**
+ * The models the diagnostics found better than a density's from-scratch winner (src/site/certainty.ts):
+ * the densities that have one ("relu.better.densities"), those where one has another regime label than
+ * the winner ("….changed"), whether some were trained longer ("….longer") and to how many steps
+ * ("….longerSteps", NaN when the file has no convergence check).
+ */
+export function betterModelFacts(file: DataFile, population?: readonly LevelPopulation[]): Facts {
+  const rows = betterModels(file, winnerCertainty(file, population));
+  const winner = (density: number) => analyseFile(file).find((a) => a.level.density === density)!;
+  const steps = file.diagnostics?.convergence?.steps;
+  return {
+    "relu.better.densities": densitiesOf(rows.map((r) => r.density)),
+    "relu.better.changed": densitiesOf(rows.filter((r) => r.better.some((b) => b.analysis.regime.id !== winner(r.density).analysis.regime.id)).map((r) => r.density)),
+    "relu.better.longer": flag(rows.some((r) => r.better.some((b) => b.how === "longer"))),
+    "relu.better.longerSteps": count(steps?.length ? steps[steps.length - 1] : NaN),
   };
 }
 
