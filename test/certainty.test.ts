@@ -6,7 +6,7 @@ import type { DataFile, Diagnostics } from "../src/data/schema.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import { POPULATION_SCHEMA, type Population } from "../src/data/population.ts";
 import { betterModels, certaintyNote, winnerCertainty } from "../src/site/certainty.ts";
-import { separatorSentence } from "../src/site/facts.ts";
+import { betterModelFacts, formatFact, separatorSentence } from "../src/site/facts.ts";
 import { analysePopulation, separatorCounts, summarisePopulation } from "../src/site/population.ts";
 import { sampleDataFile } from "./fixtures.ts";
 
@@ -108,6 +108,18 @@ describe("winnerCertainty", () => {
     const rows = betterModels(file, winnerCertainty(file));
     expect(rows.map((r) => r.density)).toEqual([0.1]);
     expect(rows[0].better.map((b) => [b.how, b.analysis.regime.id])).toEqual([["continued", "eight-in-five"], ["longer", "eight-in-five"]]);
+    // The facts the article words this with: where, whether the structure changed, how long.
+    const facts = betterModelFacts(file);
+    expect(Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]))).toEqual({
+      "relu.better.densities": "0.1",
+      "relu.better.changed": "", // the winner and both better models are eight in five
+      "relu.better.longer": "yes",
+      "relu.better.longerSteps": "40",
+    });
+    // A fine-tuned model of another structure (every neuron monosemantic) changes the label.
+    const g = planted();
+    g.diagnostics!.continuation.levels[1].W = Array.from({ length: 5 }, (_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+    expect(formatFact(betterModelFacts(g)["relu.better.changed"])).toBe("0.1");
     expect(rows[0].better[0].W).toEqual(paperEight());
     expect(rows[0].better[1].W).toEqual(splitEight());
   });
