@@ -40,7 +40,7 @@ import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandFacts, buildFacts, engineDetail, fact, factSize, formatFact, lossComparisonFacts, nearBestCount, nearBestFacts, shiftFacts, superpositionFacts } from "../src/site/facts.ts";
+import { bandFacts, buildFacts, populationFacts, engineDetail, fact, factSize, formatFact, lossComparisonFacts, nearBestCount, nearBestFacts, shiftFacts, superpositionFacts } from "../src/site/facts.ts";
 import type { Facts } from "../src/site/facts.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -629,6 +629,20 @@ describe("site helpers (src/site) on a synthetic data file", () => {
       "compare.lossRatioMin": "0.2",
       "compare.lossRatioMinDensity": "0.1",
     });
+  });
+
+  it("gives the population's claims: where the winner's regime is the commonest, and runs where nearly all models agree", () => {
+    const level = (density: number, commonest: boolean, share: number) => ({ density, winnerRegimeIsCommonest: commonest, topConfiguration: { share } });
+    const pop = [level(1, true, 1), level(0.75, true, 0.99), level(0.5, false, 0.4), level(0.3, true, 0.97), level(0.1, false, 0.2)] as never;
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(populationFacts(pop))).toEqual({
+      "relu.population.levels": "5",
+      "relu.population.winnerTypical": "1, 0.75 and 0.3",
+      "relu.population.winnerRare": "0.5 and 0.1",
+      "relu.population.uniform": "densities 1–0.75 and density 0.3",
+      "relu.population.nearlyAll": "95",
+    });
+    expect(text(populationFacts(undefined))).toMatchObject({ "relu.population.levels": "0", "relu.population.uniform": "" });
   });
 
   it("says how many models come within 1% of the best, and where that is rare", () => {

@@ -10,6 +10,7 @@ import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analys
 import { defaultConfig } from "../model/config.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
+import { NEARLY_ALL, populationClaims } from "./population.ts";
 import { betterModels, winnerCertainty } from "./certainty.ts";
 import { readableDevice } from "../text/device.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally, selectBandLevels } from "./experiment.ts";
@@ -42,6 +43,8 @@ export type Fact =
   | { kind: "date"; value: string }
   | { kind: "label"; value: string }
   | { kind: "flag"; value: boolean }
+  /** Runs of densities, written "densities 0.3–0.2 and density 0.12". */
+  | { kind: "densityRuns"; value: { from: number; to: number }[] }
   /** A span of signed values (cosines), written "−0.99 to −0.98", or one value when both ends agree. */
   | { kind: "range"; value: [number, number] }
   | { kind: "labelledDensities"; value: { label: string; densities: number[] }[] };
@@ -64,6 +67,7 @@ export function factSize(f: Fact): number {
   switch (f.kind) {
     case "densities":
     case "labelledDensities":
+    case "densityRuns":
       return f.value.length;
     case "flag":
       return f.value ? 1 : 0;
@@ -111,6 +115,8 @@ export function formatFact(f: Fact, as?: FactFormat): string {
     }
     case "labelledDensities":
       return list(f.value.map((g) => `“${g.label}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities.map(formatDensity))}`));
+    case "densityRuns":
+      return list(f.value.map((r) => (r.from === r.to ? `density ${formatDensity(r.from)}` : `densities ${formatDensity(r.from)}–${formatDensity(r.to)}`)));
   }
 }
 
@@ -343,7 +349,7 @@ export function buildFacts(exp: Experiment): Facts {
   Object.assign(facts, selectionFacts("relu", exp.relu), selectionFacts("linear", exp.linear));
   facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
   Object.assign(facts, bandFacts(selectBandLevels(exp.relu)));
-  Object.assign(facts, threeInTwoFacts(exp.relu), pairCodeFacts(exp.relu), betterModelFacts(exp.relu, exp.reluPopulation));
+  Object.assign(facts, threeInTwoFacts(exp.relu), pairCodeFacts(exp.relu), betterModelFacts(exp.relu, exp.reluPopulation), populationFacts(exp.reluPopulation));
   facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
   const compare = comparisonLevels(exp.relu, exp.linear);
   facts["compare.density"] = density(compare.relu.level.density);
@@ -486,6 +492,24 @@ export function betterModelFacts(file: DataFile, population?: readonly LevelPopu
     "relu.better.changed": densitiesOf(rows.filter((r) => r.better.some((b) => b.analysis.regime.id !== winner(r.density).analysis.regime.id)).map((r) => r.density)),
     "relu.better.longer": flag(rows.some((r) => r.better.some((b) => b.how === "longer"))),
     "relu.better.longerSteps": count(steps?.length ? steps[steps.length - 1] : NaN),
+  };
+}
+
+/**
+ * The paper's two claims about whole populations, measured (src/site/population.ts): the densities where
+ * the winner's regime is also the commonest among the K models ("relu.population.winnerTypical") or is
+ * not ("….winnerRare"), of "….levels" analysed, and the runs of densities where at least "….nearlyAll"
+ * per cent of the models share one weight configuration ("….uniform"). Empty for a file without a
+ * population.
+ */
+export function populationFacts(population?: readonly LevelPopulation[]): Facts {
+  const claims = population ? populationClaims(population) : { winnerIsTypical: [], winnerIsRare: [], uniformRanges: [] };
+  return {
+    "relu.population.levels": count(population?.length ?? 0),
+    "relu.population.winnerTypical": densitiesOf(claims.winnerIsTypical),
+    "relu.population.winnerRare": densitiesOf(claims.winnerIsRare),
+    "relu.population.uniform": { kind: "densityRuns", value: claims.uniformRanges.map((r) => ({ from: r.from, to: r.to })) },
+    "relu.population.nearlyAll": num(Math.round(NEARLY_ALL * 100)),
   };
 }
 
