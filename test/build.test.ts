@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tempDirs } from "./fixtures.ts";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
 import { gitRestoreCommand } from "../src/data/restore.ts";
@@ -19,6 +19,10 @@ import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { defaultConfig } from "../src/model/config.ts";
+
+// Each build here takes its turn behind the run's other builds (one at a time, helpers/site-build.ts: the
+// shared one, the base-path one, the authoring fixture's); on two busy cores the wait alone can pass a minute.
+vi.setConfig({ testTimeout: 240_000 });
 
 const temps = tempDirs();
 const temp = temps.make;
@@ -183,8 +187,6 @@ describe("astro build with the committed data", () => {
 });
 
 describe("astro build with another data directory ($PB_DATA_DIR)", () => {
-  // The build takes its turn behind the run's other builds (one at a time, helpers/site-build.ts): the
-  // shared one, the base-path one and the authoring fixture's; on 2 busy cores that wait exceeds a minute.
   it("builds the page from the files found there", async () => {
     const dir = temp("pb-data-other-");
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
@@ -206,7 +208,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
     expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "relu-hidden.population.bin")).equals(readFileSync(join(dir, "relu-hidden.population.bin")))).toBe(true);
     expect(readdirSync(join(outDir, "data")).sort()).toEqual(["linear-hidden.json", "relu-hidden.json", "relu-hidden.population.bin"]);
-  }, 240_000);
+  });
 });
 
 describe("astro build with a schema-2 data file and its population", () => {
