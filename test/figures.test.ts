@@ -426,13 +426,16 @@ describe("sweep figures", () => {
   it("draws the paper's regime above ours where compared, and marks where they differ", () => {
     const rows = [{ ...ROWS[0], paperRegime: "all-monosemantic" }, { ...ROWS[1], paperRegime: null }, { ...ROWS[2], paperRegime: "feature-pairs" }];
     const root = plotElement(sweepRegimePlot(rows));
-    const [paper, ours] = markGroups(root, "cell");
+    const [paper, ours] = markGroups(root, "cell").filter((g) => !g.classList.contains("differs"));
     expect([...paper.querySelectorAll("title")].map((t) => t.textContent)).toEqual(["Density 1, the paper: all neurons monosemantic", "Density 0.05, the paper: feature-pairs"]);
     expect(ours.querySelectorAll("rect")).toHaveLength(3);
     // Same regime, same colour: the paper's cell at density 1 matches ours.
     expect(paper.querySelector("rect")!.getAttribute("fill")).toBe(ours.querySelector("rect")!.getAttribute("fill"));
-    const marks = [...root.querySelectorAll('g[aria-label="text"] text')].map((t) => t.textContent);
-    expect(marks).toEqual(["✗"]); // only 0.05 differs (0.3 lies between the bands)
+    // Only 0.05 differs (0.3 lies between the bands): one outline, on our cell there.
+    const outlines = [...root.querySelectorAll("g.differs rect")];
+    expect(outlines).toHaveLength(1);
+    const centre = (r: Element) => Number(r.getAttribute("x")) + Number(r.getAttribute("width")) / 2;
+    expect(centre(outlines[0])).toBeCloseTo(centre(ours.querySelectorAll("rect")[2]), 6);
     expect(sweepRegimePlot(rows).ariaDescription).toContain("Density 0.05: unlabelled: 4 features in 3 neurons, 0 monosemantic (the paper: feature-pairs).");
   });
 

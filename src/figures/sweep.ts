@@ -134,8 +134,8 @@ function densityAxis(rows: readonly SweepRow[], showAxis: boolean) {
 
 /**
  * One coloured cell per density, coloured and titled by the regime label of our best model; where the
- * rows carry the paper's regime for their band, a row of the paper's above it, aligned, and a ✗ on our
- * cells that disagree, so that agreement shows at a glance (densities between the paper's bands have no
+ * rows carry the paper's regime for their band, a row of the paper's above it, aligned, and our cells
+ * that disagree outlined, so that agreement shows at a glance (densities between the paper's bands have no
  * paper cell).
  */
 export function sweepRegimePlot(rows: readonly SweepRow[], options: SweepPlotOptions = {}): PlotSpec {
@@ -179,7 +179,8 @@ export function sweepRegimePlot(rows: readonly SweepRow[], options: SweepPlotOpt
         stroke: "white",
         title: (r: SweepRow) => `Density ${formatDensity(r.density)}: ${r.phrase}${r.paperRegime && r.paperRegime !== r.regime ? " (not the paper's)" : ""}`,
       }),
-      Plot.text(differs, { x: "density", y: () => ours, text: () => "✗", fill: "#111", stroke: "white", strokeWidth: 2, paintOrder: "stroke", fontSize: 13, fontWeight: 700, ariaHidden: "true" }),
+      // Our cells that disagree with the paper's, outlined (the cells' text is left free for other marks).
+      Plot.cell(differs, { x: "density", y: () => ours, fill: "none", stroke: "#111", strokeWidth: 2.5, inset: 1.5, className: "differs", ariaHidden: "true" }),
     ],
   };
 }
