@@ -239,6 +239,12 @@ describe("astro build with a schema-2 data file and its population", () => {
     data.levels.forEach((l, k) => expect(rows[k].textContent).toContain(`#${l.selection!.winner}`));
     expect(doc.querySelector("#fig-cross-eval svg")).not.toBeNull();
     expect(doc.querySelectorAll("#fig-population svg rect").length).toBeGreaterThanOrEqual(3);
+    // Every figure the MDX places is on the page, numbered without a gap, whatever this small run found
+    // (a figure with nothing to draw says so), and every reference lands on one.
+    const figures = [...doc.querySelectorAll("figure.figure")];
+    expect(figures.map((f) => f.querySelector(".figure-number")!.textContent)).toEqual(figures.map((_, k) => `Figure ${k + 1}.`));
+    expect(figures.map((f) => f.id)).toEqual(expect.arrayContaining(["fig-cross-eval", "fig-better", "fig-population"]));
+    for (const ref of doc.querySelectorAll("a.xref")) expect(doc.getElementById(ref.getAttribute("href")!.slice(1)), ref.textContent ?? "").not.toBeNull();
     // The population is downloadable, the file the page was built from.
     const link = doc.querySelector('a[href$="data/relu-hidden.population.bin"]');
     expect(link).not.toBeNull();
