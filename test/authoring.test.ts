@@ -2,10 +2,13 @@
 // is added to a copy of the article — two figures of a model at an already trained density, a fact,
 // references to an equation and to figures before and after it — and the built page is checked:
 // figures numbered in document order across sections, references that agree with the numbers, the
-// fact from the data, the figure drawing the model it names, and no id used twice. Then the pieces
+// fact from the data, the figure drawing the model it names, and no id used twice. The build reads a
+// schema-1 copy of the ReLU data file (no selection, diagnostics or population), so the article's
+// figures and sentences for those must say what is missing rather than vanish. Then the pieces
 // (numbering, the figure props' checks) on their own.
 
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { SCHEMA_V1, dataFileSchema } from "../src/data/schema.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JSDOM } from "jsdom";
@@ -54,7 +57,20 @@ describe("an MDX section written with components and props only", () => {
     mkdirSync(dir, { recursive: true });
     for (const name of readdirSync(join(ROOT, "content"))) if (name.endsWith(".mdx")) copyFileSync(join(ROOT, "content", name), join(dir, name));
     writeFileSync(join(dir, "99-fixture.mdx"), FIXTURE);
-    const outDir = await builtSite({ PB_CONTENT_DIR: dir });
+    // The ReLU file as schema 1 wrote it: winners and sorted losses only.
+    const data = join(dir, "data");
+    mkdirSync(data, { recursive: true });
+    const v1 = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
+    v1.schema = SCHEMA_V1;
+    delete v1.diagnostics;
+    delete v1.population;
+    delete v1.run.selectSeconds;
+    // Schema 1 kept the held-out winner: its loss is the smallest held-out loss.
+    for (const l of v1.levels) delete l.modelLosses, delete l.selection, (l.best.loss = l.losses[0]);
+    expect(dataFileSchema.safeParse(v1).error?.message).toBeUndefined();
+    writeFileSync(join(data, "relu-hidden.json"), JSON.stringify(v1));
+    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(data, "linear-hidden.json"));
+    const outDir = await builtSite({ PB_CONTENT_DIR: dir, PB_DATA_DIR: data });
     html = readFileSync(join(outDir, "index.html"), "utf8");
     doc = new JSDOM(html).window.document;
   });
@@ -93,6 +109,14 @@ describe("an MDX section written with components and props only", () => {
     const rects = fig.querySelectorAll('svg[aria-label*="stack plot"] rect[data-feature]');
     expect(rects).toHaveLength(stackSegments(level.best.W).length);
     expect(doc.getElementById("fig-added-again")!.querySelectorAll('svg[aria-label*="as a matrix"] g[aria-label="cell"] rect')).toHaveLength(relu.config.features * relu.config.neurons);
+  });
+
+  it("says what a schema-1 file lacks instead of leaving a gap: no selection, diagnostics or population", () => {
+    for (const id of ["fig-cross-eval", "fig-better", "fig-population"]) {
+      expect(doc.getElementById(id)!.querySelector(".missing")?.textContent, id).toMatch(/nothing to draw\.$/);
+    }
+    expect(doc.body.textContent).toContain("This data file predates the two-stage selection, so its winners carry no stated uncertainty.");
+    expect(doc.body.textContent).not.toMatch(/\bNaN\b|undefined/);
   });
 
   it("never repeats an id, with the same model drawn twice", () => {

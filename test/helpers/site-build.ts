@@ -138,6 +138,8 @@ export interface SiteVariant {
   PB_BASE?: string;
   /** Another directory of MDX sections (the authoring fixture test). */
   PB_CONTENT_DIR?: string;
+  /** Another directory of data files. */
+  PB_DATA_DIR?: string;
 }
 
 const cached = new Map<string, Promise<string>>();
