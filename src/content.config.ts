@@ -8,7 +8,8 @@
 // message names every such file and the command that refreshes it. Entry ids are the experiment names
 // ("relu-hidden", "linear-hidden", …); read them through src/site/content.ts.
 //
-// `article`: the MDX sections of the report in content/.
+// `article`: the MDX sections of the report in content/ (or $PB_CONTENT_DIR: the fixture test builds a
+// copy of the article with a section of its own added).
 
 import { defineCollection } from "astro:content";
 import type { Loader, LoaderContext } from "astro/loaders";
@@ -199,7 +200,7 @@ function populationLoader(): Loader {
 const population = defineCollection({ loader: populationLoader() });
 
 const article = defineCollection({
-  loader: glob({ pattern: "**/*.mdx", base: "./content" }),
+  loader: glob({ pattern: "**/*.mdx", base: process.env.PB_CONTENT_DIR || "./content" }),
   schema: z.object({
     title: z.string(),
     description: z.string(),

@@ -8,18 +8,22 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tempDirs } from "./fixtures.ts";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
 import { gitRestoreCommand } from "../src/data/restore.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
 import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
 import { trainCommand } from "../src/experiments/cache.ts";
-import { parseExplorerFrames } from "../src/components/explorer-data.ts";
+import { parseExplorerFrames } from "../src/article-components/explorer/explorer-data.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { defaultConfig } from "../src/model/config.ts";
+
+// Each build here takes its turn behind the run's other builds (one at a time, helpers/site-build.ts: the
+// shared one, the base-path one, the authoring fixture's); on two busy cores the wait alone can pass a minute.
+vi.setConfig({ testTimeout: 240_000 });
 
 const temps = tempDirs();
 const temp = temps.make;
@@ -101,11 +105,14 @@ describe("astro build with the committed data", () => {
         for (const c of frame.cells) expect(c.weight).toBe(level.best.W[c.neuron][c.feature]);
       }
     }
-    // The island is given the frames' URL and the data file's, not the data itself.
+    // The explorer is given the frames' URLs and the data files', and one frame to render, not the data.
     const props = html.match(/<astro-island[^>]*component-url="[^"]*ExplorerIsland[^"]*"[^>]*props="([^"]*)"/)?.[1] ?? "";
-    const decoded = JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
-    expect(decoded.src).toEqual([0, "/explorer/relu-hidden.json"]);
-    expect(decoded.dataSrc).toEqual([0, "/data/relu-hidden.json"]);
+    const decoded = JSON.stringify(JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&")));
+    for (const model of MODEL_KINDS) {
+      expect(decoded).toContain(`"src":[0,"/explorer/${model}.json"]`);
+      expect(decoded).toContain(`"dataSrc":[0,"/data/${model}.json"]`);
+    }
+    expect(decoded).not.toContain('"best"');
   });
 
   it("writes numbers from the data, never NaN or undefined", () => {
@@ -123,7 +130,7 @@ describe("astro build with the committed data", () => {
     const shown = selectBandLevels(relu).filter((b) => b.shown);
     expect(shown.length).toBeGreaterThan(0);
     for (const b of shown) {
-      const start = html.indexOf(`id="regime-${b.band.id}"`);
+      const start = html.indexOf(`id="fig-regimes-${b.band.id}"`);
       expect(start, b.band.id).toBeGreaterThan(0);
       const title = html.slice(start, start + 1500).replace(/<[^>]+>/g, "");
       expect(title).toContain(b.shown!.analysis.regime.phrase);
@@ -144,7 +151,7 @@ describe("astro build with the committed data", () => {
       // Top to bottom, the analysis's canonical order, each neuron under its own number.
       const expected = level.analysis.order.map((j) => `n${j}`);
       if (level.analysis.order.some((j, k) => j !== k)) reordered++;
-      expect(neuronTicks(doc.querySelector(`#regime-${b.band.id} svg`)), b.band.id).toEqual(expected);
+      expect(neuronTicks(doc.querySelector(`#fig-regimes-${b.band.id} svg`)), b.band.id).toEqual(expected);
       const frame = frames.frames.find((f) => f.density === level.level.density)!;
       const frameSvg = new JSDOM(frame.matrixSvg).window.document.querySelector("svg");
       expect(neuronTicks(frameSvg), `explorer at ${level.level.density}`).toEqual(expected);
@@ -180,7 +187,9 @@ describe("astro build with the committed data", () => {
   it("has a table of contents, the explorer slot and print styles", () => {
     expect(html).toMatch(/<nav[^>]+class="toc"/);
     expect(html).toContain('id="explorer"');
-    expect(html).toMatch(/@media print|media="print"/);
+    // Print styles, inline or in a stylesheet the page links.
+    const css = [...html.matchAll(/<link rel="stylesheet" href="\/([^"]+)"/g)].map((m) => readFileSync(join(outDir, m[1]), "utf8")).join("\n");
+    expect(`${html}\n${css}`).toMatch(/@media print|media="print"/);
   });
 });
 
@@ -255,6 +264,12 @@ describe("astro build with a schema-2 data file and its population", () => {
     data.levels.forEach((l, k) => expect(rows[k].textContent).toContain(`#${l.selection!.winner}`));
     expect(doc.querySelector("#fig-cross-eval svg")).not.toBeNull();
     expect(doc.querySelectorAll("#fig-population svg rect").length).toBeGreaterThanOrEqual(3);
+    // Every figure the MDX places is on the page, numbered without a gap, whatever this small run found
+    // (a figure with nothing to draw says so), and every reference lands on one.
+    const figures = [...doc.querySelectorAll("figure.figure")];
+    expect(figures.map((f) => f.querySelector(".figure-number")!.textContent)).toEqual(figures.map((_, k) => `Figure ${k + 1}.`));
+    expect(figures.map((f) => f.id)).toEqual(expect.arrayContaining(["fig-cross-eval", "fig-better", "fig-population"]));
+    for (const ref of doc.querySelectorAll("a.xref")) expect(doc.getElementById(ref.getAttribute("href")!.slice(1)), ref.textContent ?? "").not.toBeNull();
     // The population is downloadable, the file the page was built from.
     const link = doc.querySelector('a[href$="data/relu-hidden.population.bin"]');
     expect(link).not.toBeNull();

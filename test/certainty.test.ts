@@ -6,7 +6,7 @@ import type { DataFile, Diagnostics } from "../src/data/schema.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import { POPULATION_SCHEMA, type Population } from "../src/data/population.ts";
 import { betterModels, certaintyNote, certaintyNoteAt, winnerCertainty } from "../src/site/certainty.ts";
-import { convergenceSentence, separatorSentence } from "../src/site/facts.ts";
+import { betterModelFacts, convergenceFacts, formatFact, separatorSentence } from "../src/site/facts.ts";
 import { analysePopulation, separatorCounts, summarisePopulation } from "../src/site/population.ts";
 import { eightInFiveWithSeparator, sampleDataFile } from "./fixtures.ts";
 
@@ -100,6 +100,18 @@ describe("winnerCertainty", () => {
     const rows = betterModels(file, winnerCertainty(file));
     expect(rows.map((r) => r.density)).toEqual([0.1]);
     expect(rows[0].better.map((b) => [b.how, b.analysis.regime.id])).toEqual([["continued", "eight-in-five"], ["longer", "eight-in-five"]]);
+    // The facts the article words this with: where, whether the structure changed, how long.
+    const facts = betterModelFacts(file);
+    expect(Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]))).toEqual({
+      "relu.better.densities": "0.1",
+      "relu.better.changed": "", // the winner and both better models are eight in five
+      "relu.better.longer": "yes",
+      "relu.better.longerSteps": "40",
+    });
+    // A fine-tuned model of another structure (every neuron monosemantic) changes the label.
+    const g = planted();
+    g.diagnostics!.continuation.levels[1].W = Array.from({ length: 5 }, (_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+    expect(formatFact(betterModelFacts(g)["relu.better.changed"])).toBe("0.1");
     expect(rows[0].better[0].W).toEqual(paperEight());
     expect(rows[0].better[1].W).toEqual(splitEight());
   });
@@ -135,18 +147,17 @@ describe("the separator claim", () => {
   });
 });
 
-describe("the convergence sentence", () => {
-  it("names the densities where a model trained longer beats the winner, and where its label changes", () => {
-    const s = convergenceSentence(planted());
-    expect(s).toContain("we trained 2 models at every density");
-    expect(s).toContain("(read at 10 steps, each run reproduces the file's winner bit for bit)");
-    expect(s).toContain("beats the 10-step winner by more than 2 standard errors at 1 of 2 densities (0.1), by at most 1.00% (at 0.1); its regime label is the winner's at every one of them.");
+describe("the convergence facts", () => {
+  const text = (f: DataFile) => Object.fromEntries(Object.entries(convergenceFacts(f)).map(([k, v]) => [k.replace("relu.convergence.", ""), formatFact(v)]));
+  it("give the densities where a model trained longer beats the winner, and where its label changes", () => {
+    const t = text(planted());
+    expect(t).toMatchObject({ recorded: "yes", models: "2", exact: "yes", beatsAt: "0.1", levels: "2", largestGain: "1.00%", largestGainAt: "0.1", changedAt: "" });
     const f = planted();
     f.diagnostics!.convergence!.levels[1].best.W = paperEight().map((r, j) => r.map((v, i) => (j === i ? 1 : 0) * (i < 5 ? 1 : 0)));
-    expect(convergenceSentence(f)).toContain("its regime label differs from the winner's at 0.1 (all neurons monosemantic)");
+    expect(text(f).changedAt).toBe("“all neurons monosemantic” at density 0.1");
     f.diagnostics!.convergence!.levels[1].losses[0][1].diff = 0;
-    expect(convergenceSentence(f)).toContain("At no density does any of them, trained longer, beat the winner");
+    expect(text(f)).toMatchObject({ beatsAt: "", changedAt: "" });
     delete f.diagnostics!.convergence;
-    expect(convergenceSentence(f)).toBe("This data file records no check of whether 10 steps are enough.");
+    expect(text(f)).toMatchObject({ recorded: "no", beatsAt: "" });
   });
 });

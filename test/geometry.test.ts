@@ -4,7 +4,17 @@ import { describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
 import { cosine, pairCodes, separatorGeometry, threeInTwoGeometry } from "../src/analysis/geometry.ts";
 import { geometricImportance } from "../src/model/config.ts";
-import { eightInFiveWithSeparator } from "./fixtures.ts";
+import { formatFact, pairCodeFacts, selectionFacts, selectionMethodFacts, threeInTwoFacts } from "../src/site/facts.ts";
+import type { Facts } from "../src/site/facts.ts";
+import type { DataFile } from "../src/data/schema.ts";
+import { eightInFiveWithSeparator, sampleDataFile, sampleDataFileV1 } from "./fixtures.ts";
+
+/** The sample data file with the given best W at each density. */
+function withWinners(Ws: { density: number; W: number[][] }[]): DataFile {
+  const f = sampleDataFileV1();
+  return { ...f, levels: Ws.map(({ density, W }) => ({ density, losses: [0.001], diverged: 0, best: { loss: 0.001, W, b: new Array(10).fill(0) } })) };
+}
+const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
 
 const importance = geometricImportance(10);
 const zeros = () => Array.from({ length: 5 }, () => new Array(10).fill(0));
@@ -52,6 +62,46 @@ describe("three features in two neurons", () => {
     const W = zeros();
     [0, 1, 2, 3, 4].forEach((i) => (W[i][i] = 1));
     expect(threeInTwoGeometry(analyse(W, null, { importance }), W)).toBeNull();
+  });
+});
+
+describe("the facts the article words from them (src/site/facts.ts)", () => {
+  it("gives the three-in-two winners' feature on both neurons and the ranges of their cosines", () => {
+    const skewed = threeInTwo();
+    skewed[4][4] = -0.5;
+    const f = text(threeInTwoFacts(withWinners([{ density: 0.3, W: threeInTwo() }, { density: 0.25, W: skewed }])));
+    expect(f).toMatchObject({ "relu.threeInTwo.densities": "0.3 and 0.25", "relu.threeInTwo.alike": "yes", "relu.threeInTwo.onBoth": "3", "relu.threeInTwo.details": "" });
+    expect(f["relu.threeInTwo.pairCosines"]).toBe(`−1.00 to ${formatFact({ kind: "range", value: [cosine([1, -0.5], [-1, 1]), cosine([1, -0.5], [-1, 1])] })}`);
+    // Another shape: the details per winner instead of one range.
+    const V = threeInTwo();
+    [0, 1, 2].forEach((j) => ((V[j][j] = 0), (V[j][7 + j] = 1)));
+    const other = text(threeInTwoFacts(withWinners([{ density: 0.3, W: V }])));
+    expect(other["relu.threeInTwo.alike"]).toBe("no");
+    expect(other["relu.threeInTwo.details"]).toContain("at density 0.3, features 7, 8 and 9 have neurons of their own");
+    expect(text(threeInTwoFacts(withWinners([{ density: 1, W: zeros().map((r, j) => r.map((_, i) => (i === j ? 1 : 0))) }])))["relu.threeInTwo.densities"]).toBe("");
+  });
+
+  it("gives where the feature-pair winners use distinct pairs, and which features share one", () => {
+    const W = zeros();
+    const pairs: [number, number][] = [];
+    for (let a = 0; a < 5; a++) for (let b = a + 1; b < 5; b++) pairs.push([a, b]);
+    pairs.forEach(([a, b], i) => ((W[a][i] = 1), (W[b][i] = 1)));
+    const R = W.map((r) => [...r]);
+    R[3][9] = 0; R[4][9] = 0; R[0][9] = 1; R[1][9] = 1;
+    expect(text(pairCodeFacts(withWinners([{ density: 0.02, W }, { density: 0.01, W: R }])))).toEqual({
+      "relu.pairs.densities": "0.02 and 0.01",
+      "relu.pairs.distinctAt": "0.02",
+      "relu.pairs.reusedAt": "0.01",
+      "relu.pairs.reused": "at 0.01, features 0 and 9 share n0 and n1",
+      "relu.pairs.possible": "10",
+    });
+  });
+
+  it("gives how the winners were chosen, and NaN for what a schema-1 file lacks", () => {
+    expect(text(selectionMethodFacts("relu", sampleDataFile()))).toEqual({ "relu.stage1Z": "3", "relu.stage1Min": "32", "relu.stage2DrawsMin": "4.2", "relu.stage2DrawsMax": "4.2" });
+    expect(text(selectionMethodFacts("linear", sampleDataFileV1()))["linear.stage1Z"]).toBe("NaN");
+    expect(text(selectionFacts("relu", sampleDataFile()))).toMatchObject({ "relu.hasSelection": "yes", "relu.ties": "0.1", "relu.overturned": "0.1", "relu.hasDiagnostics": "no" });
+    expect(text(selectionFacts("relu", sampleDataFileV1()))).toMatchObject({ "relu.hasSelection": "no", "relu.ties": "", "relu.overturned": "" });
   });
 });
 

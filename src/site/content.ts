@@ -5,6 +5,8 @@ import { getCollection, getEntry } from "astro:content";
 import type { DataFile } from "../data/schema.ts";
 import { MODEL_KINDS } from "../data/schema.ts";
 import type { LevelPopulation, PopulationClaims } from "./population.ts";
+import { analysedExperiment } from "./experiment.ts";
+import type { AnalysedExperiment } from "./experiment.ts";
 
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -35,8 +37,14 @@ export async function loadPopulation(model: ModelKind): Promise<PopulationSummar
 
 let both: Promise<ExperimentData> | undefined;
 
-/** Both data files (loaded once per build). */
-export function loadExperiment(): Promise<ExperimentData> {
+/** A data file analysed (src/site/experiment.ts: one analysis per file, shared by figures, facts and the
+ *  explorer). */
+export async function loadExperiment(model: ModelKind): Promise<AnalysedExperiment> {
+  return analysedExperiment(await loadData(model));
+}
+
+/** Both data files, and the ReLU file's population analysed (loaded once per build). */
+export function loadDataFiles(): Promise<ExperimentData> {
   both ??= Promise.all([loadData("relu-hidden"), loadData("linear-hidden"), loadPopulation("relu-hidden")]).then(([relu, linear, pop]) => ({ relu, linear, reluPopulation: pop?.levels }));
   return both;
 }

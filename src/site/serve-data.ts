@@ -1,5 +1,5 @@
 // An Astro integration that serves the data files the page was built from at <base>/data/, for the
-// download links (src/site/components/DataLink.astro). Astro copies public/data/ there by itself (less
+// download links (src/article-components/DataLink.astro). Astro copies public/data/ there by itself (less
 // any checkpoint of a run in progress, removed after the build); with
 // $PB_DATA_DIR the page is built from other files, and without this the links would hand out the
 // committed ones instead. `astro build` copies the files over dist/data/; `astro dev` serves them.
