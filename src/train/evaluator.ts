@@ -54,8 +54,11 @@ export interface Evaluator {
    * that minus ref's on the same draw.
    */
   sums(density: number, key: StreamKey, count: number, models: readonly ArrayLike<number>[], ref?: ArrayLike<number>): Promise<ModelSums[]>;
-  /** Each start trained for `steps` steps at `density` on its own training stream (fresh AdamW). */
-  trainFrom(density: number, jobs: readonly { start: ArrayLike<number>; key: StreamKey }[], steps: number): Promise<Float64Array[]>;
+  /**
+   * Each start trained at `density` on its own training stream (fresh AdamW) for the last of `at`
+   * (ascending step counts); per job, its parameters after each of `at`.
+   */
+  trainFrom(density: number, jobs: readonly { start: ArrayLike<number>; key: StreamKey }[], at: readonly number[]): Promise<Float64Array[][]>;
   close(): Promise<void>;
 }
 
@@ -85,8 +88,8 @@ export function localEvaluator(kind: ModelKind, config: TrainConfig): Evaluator 
     async sums(density, key, count, models, ref) {
       return rangeSums(kernel, density, key, 0, count, models, ref);
     },
-    async trainFrom(density, jobs, steps) {
-      return jobs.map(({ start, key }) => kernel.trainFrom(start, density, key, steps).params);
+    async trainFrom(density, jobs, at) {
+      return jobs.map(({ start, key }) => kernel.trainSnapshots(start, density, key, at).snapshots);
     },
     async close() {},
   };
@@ -94,10 +97,10 @@ export function localEvaluator(kind: ModelKind, config: TrainConfig): Evaluator 
 
 export type EvalRequest =
   | { type: "sums"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; from: number; to: number; models: Float64Array[]; ref?: Float64Array }
-  | { type: "train"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; start: Float64Array; steps: number };
+  | { type: "train"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; start: Float64Array; at: number[] };
 export type EvalReply =
   | { id: number; type: "sums"; sums: [number, number, number, number?, number?, number?][] }
-  | { id: number; type: "train"; params: Float64Array }
+  | { id: number; type: "train"; snapshots: Float64Array[] }
   | { id: number; type: "error"; message: string };
 
 // The worker's module: the source beside this file, or, in a bundle (scripts/gpu-bundle.sh bundles the
@@ -148,9 +151,9 @@ export function poolEvaluator(kind: ModelKind, config: TrainConfig, threads = av
       }
       return out;
     },
-    async trainFrom(density, jobs, steps) {
-      const replies = await Promise.all(jobs.map(({ start, key }) => send({ type: "train", kind, config, density, key, start: f64(start), steps })));
-      return replies.map((r) => (r as Extract<EvalReply, { type: "train" }>).params);
+    async trainFrom(density, jobs, at) {
+      const replies = await Promise.all(jobs.map(({ start, key }) => send({ type: "train", kind, config, density, key, start: f64(start), at: [...at] })));
+      return replies.map((r) => (r as Extract<EvalReply, { type: "train" }>).snapshots);
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));

@@ -113,7 +113,7 @@ export function runAstroBuild(outDir: string, env: Record<string, string> = {}):
           cwd: ROOT,
           env: {
             ...buildEnvironment(), ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
-            PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
+            PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CONTENT_DIR: "", PB_ALLOW_STALE: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
           },
           stdio: ["ignore", "pipe", "pipe"],
         });
@@ -136,6 +136,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface SiteVariant {
   PB_SITE?: string;
   PB_BASE?: string;
+  /** Another directory of MDX sections (the authoring fixture test). */
+  PB_CONTENT_DIR?: string;
+  /** Another directory of data files. */
+  PB_DATA_DIR?: string;
+  /** "1": build from stale data under the "stale data" banner (src/content.config.ts). */
+  PB_ALLOW_STALE?: string;
 }
 
 const cached = new Map<string, Promise<string>>();
