@@ -8,7 +8,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import type { ModelKind, TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Diagnostics, type Level } from "../data/schema.ts";
@@ -20,8 +19,9 @@ import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
 import type { Stage2Size } from "./selection.ts";
 import { selectBest } from "./select-level.ts";
+import { gitCommit } from "./git-commit.ts";
 
-export { selectBest };
+export { selectBest, gitCommit };
 import { diagnose } from "./diagnostics.ts";
 import { poolEvaluator, type Evaluator } from "./evaluator.ts";
 
@@ -71,22 +71,6 @@ function populationOf(kind: ModelKind, config: TrainConfig, levels: readonly Lev
     header: { schema: POPULATION_SCHEMA, model: kind, config, densities: levels.map((l) => l.density), params: P, diverged: levels.map((l) => nonFiniteModels(pops.get(l.density)!, P)) },
     data,
   };
-}
-
-/** The commit of the code that trains: a bundle's own, else the working tree's ("-dirty" when it has
- *  uncommitted changes), else "unknown". */
-export function gitCommit(): string {
-  // A bundled trainer (scripts/gpu-bundle.sh) is built with the commit of its code: that, not whatever
-  // checkout the GPU machine happens to run it in (one there once named an older commit, "-dirty").
-  const bundled = process.env.PB_TRAINER_COMMIT;
-  if (bundled) return bundled;
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return dirty ? `${sha}-dirty` : sha;
-  } catch {
-    return "unknown";
-  }
 }
 
 /**
