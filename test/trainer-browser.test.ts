@@ -140,14 +140,15 @@ describe("the in-page trainer (chromium)", () => {
     const config = trainConfig(settings);
     const engine = await createWebGpuEngine();
     let node: TrainedLevel | undefined;
+    const kernel = engine.kernel(settings.kind, config);
     try {
       await engine.train({ kind: settings.kind, config, densities: [settings.density], onLevel: (l) => void (node = l) });
-      expect(run.data.run.kernel).toEqual(engine.kernel(settings.kind, config));
     } finally {
       await engine.close();
     }
     expect(run.params).toEqual(node!.params.map((p) => Array.from(p)));
     expect(run.evalLosses).toEqual(Array.from(node!.evalLosses));
+    expect(run.data.run.kernel).toEqual(kernel);
     expect(dataFileSchema.safeParse(run.data).success).toBe(true);
     expect(run.data).toMatchObject({ schema: "privileged-basis/2", model: "relu-hidden", config, run: { engine: "webgpu", device: "google swiftshader (WebGPU in the browser)", commit: "test" } });
     expect(run.data.run.gpuSeconds).toBeGreaterThan(0);
