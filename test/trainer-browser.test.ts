@@ -1,15 +1,14 @@
 // The in-page trainer (src/trainer/run.ts) in Debian's chromium, against the Node engines: on WebGPU
 // (SwiftShader: --enable-unsafe-webgpu, page from 127.0.0.1) it runs the Node engine's core on
 // navigator.gpu with the WGSL files bundled as strings (Vite's `?raw`, here an esbuild plugin doing the
-// same), and every model's weights and held-out loss must equal the Node webgpu engine's on SwiftShader
+// same: scripts/bench/trainer-page.ts), and every model's weights and held-out loss must equal the Node webgpu engine's on SwiftShader
 // for the same config, kernel and workgroup size; on the CPU (Web Workers, the SIMD kernel) they must
 // equal the Node SIMD kernel's. Both bit for bit. Then the selection, the data file (validated by the
 // schema), progress and cancelling.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataFileSchema, type DataFile } from "../src/data/schema.ts";
@@ -22,17 +21,7 @@ import { BROWSER_STAGE2, trainConfig, type TrainerProgress } from "../src/traine
 import type { TrainerSettings } from "../src/trainer/limits.ts";
 import { launchChromium } from "./helpers/chromium.ts";
 import { serveStatic, type StaticServer } from "./helpers/static-server.ts";
-
-const root = new URL("..", import.meta.url).pathname;
-
-/** Vite's `?raw` import (the file's text as a string), for esbuild. */
-const rawPlugin: Plugin = {
-  name: "raw",
-  setup(b) {
-    b.onResolve({ filter: /\?raw$/ }, (a) => ({ path: resolve(a.resolveDir, a.path.replace(/\?raw$/, "")), namespace: "raw" }));
-    b.onLoad({ filter: /.*/, namespace: "raw" }, (a) => ({ contents: readFileSync(a.path, "utf8"), loader: "text" }));
-  },
-};
+import { buildTrainerPage } from "../scripts/bench/trainer-page.ts";
 
 let dir = "";
 let server: StaticServer;
@@ -40,37 +29,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pb-trainer-browser-"));
-  await build({ entryPoints: [join(root, "src/train/simd/browser-worker.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "worker.js"), logLevel: "silent" });
-  writeFileSync(
-    join(dir, "entry.ts"),
-    `import { trainInBrowser, probeWebGpu } from ${JSON.stringify(join(root, "src/trainer/run.ts"))};
-     import { BUNDLED_WGSL } from ${JSON.stringify(join(root, "src/train/webgpu/wgsl-bundled.ts"))};
-     let controller;
-     (window as any).pb = {
-       probe: () => probeWebGpu(),
-       cancel: () => controller.abort(),
-       progress: [] as unknown[],
-       async train(settings, engine, cancelAfterSteps) {
-         controller = new AbortController();
-         (window as any).pb.progress = [];
-         try {
-           const run = await trainInBrowser(settings, {
-             engine, wgsl: BUNDLED_WGSL, commit: "test", workers: 2, signal: controller.signal,
-             createWorker: () => new Worker("./worker.js", { type: "module" }),
-             onProgress: (p) => {
-               (window as any).pb.progress.push(p);
-               if (cancelAfterSteps !== undefined && p.modelStepsDone >= cancelAfterSteps) controller.abort();
-             },
-           });
-           return { data: run.data, params: run.params.map((p) => Array.from(p)), evalLosses: Array.from(run.evalLosses) };
-         } catch (e) {
-           return { error: e.name + ": " + e.message };
-         }
-       },
-     };`,
-  );
-  await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "entry.js"), logLevel: "silent", plugins: [rawPlugin] });
-  writeFileSync(join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><title>trainer</title><link rel="icon" href="data:,"><script type="module" src="./entry.js"></script>`);
+  await buildTrainerPage(dir);
   server = await serveStatic(dir);
   browser = await launchChromium({ webgpu: true });
 }, 120_000);
@@ -99,7 +58,7 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
 }
 
 const trainIn = (page: Page, settings: TrainerSettings, engine: "webgpu" | "cpu", cancelAfterSteps?: number) =>
-  page.evaluate(([s, e, c]) => (window as unknown as { pb: { train(...a: unknown[]): Promise<unknown> } }).pb.train(s, e, c), [settings, engine, cancelAfterSteps] as const) as Promise<PageRun>;
+  page.evaluate(([s, e, c]) => (window as unknown as { pb: { train(...a: unknown[]): Promise<unknown> } }).pb.train(s, e, { cancelAfterSteps: c }), [settings, engine, cancelAfterSteps] as const) as Promise<PageRun>;
 const progressIn = (page: Page) => page.evaluate(() => (window as unknown as { pb: { progress: TrainerProgress[] } }).pb.progress);
 
 /** The level's file entry as Node's trainer would select it from the same models, in one thread. */
