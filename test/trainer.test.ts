@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
 import { dataFileSchema, type DataFile } from "../src/data/schema.ts";
 import { ENGINE_LIMITS, MAX_STEPS, limitsFor, settingsProblem, type TrainerSettings } from "../src/trainer/limits.ts";
-import { dataFileText, marginSentence, runResult, type CommittedData } from "../src/trainer/result.ts";
+import { committedData, dataFileText, marginSentence, parseCommittedData, runResult } from "../src/trainer/result.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const relu = dataFileSchema.parse(JSON.parse(readFileSync(join(root, "public/data/relu-hidden.json"), "utf8")));
@@ -41,12 +41,7 @@ function runAt(density: number): DataFile {
   const level = relu.levels.find((l) => l.density === density)!;
   return { ...relu, population: undefined, diagnostics: undefined, levels: [level] };
 }
-const committed: CommittedData = {
-  "relu-hidden": {
-    file: "relu-hidden.json", modelsPerLevel: relu.config.modelsPerLevel, importance: relu.config.importance,
-    levels: relu.levels.map((l) => ({ density: l.density, loss: l.best.loss, finished: l.losses.length, diverged: l.diverged, winner: l.best.model, W: l.best.W, b: l.best.b })),
-  },
-};
+const committed = committedData([relu]);
 
 describe("result", () => {
   it("analyses the run's winner and the committed one with the article's analysis, on one scale", () => {
@@ -68,6 +63,12 @@ describe("result", () => {
     const r = runResult({ ...file, levels: [{ ...file.levels[0], density: 0.33 }] }, committed);
     expect(r.models.map((m) => m.key)).toEqual(["run"]);
     expect(r.noCommitted).toMatch(/^The article's data \(relu-hidden\.json\) has no level at density 0\.33; its densities are 1, 0\.75, /);
+  });
+  it("takes the article's winners from each file, and checks them when fetched", () => {
+    expect(committed["relu-hidden"]!.levels.map((l) => [l.density, l.winner, l.loss])).toEqual(relu.levels.map((l) => [l.density, l.best.model, l.best.loss]));
+    expect(committed["relu-hidden"]!.file).toBe("relu-hidden.json");
+    expect(parseCommittedData(JSON.parse(JSON.stringify(committed)))).toEqual(committed);
+    expect(() => parseCommittedData({ "relu-hidden": { levels: [{ density: 1 }] } })).toThrow("the article's winners of relu-hidden are malformed");
   });
   it("writes the data file as the trainer does, and it validates", () => {
     const text = dataFileText(runAt(0.1));

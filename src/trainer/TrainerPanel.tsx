@@ -14,11 +14,12 @@ import type { PlotSpec } from "../figures/types.ts";
 import { BUNDLED_WGSL } from "../train/webgpu/wgsl-bundled.ts";
 import { MAX_STEPS, limitsFor, settingsProblem, type TrainerEngineName, type TrainerSettings } from "./limits.ts";
 import { TrainerStopped, probeWebGpu, trainInBrowser, type TrainerProgress, type TrainerRun, type WebGpuProbe } from "./run.ts";
-import { dataFileText, runResult, type CommittedData } from "./result.ts";
+import { dataFileText, parseCommittedData, runResult, type CommittedData } from "./result.ts";
 
 export interface TrainerPanelProps {
   id: string;
-  committed: CommittedData;
+  /** URL of the article's winners (src/pages/trainer/committed.json.ts). */
+  committedSrc: string;
   /** The site's commit, recorded in the data file. */
   commit: string;
 }
@@ -55,16 +56,22 @@ function progressLine(p: TrainerProgress): string {
   return parts.join(" · ");
 }
 
-export default function TrainerPanel({ id, committed, commit }: TrainerPanelProps) {
+export default function TrainerPanel({ id, committedSrc, commit }: TrainerPanelProps) {
   const [probe, setProbe] = useState<WebGpuProbe | null>(null);
   const [engine, setEngine] = useState<TrainerEngineName>("cpu");
   const [settings, setSettings] = useState<TrainerSettings>({ kind: "relu-hidden", density: 0.3, seed: 0, ...limitsFor("cpu", false).defaults });
   const [status, setStatus] = useState<Status>({ state: "idle" });
   const [download, setDownload] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
+  // The article's winners, drawn beside the reader's; a failure to load them only loses the comparison.
+  const [committed, setCommitted] = useState<CommittedData | string>({});
 
   useEffect(() => {
     let live = true;
+    fetch(committedSrc)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+      .then((json) => live && setCommitted(parseCommittedData(json)))
+      .catch((e: Error) => live && setCommitted(`The article's winners could not be loaded for comparison (${e.message}).`));
     probeWebGpu().then((p) => {
       if (!live) return;
       setProbe(p);
@@ -186,10 +193,10 @@ export default function TrainerPanel({ id, committed, commit }: TrainerPanelProp
   );
 }
 
-function Result({ id, run, committed, download }: { id: string; run: TrainerRun; committed: CommittedData; download: string | null }) {
+function Result({ id, run, committed, download }: { id: string; run: TrainerRun; committed: CommittedData | string; download: string | null }) {
   const { data } = run;
   const level = data.levels[0];
-  const r = runResult(data, committed);
+  const r = runResult(data, typeof committed === "string" ? {} : committed);
   const name = `${data.model}.json`;
   return (
     <section class="pb-trainer__result" aria-label="Result" data-testid="result">
@@ -211,7 +218,7 @@ function Result({ id, run, committed, download }: { id: string; run: TrainerRun;
           </section>
         ))}
       </div>
-      {r.noCommitted && <p>{r.noCommitted}</p>}
+      {typeof committed === "string" ? <p>{committed}</p> : r.noCommitted && <p>{r.noCommitted}</p>}
       <div class="pb-trainer__legends">
         {r.legends.map((spec, k) => <PlotView spec={spec} idPrefix={`${id}-legend-${k}`} />)}
       </div>

@@ -5,7 +5,7 @@
 // article's data has that density.
 
 import { analyse, type Analysis } from "../analysis/index.ts";
-import type { DataFile } from "../data/schema.ts";
+import { dataFileName, type DataFile } from "../data/schema.ts";
 import { formatDensity, formatLoss } from "../figures/format.ts";
 import { featureLegendPlot, weightLegendPlot } from "../figures/legends.ts";
 import { matrixPlot, positiveColourCap, sharedMaxAbs, weightExtent } from "../figures/matrix.ts";
@@ -14,7 +14,7 @@ import type { PlotSpec } from "../figures/types.ts";
 import { levelSummary, type ExplorerData, type ExplorerLevel, type LevelSummary } from "../components/explorer-data.ts";
 import type { ModelKind } from "../model/config.ts";
 
-/** A committed winner, as the page was built with it (small: the trainer's props carry every level's). */
+/** A committed winner, as the site was built with it (src/pages/trainer/committed.json.ts). */
 export interface CommittedLevel {
   density: number;
   loss: number;
@@ -32,6 +32,34 @@ export interface CommittedFile {
   levels: CommittedLevel[];
 }
 export type CommittedData = Partial<Record<ModelKind, CommittedFile>>;
+
+/** Every level's winner of each data file: what the trainer draws beside a reader's run. */
+export function committedData(files: readonly DataFile[]): CommittedData {
+  return Object.fromEntries(
+    files.map((file) => [
+      file.model,
+      {
+        file: dataFileName(file.model),
+        modelsPerLevel: file.config.modelsPerLevel,
+        importance: file.config.importance,
+        levels: file.levels.map((l) => ({
+          density: l.density, loss: l.best.loss, finished: l.losses.length, diverged: l.diverged,
+          ...(l.best.model !== undefined && { winner: l.best.model }), W: l.best.W, b: l.best.b,
+        })),
+      } satisfies CommittedFile,
+    ]),
+  );
+}
+
+/** Checks the fetched committed.json enough to draw from it (the build validated the data it came from). */
+export function parseCommittedData(json: unknown): CommittedData {
+  const ok = (f: unknown): f is CommittedFile =>
+    typeof f === "object" && f !== null && Array.isArray((f as CommittedFile).levels) && Array.isArray((f as CommittedFile).importance) &&
+    (f as CommittedFile).levels.every((l) => typeof l.density === "number" && Array.isArray(l.W) && Array.isArray(l.b));
+  if (typeof json !== "object" || json === null) throw new Error("the article's winners are not a JSON object");
+  for (const [kind, f] of Object.entries(json)) if (!ok(f)) throw new Error(`the article's winners of ${kind} are malformed`);
+  return json as CommittedData;
+}
 
 export interface ShownModel {
   key: "run" | "committed";
