@@ -121,7 +121,7 @@ describe(`the site built with PB_BASE=${BASE}, served under ${BASE}/`, () => {
   it("trains in the standalone trainer page, linked from the article, loading everything from under the base path", async () => {
     // The article's own trainer island first (so that leaving the page aborts no script it was loading).
     await page.locator("#train-it-yourself-title").scrollIntoViewIfNeeded();
-    await page.waitForSelector('.pb-trainer__launch button:text("Open the trainer")');
+    await page.waitForSelector('.pb-trainer__launch button:text("Open the trainer"):not([disabled])');
     await page.click('a[href="train/"]');
     await page.waitForURL(`${home}train/`);
     // Without --enable-unsafe-webgpu this chromium grants no WebGPU adapter: the trainer says so and uses the CPU.

@@ -41,6 +41,12 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(e.message));
+  // Main-thread tasks over 50 ms (chromium's long tasks), to show that training leaves the tab responsive.
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: "longtask", buffered: true });
+  });
   // A switch the test flips to lose the next WebGPU device a moment after it is made.
   await page.addInitScript(() => {
     const w = window as unknown as { loseNextDevice?: boolean };
@@ -69,9 +75,16 @@ describe("Train it yourself (built site, chromium)", () => {
     const { page, errors } = await open("/train/");
     await expect.poll(() => page.textContent('[data-testid="engine-note"]')).toMatch(/WebGPU adapter, google swiftshader \(WebGPU in the browser\), emulates a GPU on the CPU, so the CPU engine/);
     expect(await page.isChecked('input[name="engine"][value="cpu"]')).toBe(true);
-    await setSettings(page, { density: 0.3, models: 4, steps: 300, seed: 3 });
+    await setSettings(page, { density: 0.3, models: 4, steps: 3000, seed: 3 });
+    const started = await page.evaluate(() => performance.now());
     await train(page);
+    await page.waitForSelector('[data-testid="progress"]');
+    const selecting = await page.waitForFunction(() => /choosing the winner/.test(document.querySelector('[data-testid="progress"]')?.textContent ?? "") && performance.now(), undefined, { timeout: 60_000, polling: 20 });
     await page.waitForSelector('[data-testid="result"]', { timeout: 60_000 });
+    // 12,000 model-steps in the workers (a second or two here; as long again or more if they ran on the
+    // page's thread): the page's own tasks stay short meanwhile. 500 ms leaves room for a loaded machine.
+    const during = await page.evaluate(([a, b]) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= a && t.start <= b), [started, (await selecting.jsonValue()) as number] as const);
+    expect(Math.max(0, ...during.map((t) => t.duration))).toBeLessThan(500);
     // The run and the article's winner at 0.3, each with its regime, loss and two plots, and the legends.
     for (const key of ["run", "committed"]) {
       expect(await page.locator(`[data-testid="model-${key}"] svg`).count(), key).toBe(2);
@@ -86,7 +99,7 @@ describe("Train it yourself (built site, chromium)", () => {
     await download.saveAs(join(dir, "relu-hidden.json"));
     const text = readFileSync(join(dir, "relu-hidden.json"), "utf8");
     const data = dataFileSchema.parse(JSON.parse(text));
-    expect(data).toMatchObject({ model: "relu-hidden", config: { modelsPerLevel: 4, steps: 300, seed: 3 }, run: { engine: "cpu", kernel: { name: "simd" } } });
+    expect(data).toMatchObject({ model: "relu-hidden", config: { modelsPerLevel: 4, steps: 3000, seed: 3 }, run: { engine: "cpu", kernel: { name: "simd" } } });
     expect(data.levels.map((l) => l.density)).toEqual([0.3]);
     // Built into the site with the committed linear file: the article shows the reader's run.
     copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
@@ -150,7 +163,7 @@ describe("Train it yourself (built site, chromium)", () => {
     const scripts: string[] = [];
     page.on("request", (r) => r.resourceType() === "script" && scripts.push(r.url()));
     await page.locator("#train-it-yourself-title").scrollIntoViewIfNeeded();
-    await page.waitForSelector('.pb-trainer__launch button:text("Open the trainer")');
+    await page.waitForSelector('.pb-trainer__launch button:text("Open the trainer"):not([disabled])');
     expect(scripts.some((u) => /TrainerPanel/.test(u))).toBe(false);
     expect(await page.getAttribute('a[href="train/"]', "href")).toBe("train/");
     await page.click('.pb-trainer__launch button');

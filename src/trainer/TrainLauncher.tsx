@@ -16,6 +16,9 @@ export default function TrainLauncher({ open = false, ...panel }: TrainLauncherP
   const [Panel, setPanel] = useState<ComponentType<TrainerPanelProps> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  // The button is rendered at build time too: until the island hydrates, a click would do nothing.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   useEffect(() => {
     if (!wanted || Panel) return;
     import("./TrainerPanel.tsx").then(
@@ -31,7 +34,7 @@ export default function TrainLauncher({ open = false, ...panel }: TrainLauncherP
           {error} <button type="button" onClick={() => { setError(null); setAttempt((a) => a + 1); }}>Retry</button>
         </p>
       ) : (
-        <button type="button" disabled={wanted} onClick={() => setWanted(true)}>{wanted ? "Loading the trainer…" : "Open the trainer"}</button>
+        <button type="button" disabled={wanted || !hydrated} onClick={() => setWanted(true)}>{wanted ? "Loading the trainer…" : "Open the trainer"}</button>
       )}
     </div>
   );
