@@ -31,8 +31,9 @@ export const MAX_STEPS = 10_000;
  * Per engine. A hardware GPU trains the paper's 1000 models × 10,000 steps in seconds (BENCHMARKS.md:
  * 45 M model-steps/s on an H100; a laptop's integrated GPU is 100–1000× slower, still a minute or so).
  * A software adapter (SwiftShader, Mesa's llvmpipe: the GPU emulated on the CPU) manages a few hundred
- * model-steps/s, so it gets a minute's worth at most. The CPU runs the SIMD kernel in Web Workers at
- * 15,000–45,000 model-steps/s per core (BENCHMARKS.md): 2·10⁶ model-steps is about a minute on two cores.
+ * model-steps/s (BENCHMARKS.md: about 300 in chromium), so it gets a minute's worth at most. The CPU runs
+ * the SIMD kernel in Web Workers at 15,000–25,000 model-steps/s per core (BENCHMARKS.md): 2·10⁶
+ * model-steps is about a minute on two cores.
  */
 export const ENGINE_LIMITS: Readonly<Record<TrainerEngineName | "webgpu-software", EngineLimits>> = {
   webgpu: { maxModels: 1000, maxModelSteps: 1000 * MAX_STEPS, defaults: { models: 256, steps: MAX_STEPS } },
