@@ -19,6 +19,7 @@ import { createWebGpuEngine } from "../src/train/webgpu/engine.ts";
 import type { TrainedLevel } from "../src/train/engine.ts";
 import { BROWSER_STAGE2, trainConfig, type TrainerProgress } from "../src/trainer/run.ts";
 import type { TrainerSettings } from "../src/trainer/limits.ts";
+import type { KernelName } from "../src/train/webgpu/layout.ts";
 import { launchChromium } from "./helpers/chromium.ts";
 import { serveStatic, type StaticServer } from "./helpers/static-server.ts";
 import { buildTrainerPage } from "../scripts/bench/trainer-page.ts";
@@ -57,8 +58,13 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-const trainIn = (page: Page, settings: TrainerSettings, engine: "webgpu" | "cpu", cancelAfterSteps?: number) =>
-  page.evaluate(([s, e, c]) => (window as unknown as { pb: { train(...a: unknown[]): Promise<unknown> } }).pb.train(s, e, { cancelAfterSteps: c }), [settings, engine, cancelAfterSteps] as const) as Promise<PageRun>;
+interface PageOptions {
+  cancelAfterSteps?: number;
+  kernel?: KernelName;
+  workgroupSize?: number;
+}
+const trainIn = (page: Page, settings: TrainerSettings, engine: "webgpu" | "cpu", options: PageOptions = {}) =>
+  page.evaluate(([s, e, o]) => (window as unknown as { pb: { train(...a: unknown[]): Promise<unknown> } }).pb.train(s, e, o), [settings, engine, options] as const) as Promise<PageRun>;
 const progressIn = (page: Page) => page.evaluate(() => (window as unknown as { pb: { progress: TrainerProgress[] } }).pb.progress);
 
 /** The level's file entry as Node's trainer would select it from the same models, in one thread. */
@@ -124,6 +130,26 @@ describe("the in-page trainer (chromium)", () => {
     await page.close();
   }, 180_000);
 
+  it("trains the linear model with the workgroup kernel of 32 threads on WebGPU with the Node engine's bits too", async () => {
+    const { page, errors } = await openPage();
+    const s: TrainerSettings = { kind: "linear-hidden", density: 0.05, models: 3, steps: 12, seed: 1 };
+    const run = await trainIn(page, s, "webgpu", { kernel: "workgroup", workgroupSize: 32 });
+    expect(run.error).toBeUndefined();
+    const config = trainConfig(s);
+    const engine = await createWebGpuEngine({ kernel: "workgroup", workgroupSize: 32 });
+    let node: TrainedLevel | undefined;
+    try {
+      await engine.train({ kind: s.kind, config, densities: [s.density], onLevel: (l) => void (node = l) });
+    } finally {
+      await engine.close();
+    }
+    expect(run.params).toEqual(node!.params.map((p) => Array.from(p)));
+    expect(run.evalLosses).toEqual(Array.from(node!.evalLosses));
+    expect(run.data.run.kernel).toEqual({ name: "workgroup", workgroupSize: 32 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
   it("trains on the CPU in Web Workers with the Node SIMD kernel's bits, and writes a valid data file", async () => {
     const { page, errors } = await openPage();
     const cpuSettings: TrainerSettings = { ...settings, kind: "linear-hidden", models: 5, steps: 300 };
@@ -150,7 +176,7 @@ describe("the in-page trainer (chromium)", () => {
     const { page, errors } = await openPage();
     for (const engine of ["cpu", "webgpu"] as const) {
       const s: TrainerSettings = { ...settings, steps: 2000, models: engine === "cpu" ? 4 : 2 };
-      const stopped = await trainIn(page, s, engine, 1);
+      const stopped = await trainIn(page, s, engine, { cancelAfterSteps: 1 });
       expect(stopped.error, engine).toBe("TrainerStopped: Training was cancelled.");
       const again = await trainIn(page, { ...settings, steps: 5 }, engine);
       expect(again.error, engine).toBeUndefined();

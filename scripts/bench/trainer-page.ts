@@ -30,13 +30,15 @@ export async function buildTrainerPage(dir: string): Promise<void> {
      const pb = {
        probe: () => probeWebGpu(),
        progress: [] as { at: number }[],
-       // options: workers, and cancelAfterSteps (abort once a report reaches that many model-steps).
-       async train(settings: any, engine: "webgpu" | "cpu", options: { workers?: number; cancelAfterSteps?: number } = {}) {
+       // options: workers, the WebGPU kernel and workgroup size, and cancelAfterSteps (abort once a report
+       // reaches that many model-steps).
+       async train(settings: any, engine: "webgpu" | "cpu", options: { workers?: number; kernel?: "private" | "workgroup"; workgroupSize?: number; cancelAfterSteps?: number } = {}) {
          controller = new AbortController();
          pb.progress = [];
          try {
            const run = await trainInBrowser(settings, {
              engine, wgsl: BUNDLED_WGSL, commit: "test", workers: options.workers ?? 2, signal: controller.signal,
+             kernel: options.kernel, workgroupSize: options.workgroupSize,
              createWorker: () => new Worker("./worker.js", { type: "module" }),
              onProgress: (p) => {
                pb.progress.push({ ...p, at: performance.now() });
