@@ -26,6 +26,9 @@ afterAll(temps.cleanup);
 
 /** `astro build --outDir outDir`, taking turns with every other test build (see helpers/site-build.ts). */
 const build = (outDir: string, env: Record<string, string> = {}) => runAstroBuild(outDir, env);
+/** A test that builds may first wait for the builds of other test files (the shared site, the base-path
+ *  site, the trainer's download): on the loaded 2-core machine that alone passed 60 s. */
+const BUILDS = { timeout: 300_000 };
 
 /** A failed build's output without Astro's timestamped progress lines, blank lines and the exit status runAstroBuild appends. */
 const messageLines = (output: string) =>
@@ -177,7 +180,7 @@ describe("astro build with the committed data", () => {
   });
 });
 
-describe("astro build with another data directory ($PB_DATA_DIR)", () => {
+describe("astro build with another data directory ($PB_DATA_DIR)", BUILDS, () => {
   it("builds the page from the files found there", async () => {
     const dir = temp("pb-data-other-");
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
@@ -202,7 +205,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
   });
 });
 
-describe("astro build with a schema-2 data file and its population", () => {
+describe("astro build with a schema-2 data file and its population", BUILDS, () => {
   // A small real run: 3 levels × 6 models, trained and selected by the project's own trainer.
   let dir = "";
   beforeAll(async () => {
@@ -255,7 +258,7 @@ describe("astro build with a schema-2 data file and its population", () => {
   });
 });
 
-describe("astro build with a broken data directory", () => {
+describe("astro build with a broken data directory", BUILDS, () => {
   it("stops when a data file is corrupt, printing only the file, what is wrong and the command that regenerates it", async () => {
     const dir = temp("pb-data-corrupt-");
     copyFileSync(join(ROOT, "public", "data", "relu-hidden.json"), join(dir, "relu-hidden.json"));
