@@ -7,6 +7,8 @@
 //   PB_DATA_DIR  where the data collection reads relu-hidden.json / linear-hidden.json
 //                (src/data/directory.ts; default public/data), and the files served at <base>/data/
 //                for download (src/site/serve-data.ts). Used by the build tests.
+//   PB_CONTENT_DIR where the article's MDX sections are read (default content/). Used by the fixture
+//                test (test/authoring.test.ts).
 //   PB_CACHE_DIR Astro's cache directory (content data store); default node_modules/.astro. The build
 //                tests give each build its own, so they never share state with other builds.
 
@@ -17,11 +19,13 @@ import { unified } from "@astrojs/markdown-remark";
 import remarkMath from "remark-math";
 import rehypeKatex from "rehype-katex";
 import { serveDataFiles } from "./src/site/serve-data.ts";
+import { remarkNumbered } from "./src/site/numbering.ts";
 
 // Astro 7's default Markdown processor ignores remark/rehype plugins, so select the unified
 // (remark/rehype) processor explicitly and give MDX the very same one.
 const markdownProcessor = unified({
-  remarkPlugins: [remarkMath],
+  // remarkNumbered lists each section's figures and equations in order, for their numbers.
+  remarkPlugins: [remarkMath, remarkNumbered],
   // `output: "htmlAndMathml"` keeps MathML next to the visual HTML for screen readers; `strict`
   // turns LaTeX that KaTeX cannot render into a build error instead of red text in the article.
   rehypePlugins: [[rehypeKatex, { output: "htmlAndMathml", strict: "error", throwOnError: true }]],

@@ -1,11 +1,15 @@
 // Content collections.
 //
-// `data`: the two trained-model files, read from public/data/ (or $PB_DATA_DIR) and validated against
-// the data file schema (privileged-basis/2, or /1 for older files) by the same parser the trainer uses. A missing or invalid file stops
-// the build with a message naming the file and the command that regenerates it. Entry ids are the
-// model kinds, "relu-hidden" and "linear-hidden"; read them through src/site/content.ts.
+// `data`: the data file of every declared experiment (src/experiments/declarations.ts), read from
+// public/data/ (or $PB_DATA_DIR) and validated against the data file schema (privileged-basis/2, or /1
+// for older files) by the same parser the trainer uses, then checked against its declaration
+// (src/experiments/cache.ts). An invalid file stops the build; so does a missing or stale one unless
+// PB_ALLOW_STALE=1 (then the page carries a "stale data" banner, from the `freshness` collection). The
+// message names every such file and the command that refreshes it. Entry ids are the experiment names
+// ("relu-hidden", "linear-hidden", …); read them through src/site/content.ts.
 //
-// `article`: the MDX sections of the report in content/.
+// `article`: the MDX sections of the report in content/ (or $PB_CONTENT_DIR: the fixture test builds a
+// copy of the article with a section of its own added).
 
 import { defineCollection } from "astro:content";
 import type { Loader, LoaderContext } from "astro/loaders";
@@ -18,9 +22,10 @@ import { fileURLToPath } from "node:url";
 import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
 import { parsePopulation, populationExpectation } from "./data/population.ts";
-import { analysePopulation, populationClaims, summarisePopulation } from "./site/population.ts";
+import { analysePopulation, populationClaims, separatorCounts, summarisePopulation } from "./site/population.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
-import { MODEL_KINDS, dataFileName, regenerateCommand } from "./data/schema.ts";
+import { declaredExperiments } from "./experiments/declarations.ts";
+import { experimentPath, experimentStatus, trainCommand, type ExperimentStatus } from "./experiments/cache.ts";
 
 export class DataLoadError extends Error {
   constructor(message: string) {
@@ -36,6 +41,51 @@ export class DataLoadError extends Error {
 /** Data files already watched in `astro dev` (so a reload does not add a second listener). */
 const watched = new Set<string>();
 
+/** Set to 1 to build from stale or missing data anyway, under a "stale data" banner (README, "Extend the
+ *  write-up"). Invalid files still stop the build: there is nothing to show from them. */
+export const ALLOW_STALE_VARIABLE = "PB_ALLOW_STALE";
+const allowStale = () => process.env[ALLOW_STALE_VARIABLE] === "1";
+
+/**
+ * Every declared experiment's data file in `dir`, with its freshness (src/experiments/cache.ts). Stops
+ * the build (DataLoadError), naming every experiment whose file is invalid, and, unless PB_ALLOW_STALE=1,
+ * every one whose file is missing or stale, each with the command that refreshes it.
+ */
+function checkExperiments(dir: string, root: string): { statuses: ExperimentStatus[]; shown: (path: string) => string } {
+  const shown = (path: string) => {
+    const inside = !relative(root, path).startsWith("..") && !isAbsolute(relative(root, path));
+    return inside ? relative(root, path) : path;
+  };
+  let experiments;
+  try {
+    experiments = declaredExperiments();
+  } catch (e) {
+    throw new DataLoadError((e as Error).message);
+  }
+  const statuses = experiments.map((e) => experimentStatus(e, dir));
+  const blocking = statuses.filter((s) => s.state === "invalid" || ((s.state === "missing" || s.state === "stale") && !allowStale()));
+  if (!blocking.length) return { statuses, shown };
+  // Outside public/data the command must say where to write.
+  const command = (s: ExperimentStatus) => `${trainCommand(s.experiment)}${process.env.PB_DATA_DIR ? ` --out ${s.path}` : ""}`;
+  const blocks = blocking.map((s) => {
+    if (s.state === "stale") {
+      return `Data file ${shown(s.path)} is stale: ${s.reasons.join("; ")}.\n  Retrain it with: ${command(s)}`;
+    }
+    // A file git knows can be restored in a second; retraining it takes hours on a CPU.
+    const restore = gitRestoreCommand(s.path);
+    return (
+      `Data file ${shown(s.path)} cannot be used: ${s.reasons[0]}.\n` +
+      (restore ? `  Restore the committed file with: ${restore}\n` : "") +
+      `  ${restore ? "Or regenerate it (hours on a CPU)" : "Regenerate it"} with: ${command(s)}`
+    );
+  });
+  const refreshable = blocking.filter((s) => s.state !== "invalid");
+  if (refreshable.length > 1 && !process.env.PB_DATA_DIR) blocks.push(`  \`npm run train\` retrains all ${refreshable.length}: ${refreshable.map((s) => s.experiment.name).join(", ")}.`);
+  // Only stale files can be built from: a page that needs a missing one cannot render.
+  if (blocking.every((s) => s.state === "stale")) blocks.push(`  Or build from them anyway, under a "stale data" banner: ${ALLOW_STALE_VARIABLE}=1 npm run build`);
+  throw new DataLoadError(blocks.join("\n"));
+}
+
 function dataLoader(): Loader {
   return {
     name: "privileged-basis-data",
@@ -43,36 +93,22 @@ function dataLoader(): Loader {
       const { store, logger, config, watcher } = context;
       const dir = dataDirectory(config.publicDir);
       const root = fileURLToPath(config.root);
-      const entries = MODEL_KINDS.map((model) => {
-        const path = resolve(dir, dataFileName(model));
-        const inside = !relative(root, path).startsWith("..") && !isAbsolute(relative(root, path));
-        const shown = inside ? relative(root, path) : path;
-        try {
-          return { model, path, shown, inside, data: readDataFile(path) };
-        } catch (e) {
-          // readDataFile's errors start with the path; restate it relative to the project so the
-          // message is short, and say how to regenerate the file.
-          const reason = (e as Error).message.startsWith(path) ? (e as Error).message.slice(path.length + 2) : (e as Error).message;
-          // A file git knows can be restored in a second; retraining it takes hours on a CPU.
-          const restore = gitRestoreCommand(path);
-          throw new DataLoadError(
-            `Data file ${shown} cannot be used: ${reason}.\n` +
-              (restore ? `  Restore the committed file with: ${restore}\n` : "") +
-              `  ${restore ? "Or regenerate it (hours on a CPU)" : "Regenerate it"} with: ${regenerateCommand(model)}` +
-              (process.env.PB_DATA_DIR ? ` --out ${path}` : ""),
-          );
-        }
-      });
+      const { statuses, shown } = checkExperiments(dir, root);
       store.clear();
-      for (const { model, shown, inside, data } of entries) {
-        const record = data as unknown as Record<string, unknown>;
+      for (const s of statuses) {
+        if (!s.file) {
+          logger.warn(`${shown(s.path)}: missing (${ALLOW_STALE_VARIABLE}=1): pages that need ${s.experiment.name} will not build`);
+          continue;
+        }
+        const record = s.file as unknown as Record<string, unknown>;
+        const inside = shown(s.path) !== s.path;
         // Astro accepts only paths inside the project as an entry's filePath.
-        store.set({ id: model, data: record, ...(inside ? { filePath: shown } : {}), digest: context.generateDigest(record) });
-        logger.info(`${shown}: ${data.levels.length} density levels, K = ${data.config.modelsPerLevel}`);
+        store.set({ id: s.experiment.name, data: record, ...(inside ? { filePath: shown(s.path) } : {}), digest: context.generateDigest(record) });
+        logger.info(`${shown(s.path)}: ${s.file.levels.length} density levels, K = ${s.file.config.modelsPerLevel}${s.state === "stale" ? ` — STALE: ${s.reasons.join("; ")}` : ""}`);
       }
       // In `astro dev`, reload when the trainer rewrites a file.
       if (watcher) {
-        const paths = entries.map((e) => e.path).filter((p) => !watched.has(p));
+        const paths = statuses.map((e) => e.path).filter((p) => !watched.has(p));
         if (paths.length) {
           for (const p of paths) watched.add(p);
           watcher.add(paths);
@@ -84,6 +120,26 @@ function dataLoader(): Loader {
     },
   };
 }
+
+/**
+ * `freshness`: one entry per declared experiment whose data is not fresh (only when PB_ALLOW_STALE=1 lets
+ * the build go on): its name, state and what differs, for the page's "stale data" banner.
+ */
+function freshnessLoader(): Loader {
+  return {
+    name: "privileged-basis-freshness",
+    load: async ({ store, config }: LoaderContext) => {
+      const { statuses } = checkExperiments(dataDirectory(config.publicDir), fileURLToPath(config.root));
+      store.clear();
+      for (const s of statuses) {
+        if (s.state === "fresh") continue;
+        store.set({ id: s.experiment.name, data: { name: s.experiment.name, state: s.state, reasons: s.reasons, command: trainCommand(s.experiment) } });
+      }
+    },
+  };
+}
+
+const freshness = defineCollection({ loader: freshnessLoader() });
 
 const data = defineCollection({ loader: dataLoader() });
 
@@ -100,8 +156,9 @@ function populationLoader(): Loader {
       const dir = dataDirectory(config.publicDir);
       const root = fileURLToPath(config.root);
       store.clear();
-      for (const model of MODEL_KINDS) {
-        const dataPath = resolve(dir, dataFileName(model));
+      for (const experiment of declaredExperiments()) {
+        const model = experiment.name;
+        const dataPath = experimentPath(dir, experiment);
         let file;
         try {
           file = readDataFile(dataPath);
@@ -116,10 +173,12 @@ function populationLoader(): Loader {
           const bytes = new Uint8Array(readFileSync(path));
           const sha = createHash("sha256").update(bytes).digest("hex");
           if (bytes.length !== file.population.bytes || sha !== file.population.sha256) {
-            throw new Error(`${path}: not the population ${dataFileName(model)} names (${bytes.length} bytes, SHA-256 ${sha.slice(0, 12)}…; it names ${file.population.bytes} bytes, ${file.population.sha256.slice(0, 12)}…)`);
+            throw new Error(`${path}: not the population ${model}.json names (${bytes.length} bytes, SHA-256 ${sha.slice(0, 12)}…; it names ${file.population.bytes} bytes, ${file.population.sha256.slice(0, 12)}…)`);
           }
           const pop = parsePopulation(path, bytes, populationExpectation(file));
-          const levels = summarisePopulation(file, analysePopulation(file, pop));
+          const analyses = analysePopulation(file, pop);
+          const separators = separatorCounts(file, pop, analyses);
+          const levels = summarisePopulation(file, analyses).map((l, li) => ({ ...l, separators: separators[li] }));
           summary = { levels, claims: populationClaims(levels) };
         } catch (e) {
           const message = (e as Error).message;
@@ -128,7 +187,7 @@ function populationLoader(): Loader {
           throw new DataLoadError(
             `Population file ${shown} cannot be used: ${reason}.\n` +
               (restore ? `  Restore the committed file with: ${restore}\n` : "") +
-              `  ${restore ? "Or regenerate it and its data file (hours on a CPU)" : "Regenerate it and its data file"} with: ${regenerateCommand(model)}`,
+              `  ${restore ? "Or regenerate it and its data file (hours on a CPU)" : "Regenerate it and its data file"} with: ${trainCommand(experiment)}`,
           );
         }
         store.set({ id: model, data: summary as unknown as Record<string, unknown> });
@@ -141,7 +200,7 @@ function populationLoader(): Loader {
 const population = defineCollection({ loader: populationLoader() });
 
 const article = defineCollection({
-  loader: glob({ pattern: "**/*.mdx", base: "./content" }),
+  loader: glob({ pattern: "**/*.mdx", base: process.env.PB_CONTENT_DIR || "./content" }),
   schema: z.object({
     title: z.string(),
     description: z.string(),
@@ -150,4 +209,4 @@ const article = defineCollection({
   }),
 });
 
-export const collections = { data, population, article };
+export const collections = { data, freshness, population, article };

@@ -76,7 +76,7 @@ describe(`the site built with PB_BASE=${BASE}, served under ${BASE}/`, () => {
     const slider = page.locator(`${EXPLORER} input[type="range"]`);
     await slider.focus({ timeout: 5_000 });
     await page.keyboard.press("End");
-    await page.waitForSelector(`${EXPLORER} .pb-explorer__figures[data-drawn="${await slider.getAttribute("max")}"]`, { timeout: 5_000 });
+    await page.waitForSelector(`${EXPLORER} .pb-explorer__figures[data-drawn="relu-hidden:${await slider.getAttribute("max")}"]`, { timeout: 5_000 });
     expect(await svg()).not.toBe(before);
     expect(problems).toEqual([]);
   });

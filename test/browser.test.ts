@@ -5,13 +5,16 @@
 // JavaScript the static figures and equations are all there; and that on a phone nothing runs off the
 // page. Screenshots go to test-results/.
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
 import { formatSigned } from "../src/figures/format.ts";
-import { densityValueText, parseExplorerData } from "../src/components/explorer-data.ts";
+import { densityValueText } from "../src/article-components/explorer/explorer-data.ts";
+import { readDataFile } from "../src/data/io.ts";
+import { formatDensity } from "../src/figures/format.ts";
+import { analysedExperiment } from "../src/site/experiment.ts";
 import { BUDGET_BYTES, pageScripts } from "./helpers/page-scripts.ts";
 import { ROOT, builtSite } from "./helpers/site-build.ts";
 import { launchChromium } from "./helpers/chromium.ts";
@@ -20,7 +23,14 @@ import type { StaticServer } from "./helpers/static-server.ts";
 
 const RESULTS = join(ROOT, "test-results");
 const EXPLORER = "#explorer .pb-explorer";
-const data = parseExplorerData(JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8")));
+const exp = analysedExperiment(readDataFile(join(ROOT, "public", "data", "relu-hidden.json")));
+const linear = analysedExperiment(readDataFile(join(ROOT, "public", "data", "linear-hidden.json")));
+/** The explorer's view of the data: levels densest first. */
+const data = {
+  levels: exp.levels.map((a) => ({ density: a.level.density, W: a.W, b: a.level.best.b })),
+  modelsPerLevel: exp.file.config.modelsPerLevel,
+  importance: exp.file.config.importance,
+};
 
 let site = "";
 let server: StaticServer;
@@ -68,7 +78,10 @@ async function hydrateExplorer(page: Page): Promise<void> {
 }
 
 const svgOf = (page: Page, figure: "matrix" | "stack") => page.locator(`${EXPLORER} [data-figure="${figure}"] svg`).first().evaluate((el) => el.outerHTML);
-const drawnLevel = (page: Page) => page.locator(`${EXPLORER} .pb-explorer__figures`).getAttribute("data-drawn");
+/** The level the explorer shows, as "model:index". */
+const drawn = (page: Page) => page.locator(`${EXPLORER} .pb-explorer__figures`).getAttribute("data-drawn");
+const drawnLevel = async (page: Page) => Number((await drawn(page))!.split(":")[1]);
+const drawnAt = (k: number, model = "relu-hidden") => `${EXPLORER} .pb-explorer__figures[data-drawn="${model}:${k}"]`;
 
 describe("the article with JavaScript", () => {
   let context: BrowserContext;
@@ -102,14 +115,14 @@ describe("the article with JavaScript", () => {
   });
 
   it("shows the selected level's density, regime, loss and K from the data", async () => {
-    const k = Number(await drawnLevel(page));
+    const k = await drawnLevel(page);
     const level = data.levels[k];
     const slider = page.locator(`${EXPLORER} input[type="range"]`);
     expect(await slider.getAttribute("aria-valuetext")).toBe(densityValueText(level.density));
     expect(await slider.getAttribute("max")).toBe(String(data.levels.length - 1));
     const label = await page.locator(`label[for="${await slider.getAttribute("id")}"]`).textContent();
     expect(label).toContain("density");
-    const regime = analyse(level.W, level.b).regime.phrase;
+    const regime = exp.levels[k].analysis.regime.phrase;
     expect(await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()).toBe(regime);
     expect(await page.locator(`${EXPLORER} .pb-explorer__stats`).textContent()).toContain(`K = ${data.modelsPerLevel.toLocaleString("en")}`);
   });
@@ -120,16 +133,16 @@ describe("the article with JavaScript", () => {
     await slider.focus();
     await page.keyboard.press("End");
     const last = data.levels.length - 1;
-    await page.waitForSelector(`${EXPLORER} .pb-explorer__figures[data-drawn="${last}"]`);
+    await page.waitForSelector(drawnAt(last));
     expect(await slider.inputValue()).toBe(String(last));
     expect(await slider.getAttribute("aria-valuetext")).toBe(densityValueText(data.levels[last].density));
     expect(await svgOf(page, "matrix")).not.toBe(before.matrix);
     expect(await svgOf(page, "stack")).not.toBe(before.stack);
     expect(await page.locator(`${EXPLORER} .pb-explorer__density`).textContent()).not.toBe(before.density);
-    expect(await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()).toBe(analyse(data.levels[last].W, data.levels[last].b).regime.phrase);
+    expect(await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()).toBe(exp.levels[last].analysis.regime.phrase);
     // One step back with an arrow key.
     await page.keyboard.press("ArrowLeft");
-    await page.waitForSelector(`${EXPLORER} .pb-explorer__figures[data-drawn="${last - 1}"]`);
+    await page.waitForSelector(drawnAt(last - 1));
     // The visible focus ring is there.
     expect(await slider.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe("none");
   });
@@ -138,7 +151,7 @@ describe("the article with JavaScript", () => {
     const slider = page.locator(`${EXPLORER} input[type="range"]`);
     const mid = Math.floor(data.levels.length / 2);
     await slider.fill(String(mid));
-    await page.waitForSelector(`${EXPLORER} .pb-explorer__figures[data-drawn="${mid}"]`);
+    await page.waitForSelector(drawnAt(mid));
     expect(await page.locator(`${EXPLORER} .pb-explorer__density`).textContent()).toBe(densityValueText(data.levels[mid].density).split(" ")[1]);
   });
 
@@ -158,7 +171,7 @@ describe("the article with JavaScript", () => {
   });
 
   it("shows a weight's details when hovering a matrix cell or a stack segment", async () => {
-    const k = Number(await drawnLevel(page));
+    const k = await drawnLevel(page);
     const level = data.levels[k];
     const analysis = analyse(level.W, level.b, { importance: data.importance });
     const details = page.locator(`${EXPLORER} .pb-explorer__details`);
@@ -191,6 +204,36 @@ describe("the article with JavaScript", () => {
     await page.locator("#explorer").screenshot({ path: join(RESULTS, "explorer.png") });
   });
 
+  it("switches to the linear model, at the nearest density it trained, and keeps the state in the URL", async () => {
+    const from = data.levels[await drawnLevel(page)].density;
+    await page.locator(`${EXPLORER} .pb-explorer__models label`, { hasText: "Linear" }).click();
+    const stops = linear.levels.map((a) => a.level.density);
+    const nearest = stops.reduce((best, d, k) => (Math.abs(Math.log(d) - Math.log(from)) < Math.abs(Math.log(stops[best]) - Math.log(from)) ? k : best), 0);
+    await page.waitForSelector(drawnAt(nearest, "linear-hidden"));
+    expect(await page.locator(`${EXPLORER} input[type="range"]`).getAttribute("max")).toBe(String(stops.length - 1));
+    expect(new URL(page.url()).searchParams.get("model")).toBe("linear");
+    expect(new URL(page.url()).searchParams.get("density")).toBe(formatDensity(stops[nearest]));
+    // The linear model's neurons are an arbitrary basis: no regime, no roles.
+    expect(await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()).toBe("none: no privileged basis");
+    expect(await page.locator(`${EXPLORER} .pb-explorer__stats`).textContent()).not.toContain("monosemantic");
+    await page.locator(`${EXPLORER} .pb-explorer__models label`, { hasText: "ReLU" }).click();
+    await expect.poll(async () => (await drawn(page))?.startsWith("relu-hidden:")).toBe(true);
+  });
+
+  it("opens at the state a link gives (?density=…&view=…)", async () => {
+    const k = Math.floor(data.levels.length / 3);
+    const linked = await context.newPage();
+    try {
+      await linked.goto(`${server.url}/?density=${formatDensity(data.levels[k].density)}&view=stack#explorer`, { waitUntil: "load" });
+      await hydrateExplorer(linked);
+      await linked.waitForSelector(drawnAt(k));
+      expect(await linked.locator(`${EXPLORER} [data-figure="matrix"]`).isHidden()).toBe(true);
+      expect(await linked.locator(`${EXPLORER} [data-figure="stack"]`).isVisible()).toBe(true);
+    } finally {
+      await linked.close();
+    }
+  });
+
   it("lets the keyboard walk the matrix", async () => {
     const plot = page.locator(`${EXPLORER} [data-figure="matrix"] [tabindex="0"]`);
     await plot.focus();
@@ -214,7 +257,7 @@ describe("the article without JavaScript", () => {
       expect(await page.locator(`${EXPLORER} [data-figure="matrix"] svg`).count()).toBe(1);
       expect(await page.locator(`${EXPLORER} [data-figure="stack"] svg`).count()).toBe(1);
       expect(((await page.locator(`${EXPLORER} .pb-explorer__regime`).textContent()) ?? "").length).toBeGreaterThan(0);
-      expect(await page.locator(`${EXPLORER} input[type="range"]`).count()).toBe(0);
+      expect(await page.locator(`${EXPLORER} input[type="range"]`).isDisabled()).toBe(true);
       expect(await page.locator(`${EXPLORER}[data-ready]`).count()).toBe(0);
       expect(problems.scripts).toEqual([]);
       await page.screenshot({ path: join(RESULTS, "article-no-js.png"), fullPage: true });
@@ -241,6 +284,13 @@ describe("the article on a phone", () => {
           }));
         expect(equations.length).toBeGreaterThanOrEqual(6);
         expect(equations.filter((e) => e.overflow > 1)).toEqual([]);
+        // Scrolled to the stack plot, the slider that changes it is still on screen.
+        await page.locator(`${EXPLORER} [data-figure="stack"]`).scrollIntoViewIfNeeded();
+        const slider = await page.locator(`${EXPLORER} input[type="range"]`).boundingBox();
+        const stack = await page.locator(`${EXPLORER} [data-figure="stack"]`).boundingBox();
+        expect(slider!.y).toBeGreaterThanOrEqual(0);
+        expect(slider!.y + slider!.height).toBeLessThanOrEqual(800);
+        expect(stack!.y).toBeLessThan(800);
         await page.screenshot({ path: join(RESULTS, `article-${width}px.png`), fullPage: true });
       } finally {
         await context.close();

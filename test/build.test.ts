@@ -8,17 +8,22 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tempDirs } from "./fixtures.ts";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
 import { gitRestoreCommand } from "../src/data/restore.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
-import { MODEL_KINDS, dataFileName, regenerateCommand } from "../src/data/schema.ts";
-import { parseExplorerFrames } from "../src/components/explorer-data.ts";
+import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
+import { trainCommand } from "../src/experiments/cache.ts";
+import { parseExplorerFrames } from "../src/article-components/explorer/explorer-data.ts";
 import { ROOT, builtSite, runAstroBuild } from "./helpers/site-build.ts";
 import { createCpuEngine } from "../src/train/cpu-engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { defaultConfig } from "../src/model/config.ts";
+
+// Each build here takes its turn behind the run's other builds (one at a time, helpers/site-build.ts: the
+// shared one, the base-path one, the authoring fixture's); on two busy cores the wait alone can pass a minute.
+vi.setConfig({ testTimeout: 240_000 });
 
 const temps = tempDirs();
 const temp = temps.make;
@@ -40,6 +45,12 @@ function expectNoStackTrace(output: string): void {
   expect(output).not.toContain("Location:");
   expect(output).not.toContain("Stack trace");
 }
+
+/** Every committed data file (each declared experiment's, and its population) copied into `dir`. */
+function copyCommittedData(dir: string): void {
+  for (const f of committedDataFiles()) copyFileSync(join(ROOT, "public", "data", f), join(dir, f));
+}
+const committedDataFiles = () => readdirSync(join(ROOT, "public", "data")).filter((f) => !f.includes(".checkpoint.")).sort();
 
 /** `git init` + commit everything in `dir`, with a throwaway identity. */
 function commitAll(dir: string): void {
@@ -97,11 +108,14 @@ describe("astro build with the committed data", () => {
         for (const c of frame.cells) expect(c.weight).toBe(level.best.W[c.neuron][c.feature]);
       }
     }
-    // The island is given the frames' URL and the data file's, not the data itself.
+    // The explorer is given the frames' URLs and the data files', and one frame to render, not the data.
     const props = html.match(/<astro-island[^>]*component-url="[^"]*ExplorerIsland[^"]*"[^>]*props="([^"]*)"/)?.[1] ?? "";
-    const decoded = JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
-    expect(decoded.src).toEqual([0, "/explorer/relu-hidden.json"]);
-    expect(decoded.dataSrc).toEqual([0, "/data/relu-hidden.json"]);
+    const decoded = JSON.stringify(JSON.parse(props.replaceAll("&quot;", '"').replaceAll("&amp;", "&")));
+    for (const model of MODEL_KINDS) {
+      expect(decoded).toContain(`"src":[0,"/explorer/${model}.json"]`);
+      expect(decoded).toContain(`"dataSrc":[0,"/data/${model}.json"]`);
+    }
+    expect(decoded).not.toContain('"best"');
   });
 
   it("writes numbers from the data, never NaN or undefined", () => {
@@ -119,7 +133,7 @@ describe("astro build with the committed data", () => {
     const shown = selectBandLevels(relu).filter((b) => b.shown);
     expect(shown.length).toBeGreaterThan(0);
     for (const b of shown) {
-      const start = html.indexOf(`id="regime-${b.band.id}"`);
+      const start = html.indexOf(`id="fig-regimes-${b.band.id}"`);
       expect(start, b.band.id).toBeGreaterThan(0);
       const title = html.slice(start, start + 1500).replace(/<[^>]+>/g, "");
       expect(title).toContain(b.shown!.analysis.regime.phrase);
@@ -140,7 +154,7 @@ describe("astro build with the committed data", () => {
       // Top to bottom, the analysis's canonical order, each neuron under its own number.
       const expected = level.analysis.order.map((j) => `n${j}`);
       if (level.analysis.order.some((j, k) => j !== k)) reordered++;
-      expect(neuronTicks(doc.querySelector(`#regime-${b.band.id} svg`)), b.band.id).toEqual(expected);
+      expect(neuronTicks(doc.querySelector(`#fig-regimes-${b.band.id} svg`)), b.band.id).toEqual(expected);
       const frame = frames.frames.find((f) => f.density === level.level.density)!;
       const frameSvg = new JSDOM(frame.matrixSvg).window.document.querySelector("svg");
       expect(neuronTicks(frameSvg), `explorer at ${level.level.density}`).toEqual(expected);
@@ -176,7 +190,9 @@ describe("astro build with the committed data", () => {
   it("has a table of contents, the explorer slot and print styles", () => {
     expect(html).toMatch(/<nav[^>]+class="toc"/);
     expect(html).toContain('id="explorer"');
-    expect(html).toMatch(/@media print|media="print"/);
+    // Print styles, inline or in a stylesheet the page links.
+    const css = [...html.matchAll(/<link rel="stylesheet" href="\/([^"]+)"/g)].map((m) => readFileSync(join(outDir, m[1]), "utf8")).join("\n");
+    expect(`${html}\n${css}`).toMatch(/@media print|media="print"/);
   });
 });
 
@@ -186,9 +202,8 @@ describe("astro build with another data directory ($PB_DATA_DIR)", BUILDS, () =>
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.run.device = "Test Device 9000";
     relu.run.trainSeconds = 7200;
+    copyCommittedData(dir);
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.population.bin"), join(dir, "relu-hidden.population.bin"));
     const outDir = temp("pb-out-");
     const r = await build(outDir, { PB_DATA_DIR: dir });
     expect(r.status, r.output.slice(-4000)).toBe(0);
@@ -201,7 +216,9 @@ describe("astro build with another data directory ($PB_DATA_DIR)", BUILDS, () =>
     expect(readFileSync(join(outDir, "data", "relu-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "relu-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "linear-hidden.json"), "utf8")).toBe(readFileSync(join(dir, "linear-hidden.json"), "utf8"));
     expect(readFileSync(join(outDir, "data", "relu-hidden.population.bin")).equals(readFileSync(join(dir, "relu-hidden.population.bin")))).toBe(true);
-    expect(readdirSync(join(outDir, "data")).sort()).toEqual(["linear-hidden.json", "relu-hidden.json", "relu-hidden.population.bin"]);
+    expect(readdirSync(join(outDir, "data")).sort()).toEqual(committedDataFiles());
+    // Only its run block differs from the committed file: it is as fresh as that, and no banner says otherwise.
+    expect(text).not.toContain("Stale data");
   });
 });
 
@@ -219,20 +236,43 @@ describe("astro build with a schema-2 data file and its population", BUILDS, () 
     } finally {
       await engine.close();
     }
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    for (const f of committedDataFiles()) if (!f.startsWith("relu-hidden.")) copyFileSync(join(ROOT, "public", "data", f), join(dir, f));
   }, 120_000);
+
+  it("stops on this small run, which is not relu-hidden's declaration, saying what differs and how to build anyway", async () => {
+    const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
+    expect(r.status).not.toBe(0);
+    expect(messageLines(r.output)).toEqual([
+      `Data file ${join(dir, "relu-hidden.json")} is stale: modelsPerLevel: file 6, declared 1000; steps: file 60, declared 10000; batchSize: file 64, declared 1024; ` +
+        "evalSamples: file 1024, declared 32768; stage-2 sample (min draws, min present): file [8192, 1000], declared [4194304, 4000000]; densities: file [1, 0.3, 0.05], declared [1, 0.75, 0.5, … 21 entries].",
+      `  Retrain it with: ${trainCommand({ name: "relu-hidden" })} --out ${join(dir, "relu-hidden.json")}`,
+      '  Or build from them anyway, under a "stale data" banner: PB_ALLOW_STALE=1 npm run build',
+    ]);
+    expectNoStackTrace(r.output);
+  });
 
   it("shows how each winner was chosen, the cross-evaluation and the population, and serves the population file", async () => {
     const outDir = temp("pb-out-");
-    const r = await build(outDir, { PB_DATA_DIR: dir });
+    const r = await build(outDir, { PB_DATA_DIR: dir, PB_ALLOW_STALE: "1" });
     expect(r.status, r.output.slice(-4000)).toBe(0);
     const doc = new JSDOM(readFileSync(join(outDir, "index.html"), "utf8")).window.document;
+    // Built from stale data on request: the banner says which file, what differs and how to refresh it.
+    const banner = doc.querySelector(".stale-banner")?.textContent?.replace(/\s+/g, " ") ?? "";
+    expect(banner).toContain("Stale data.");
+    expect(banner).toContain("relu-hidden: stale (modelsPerLevel: file 6, declared 1000;");
+    expect(banner).toContain("refresh with npm run train -- relu-hidden");
     const rows = doc.querySelectorAll(".selection-table tbody tr");
     expect(rows).toHaveLength(3);
     const data = readDataFile(join(dir, "relu-hidden.json"));
     data.levels.forEach((l, k) => expect(rows[k].textContent).toContain(`#${l.selection!.winner}`));
     expect(doc.querySelector("#fig-cross-eval svg")).not.toBeNull();
     expect(doc.querySelectorAll("#fig-population svg rect").length).toBeGreaterThanOrEqual(3);
+    // Every figure the MDX places is on the page, numbered without a gap, whatever this small run found
+    // (a figure with nothing to draw says so), and every reference lands on one.
+    const figures = [...doc.querySelectorAll("figure.figure")];
+    expect(figures.map((f) => f.querySelector(".figure-number")!.textContent)).toEqual(figures.map((_, k) => `Figure ${k + 1}.`));
+    expect(figures.map((f) => f.id)).toEqual(expect.arrayContaining(["fig-cross-eval", "fig-better", "fig-population"]));
+    for (const ref of doc.querySelectorAll("a.xref")) expect(doc.getElementById(ref.getAttribute("href")!.slice(1)), ref.textContent ?? "").not.toBeNull();
     // The population is downloadable, the file the page was built from.
     const link = doc.querySelector('a[href$="data/relu-hidden.population.bin"]');
     expect(link).not.toBeNull();
@@ -246,12 +286,12 @@ describe("astro build with a schema-2 data file and its population", BUILDS, () 
       ["one float changed", Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([0, 0, 128, 63])]), /SHA-256/],
     ] as const) {
       writeFileSync(join(dir, "relu-hidden.population.bin"), bytes);
-      const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
+      const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir, PB_ALLOW_STALE: "1" });
       expect(r.status, what).not.toBe(0);
       const lines = messageLines(r.output);
       expect(lines[0], what).toMatch(new RegExp(`^Population file ${join(dir, "relu-hidden.population.bin").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be used: `));
       expect(lines[0], what).toMatch(message);
-      expect(lines.at(-1), what).toContain(regenerateCommand("relu-hidden"));
+      expect(lines.at(-1), what).toContain(trainCommand({ name: "relu-hidden" }));
       expectNoStackTrace(r.output);
     }
     writeFileSync(join(dir, "relu-hidden.population.bin"), good);
@@ -261,8 +301,7 @@ describe("astro build with a schema-2 data file and its population", BUILDS, () 
 describe("astro build with a broken data directory", BUILDS, () => {
   it("stops when a data file is corrupt, printing only the file, what is wrong and the command that regenerates it", async () => {
     const dir = temp("pb-data-corrupt-");
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.json"), join(dir, "relu-hidden.json"));
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.population.bin"), join(dir, "relu-hidden.population.bin"));
+    copyCommittedData(dir);
     writeFileSync(join(dir, "linear-hidden.json"), '{"schema": "privileged-basis/1", "levels": [');
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
@@ -270,15 +309,14 @@ describe("astro build with a broken data directory", BUILDS, () => {
     // repository) no git command.
     expect(messageLines(r.output)).toEqual([
       `Data file ${join(dir, "linear-hidden.json")} cannot be used: not valid JSON (Unexpected end of JSON input).`,
-      `  Regenerate it with: ${regenerateCommand("linear-hidden")} --out ${join(dir, "linear-hidden.json")}`,
+      `  Regenerate it with: ${trainCommand({ name: "linear-hidden" })} --out ${join(dir, "linear-hidden.json")}`,
     ]);
     expectNoStackTrace(r.output);
   });
 
   it("stops when a committed data file is missing, saying how to restore it with git as well as how to regenerate it", async () => {
     const dir = temp("pb-data-missing-");
-    for (const model of MODEL_KINDS) copyFileSync(join(ROOT, "public", "data", dataFileName(model)), join(dir, dataFileName(model)));
-    copyFileSync(join(ROOT, "public", "data", "relu-hidden.population.bin"), join(dir, "relu-hidden.population.bin"));
+    copyCommittedData(dir);
     commitAll(dir);
     rmSync(join(dir, "relu-hidden.json"));
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
@@ -287,7 +325,7 @@ describe("astro build with a broken data directory", BUILDS, () => {
       `Data file ${join(dir, "relu-hidden.json")} cannot be used: file not found.`,
       // The data directory is outside the project, so the command names its repository.
       `  Restore the committed file with: git -C ${dir} checkout -- relu-hidden.json`,
-      `  Or regenerate it (hours on a CPU) with: ${regenerateCommand("relu-hidden")} --out ${join(dir, "relu-hidden.json")}`,
+      `  Or regenerate it (hours on a CPU) with: ${trainCommand({ name: "relu-hidden" })} --out ${join(dir, "relu-hidden.json")}`,
     ]);
     expectNoStackTrace(r.output);
     // The command it prints does restore the file.
@@ -297,7 +335,7 @@ describe("astro build with a broken data directory", BUILDS, () => {
 
   it("stops when a data file does not match the schema", async () => {
     const dir = temp("pb-data-schema-");
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    copyCommittedData(dir);
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
     relu.levels[0].best.W.pop(); // W no longer m×n
     writeFileSync(join(dir, "relu-hidden.json"), JSON.stringify(relu));
@@ -305,7 +343,7 @@ describe("astro build with a broken data directory", BUILDS, () => {
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(join(dir, "relu-hidden.json"));
     expect(r.output).toContain("does not match schema privileged-basis/2 or privileged-basis/1");
-    expect(r.output).toContain(regenerateCommand("relu-hidden"));
+    expect(r.output).toContain(trainCommand({ name: "relu-hidden" }));
     expectNoStackTrace(r.output);
   });
 });

@@ -23,20 +23,37 @@ const tmp = () => temps.make("pb-cli-");
 afterAll(temps.cleanup);
 
 describe("parseTrainArgs", () => {
-  it("has the paper's defaults", () => {
-    const o = parseTrainArgs([]);
-    expect(o.kind).toBe("relu-hidden");
-    expect(o.config.modelsPerLevel).toBe(1000);
-    expect(o.config.steps).toBe(10_000);
-    expect(o.densities).toHaveLength(21);
-    expect(o.engine).toBe("auto");
-    expect(o.out).toBe("public/data/relu-hidden.json");
+  it("without a name or config flag trains what is stale; a name or --model is its declaration, the paper's defaults for relu-hidden", () => {
+    expect(parseTrainArgs([])).toMatchObject({ mode: "stale", engine: "auto" });
+    expect(parseTrainArgs([]).run).toBeUndefined();
+    expect(parseTrainArgs(["--engine", "cpu", "--threads", "1"])).toMatchObject({ mode: "stale", engine: "cpu", threads: 1 });
+    expect(parseTrainArgs(["--check"])).toMatchObject({ mode: "check" });
+    expect(parseTrainArgs([]).convergence).toBe(true);
+    expect(parseTrainArgs(["--no-convergence"])).toMatchObject({ mode: "stale", convergence: false });
+    for (const args of [["relu-hidden"], ["--model", "relu"]]) {
+      const o = parseTrainArgs(args);
+      expect(o.mode).toBe("one");
+      expect(o.run!.kind).toBe("relu-hidden");
+      expect(o.run!.config.modelsPerLevel).toBe(1000);
+      expect(o.run!.config.steps).toBe(10_000);
+      expect(o.run!.densities).toHaveLength(21);
+      expect(o.run!.out).toBe("public/data/relu-hidden.json");
+      expect(o.run!.overrides).toEqual([]);
+    }
+    // --model linear is linear-hidden's declaration, with its five levels.
+    expect(parseTrainArgs(["--model", "linear"]).run).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.3, 0.1, 0.03], out: "public/data/linear-hidden.json" });
+    expect(parseTrainArgs(["relu-n32"]).run!.config).toMatchObject({ features: 32, neurons: 5, modelsPerLevel: 100 });
+    // A flag equal to the declaration overrides nothing, so it may write the declared file.
+    expect(parseTrainArgs(["linear-hidden", "--levels", "1,0.5,0.3,0.1,0.03", "--models", "1000"]).run!.overrides).toEqual([]);
   });
 
   it("reads every flag", () => {
     const o = parseTrainArgs(["--model", "linear", "--models", "7", "--steps", "99", "--levels", "1,0.5,0.01", "--engine", "cpu", "--seed", "42", "--batch", "32", "--eval-samples", "100", "--threads", "1", "--out", "x.json", "--no-resume", "--verbose"]);
-    expect(o).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], engine: "cpu", out: "x.json", threads: 1, resume: false, verbose: true });
-    expect(o.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
+    expect(o).toMatchObject({ mode: "one", engine: "cpu", threads: 1, resume: false, verbose: true });
+    expect(o.run).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], out: "x.json", overrides: ["--models", "--steps", "--seed", "--batch", "--eval-samples", "--levels"] });
+    expect(o.run!.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
+    // Config flags without a name are a quick run of relu-hidden.
+    expect(parseTrainArgs(["--models", "4", "--out", "q.json"]).run).toMatchObject({ kind: "relu-hidden", out: "q.json", overrides: ["--models"] });
     expect(parseTrainArgs(["--engine", "webgpu", "--kernel", "workgroup", "--workgroup", "32"])).toMatchObject({ kernel: "workgroup", workgroupSize: 32 });
     expect(parseTrainArgs([])).toMatchObject({ kernel: undefined, cpuKernel: undefined, workgroupSize: undefined, verbose: false });
     // A CPU kernel picks the cpu engine (under auto, or with --engine cpu).
@@ -72,6 +89,15 @@ describe("parseTrainArgs", () => {
     [["--batch", String(2 ** 20 + 1)], /--batch: must be between 1 and 1048576/],
     [["--eval-samples", String(2 ** 32 - 1)], /--eval-samples: must be between 1 and 16777216/],
     [["--threads", String(availableParallelism() + 1)], new RegExp(`--threads: must be between 1 and ${availableParallelism()}`)],
+    // Declared experiments: an unknown name, two names, a name with --model, and an override that
+    // would land on the declared file.
+    [["relu-n99"], /^unknown experiment 'relu-n99' \(declared: relu-hidden, linear-hidden, relu-n20, relu-n32\)$/],
+    [["relu-n20", "relu-n32"], /expected at most one experiment name/],
+    [["relu-n20", "--model", "relu"], /--model: not with an experiment name/],
+    [["relu-n20", "--steps", "10"], /^--steps: overrides relu-n20's declaration; write the run elsewhere with --out FILE/],
+    [["--model", "relu", "--models", "64"], /^--models: overrides relu-hidden's declaration/],
+    [["--models", "64", "--out", "public/data/relu-hidden.json"], /^--models: overrides relu-hidden's declaration/],
+    [["--check", "relu-n20"], /--check: checks every declared experiment/],
   ];
   for (const [args, message] of bad) {
     it(`rejects ${args.join(" ")}`, () => {

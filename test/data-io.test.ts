@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sampleDataFile, sampleDataFileV1, tempDirs } from "./fixtures.ts";
-import { reproduceCommand } from "../src/data/schema.ts";
+import { reproduceCommand } from "../src/experiments/cache.ts";
+import { findExperiment } from "../src/experiments/declarations.ts";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { parseTrainArgs } from "../src/train/cli.ts";
 import { DataFileError, parseDataFile, readDataFile, writeDataFile, writeFileAtomic } from "../src/data/io.ts";
@@ -139,24 +140,27 @@ describe("writeFileAtomic", () => {
 });
 
 describe("reproduceCommand", () => {
-  it("names the model, engine and every non-default setting, and only those", () => {
+  const relu = findExperiment("relu-hidden")!, linear = findExperiment("linear-hidden")!;
+  it("names the experiment, the engine and every config value that differs from the declaration, and only those", () => {
     const d = sampleDataFile();
-    expect(reproduceCommand(d)).toBe("npm run train -- --model relu --models 3 --steps 10 --levels 1,0.1 --engine cpu --kernel simd");
+    expect(reproduceCommand(d, relu)).toBe("npm run train -- relu-hidden --models 3 --steps 10 --levels 1,0.1 --out relu-hidden-run.json --engine cpu --kernel simd");
     const full = { ...d, config: defaultConfig({ seed: 7 }), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
-    expect(reproduceCommand({ ...full, model: "linear-hidden", run: { ...d.run, engine: "webgpu", kernel: undefined } })).toBe("npm run train -- --model linear --seed 7 --engine webgpu");
+    const declared = { ...d, config: defaultConfig(), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
+    expect(reproduceCommand(declared, relu)).toBe("npm run train -- relu-hidden --engine cpu --kernel simd");
+    const linearLevels = linear.densities.map((density) => ({ ...d.levels[0], density }));
+    expect(reproduceCommand({ ...full, levels: linearLevels, run: { ...d.run, engine: "webgpu", kernel: undefined } }, linear)).toBe("npm run train -- linear-hidden --seed 7 --out linear-hidden-run.json --engine webgpu");
     // A CPU file names its kernel, which the CLI reads back (it implies the cpu engine).
-    expect(parseTrainArgs(reproduceCommand(d).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "cpu", cpuKernel: "simd" });
+    expect(parseTrainArgs(reproduceCommand(d, relu).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "cpu", cpuKernel: "simd" });
     const gpuRun = { ...d.run, engine: "webgpu", kernel: { name: "private", workgroupSize: 64 } };
-    expect(reproduceCommand({ ...full, run: gpuRun })).toBe("npm run train -- --model relu --seed 7 --engine webgpu --kernel private --workgroup 64");
-    expect(parseTrainArgs(reproduceCommand({ ...full, run: gpuRun }).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "webgpu", kernel: "private", workgroupSize: 64 });
+    expect(reproduceCommand({ ...declared, run: gpuRun }, relu)).toBe("npm run train -- relu-hidden --engine webgpu --kernel private --workgroup 64");
+    expect(parseTrainArgs(reproduceCommand({ ...full, run: gpuRun }, relu).replace("npm run train -- ", "").split(" "))).toMatchObject({ engine: "webgpu", kernel: "private", workgroupSize: 64 });
   });
 
   it("gives a command the CLI parses back to the same config and levels", () => {
     const d = sampleDataFile();
-    const args = reproduceCommand(d).replace("npm run train -- ", "").split(" ");
-    const o = parseTrainArgs(args);
-    expect(o.config).toEqual(d.config);
-    expect(o.densities).toEqual(d.levels.map((l) => l.density));
-    expect(o.kind).toBe(d.model);
+    const o = parseTrainArgs(reproduceCommand(d, relu).replace("npm run train -- ", "").split(" "));
+    expect(o.run!.config).toEqual(d.config);
+    expect(o.run!.densities).toEqual(d.levels.map((l) => l.density));
+    expect(o.run!.kind).toBe(d.model);
   });
 });

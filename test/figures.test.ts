@@ -18,6 +18,9 @@ import {
   matrixPlot,
   normBars,
   positiveColourCap,
+  roleLegendPlot,
+  superpositionExtent,
+  ROLE_COLOURS,
   quantile,
   regimeLegendPlot,
   sharedMaxAbs,
@@ -37,8 +40,8 @@ import { renderFigure } from "../src/figures/render.ts";
 import { dataFileSchema } from "../src/data/schema.ts";
 import type { DataFile } from "../src/data/schema.ts";
 import { analyseFile, comparisonDensity, comparisonLevels, levelsBetweenBands, selectBandLevels, sweepRows } from "../src/site/experiment.ts";
-import { bandVerdict, buildFacts, engineDetail, fact, nearBestCount, nearBestSentence } from "../src/site/facts.ts";
-import { figureNumber, equationNumber, EQUATIONS, FIGURES } from "../src/site/registry.ts";
+import { bandFacts, buildFacts, populationFacts, engineDetail, fact, factSize, formatFact, lossComparisonFacts, nearBestCount, nearBestFacts, shiftFacts, superpositionFacts } from "../src/site/facts.ts";
+import type { Facts } from "../src/site/facts.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -291,6 +294,42 @@ describe("stackPlot (W as stacked weights per neuron)", () => {
   });
 });
 
+describe("stackPlot coloured as the paper", () => {
+  const sup = [0, 1.6, 0.4, 3.9];
+  const roles = ["monosemantic", "polysemantic", "polysemantic"] as const;
+
+  it("fills each block by its feature's superposition, on a scale to the largest drawn", () => {
+    const spec = stackPlot(W, { superposition: sup, roles });
+    expect((spec.color as { domain: number[]; type: string }).domain).toEqual([0, 3.9]);
+    const root = plotElement(spec);
+    const scale = (root as unknown as { scale(n: string): { apply(v: number): string } }).scale("color");
+    const blocks = [...root.querySelectorAll<SVGRectElement>("rect[data-feature]")];
+    expect(blocks).toHaveLength(stackSegments(W).length);
+    for (const b of blocks) expect(b.getAttribute("fill")).toBe(scale.apply(sup[Number(b.dataset.feature)]));
+    // Two features with the same superposition share a colour; the feature is told by its label and title.
+    expect(blocks[0].querySelector("title")!.textContent).toBe("Neuron 0, feature 0: w = 0.900; superposition 0.00");
+    expect([...root.querySelectorAll('g[aria-label="text"] text')].map((t) => t.textContent)).toEqual(expect.arrayContaining(["0", "1", "2", "3"]));
+  });
+
+  it("marks each neuron's role by colour: a tinted column and a coloured label", () => {
+    const root = plotElement(stackPlot(W, { superposition: sup, roles }));
+    const tints = [...root.querySelectorAll("g.neuron-role")].map((g) => [g.getAttribute("fill"), g.querySelectorAll("rect").length]);
+    expect(tints).toEqual([
+      [ROLE_COLOURS.monosemantic, 1],
+      [ROLE_COLOURS.polysemantic, 2],
+    ]);
+    const labels = [...root.querySelectorAll("g.neuron-role-label")].map((g) => [g.getAttribute("fill"), [...g.querySelectorAll("text")].map((t) => t.textContent)]);
+    expect(labels).toEqual([
+      [ROLE_COLOURS.monosemantic, ["mono"]],
+      [ROLE_COLOURS.polysemantic, ["poly", "poly"]],
+    ]);
+  });
+
+  it("rejects a superposition list of the wrong length", () => {
+    expect(() => stackPlot(W, { superposition: [0, 1] })).toThrow("superposition has 2 entries, W has 4 features");
+  });
+});
+
 describe("featureNormsPlot (features coloured by superposition)", () => {
   const input = { norms: [1, 0.8, 0.5, 0.05], superposition: [0, 0.3, 1.4, 0], dropped: [3] };
 
@@ -303,10 +342,29 @@ describe("featureNormsPlot (features coloured by superposition)", () => {
     expect(root.textContent).toContain("dropped");
   });
 
-  it("colours by superposition on a clamped sequential scale", () => {
-    const color = featureNormsPlot(input).color as { domain: number[]; clamp: boolean };
-    expect(color.domain).toEqual([0, 1]);
-    expect(color.clamp).toBe(true);
+  it("colours by superposition on a scale that reaches the largest kept value", () => {
+    const color = featureNormsPlot(input).color as { domain: number[]; type: string };
+    expect(color.domain).toEqual([0, 1.4]); // the dropped feature's 0 and the kept 1.4
+    expect(color.type).toBe("symlog");
+    expect((featureNormsPlot({ ...input, superposition: [0, 0.2, 0.5, 9] }).color as { domain: number[] }).domain).toEqual([0, 1]); // at least 1; dropped ones do not count
+    expect(superpositionExtent({ superposition: [3.9, 1.4], dropped: [] }, { superposition: [28, 2], dropped: [0] })).toBe(3.9);
+  });
+
+  // A ReLU model's column: a large negative weight that only silences a neuron lengthens ‖W_i‖.
+  const relu = { norms: [1, 5.5, 0.5], positiveNorms: [1, 0.6, 0.5], superposition: [0, 0.3, 0.2], dropped: [] };
+
+  it("draws the norm of the positive weights as the bar, and ‖W_i‖ as a tick where it is longer", () => {
+    const root = plotElement(featureNormsPlot(relu));
+    const x = (root as unknown as { scale(n: string): { apply(v: number): number } }).scale("x");
+    const bars = [...markGroups(root, "bar")[0].querySelectorAll("rect")];
+    expect(bars.map((r) => Number(r.getAttribute("width")))).toEqual(relu.positiveNorms.map((v) => expect.closeTo(x.apply(v) - x.apply(0), 1)));
+    const ticks = [...root.querySelectorAll("g.total-norm line")];
+    expect(ticks).toHaveLength(1); // only feature 1's total is longer than its bar
+    expect(Number(ticks[0].getAttribute("x1"))).toBeCloseTo(x.apply(5.5), 1);
+    expect(bars[1].querySelector("title")!.textContent).toBe("Feature 1: ‖W⁺‖ = 0.60, ‖W‖ = 5.50, superposition = 0.30");
+    // Without positive norms (a linear hidden layer) the bars are ‖W_i‖ and there are no ticks.
+    const linear = plotElement(featureNormsPlot({ ...relu, positiveNorms: undefined }));
+    expect(linear.querySelectorAll("g.total-norm")).toHaveLength(0);
   });
 });
 
@@ -317,6 +375,22 @@ describe("legends are plain SVG", () => {
       expect(html).toMatch(/^<svg/);
       expect(html).not.toContain("<canvas");
     }
+  });
+
+  it("runs the superposition legend to its end, with 1 marked", () => {
+    const labels = (spec: PlotSpec) => Array.from(plotElement(spec).querySelectorAll('g[aria-label="x-axis tick label"] text')).map((t) => t.textContent);
+    expect(labels(superpositionLegendPlot({ max: 3.9 }))).toEqual(["0", "1", "2", "3.9"]);
+    expect(labels(superpositionLegendPlot({ max: 28.4 }))).toEqual(["0", "1", "2", "5", "10", "20", "28.4"]);
+    expect(labels(superpositionLegendPlot())).toEqual(["0", "1"]);
+    expect((superpositionLegendPlot({ max: 3.9 }).color as { domain: number[] }).domain).toEqual([0, 3.9]);
+  });
+
+  it("names the neuron roles in their colours", () => {
+    const root = plotElement(roleLegendPlot());
+    expect([...root.querySelectorAll('g[aria-label="text"] text')].map((t) => [t.textContent, t.getAttribute("fill")])).toEqual([
+      ["monosemantic neuron (mono)", ROLE_COLOURS.monosemantic],
+      ["polysemantic neuron (poly)", ROLE_COLOURS.polysemantic],
+    ]);
   });
 
   it("labels the weight legend symmetrically", () => {
@@ -347,6 +421,33 @@ describe("sweep figures", () => {
     expect((spec.x as { domain: number[] }).domain).toEqual([1, 0.3, 0.05]);
     const [cells] = markGroups(plotElement(spec), "cell");
     expect(cells.querySelectorAll("rect")).toHaveLength(3);
+  });
+
+  it("draws the paper's regime above ours where compared, and marks where they differ", () => {
+    const rows = [{ ...ROWS[0], paperRegime: "all-monosemantic" }, { ...ROWS[1], paperRegime: null }, { ...ROWS[2], paperRegime: "feature-pairs" }];
+    const root = plotElement(sweepRegimePlot(rows));
+    const [paper, ours] = markGroups(root, "cell").filter((g) => !g.classList.contains("differs"));
+    expect([...paper.querySelectorAll("title")].map((t) => t.textContent)).toEqual(["Density 1, the paper: all neurons monosemantic", "Density 0.05, the paper: feature-pairs"]);
+    expect(ours.querySelectorAll("rect")).toHaveLength(3);
+    // Same regime, same colour: the paper's cell at density 1 matches ours.
+    expect(paper.querySelector("rect")!.getAttribute("fill")).toBe(ours.querySelector("rect")!.getAttribute("fill"));
+    // Only 0.05 differs (0.3 lies between the bands): one outline, on our cell there.
+    const outlines = [...root.querySelectorAll("g.differs rect")];
+    expect(outlines).toHaveLength(1);
+    const centre = (r: Element) => Number(r.getAttribute("x")) + Number(r.getAttribute("width")) / 2;
+    expect(centre(outlines[0])).toBeCloseTo(centre(ours.querySelectorAll("rect")[2]), 6);
+    expect(sweepRegimePlot(rows).ariaDescription).toContain("Density 0.05: unlabelled: 4 features in 3 neurons, 0 monosemantic (the paper: feature-pairs).");
+  });
+
+  it("labels the loss axis in one format, powers of ten, and draws the quartile box as wide as the column", () => {
+    const root = plotElement(sweepLossPlot(ROWS));
+    const labels = [...root.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => t.textContent);
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l).toMatch(/^10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$/);
+    const box = markGroups(root, "bar")[0].querySelectorAll("rect");
+    expect(box).toHaveLength(3);
+    const x = (root as unknown as { scale(n: string): { bandwidth: number } }).scale("x");
+    expect(Number(box[0].getAttribute("width"))).toBeCloseTo(x.bandwidth - 6, 0);
   });
 
   it("plots three count series and a loss summary per density", () => {
@@ -453,12 +554,24 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     expect(byId.d015.shown).toBeNull();
     expect(byId["very-sparse"].shown?.level.density).toBe(0.01);
     expect(byId["very-sparse"].matching).toBe(0);
-    expect(bandVerdict(byId.dense)).toBe("Our model at density 1 agrees: the analysis labels it “all neurons monosemantic”.");
-    expect(bandVerdict(byId["very-sparse"])).toBe("Our model at density 0.01 does not match: the analysis labels it “three features share two neurons”.");
-    expect(bandVerdict(byId.d015)).toBe("We trained no model at density 0.15.");
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(bandFacts([byId.dense, byId["very-sparse"], byId.d015]))).toEqual({
+      "band.dense.members": "1",
+      "band.dense.matching": "1",
+      "band.dense.others": "",
+      "band.dense.paper": "all neurons monosemantic",
+      "band.very-sparse.members": "0.01",
+      "band.very-sparse.matching": "",
+      "band.very-sparse.others": "“three features share two neurons” at density 0.01",
+      "band.very-sparse.paper": "features are pairs of neurons",
+      "band.d015.members": "",
+      "band.d015.matching": "",
+      "band.d015.others": "",
+      "band.d015.paper": "five features in three neurons",
+    });
   });
 
-  it("words band verdicts with several models, and lists the densities between the bands", () => {
+  it("gives each band's models, those with the paper's label and the others' labels, and lists the densities between the bands", () => {
     const file = syntheticFile("relu-hidden", [
       { density: 0.4, W: THREE_IN_TWO, losses: [0.02] },
       { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
@@ -468,21 +581,71 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     ]);
     const byId = Object.fromEntries(selectBandLevels(file).map((s) => [s.band.id, s]));
     expect(byId.moderate.why).toBe("2 of the 3 trained densities in the band carry the paper's label; showing the one nearest the band's middle");
-    expect(bandVerdict(byId.moderate)).toBe(
-      "Two of our 3 models at densities 0.2–0.5 carry the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.25.",
-    );
+    const moderate = bandFacts([byId.moderate]);
+    expect(formatFact(moderate["band.moderate.matching"])).toBe("0.4 and 0.3");
+    expect(formatFact(moderate["band.moderate.others"])).toBe("“all neurons monosemantic” at density 0.25");
     expect(levelsBetweenBands(file).map((l) => l.level.density)).toEqual([0.17, 0.13]);
-    expect(fact(buildFacts({ relu: file, linear: file }), "relu.betweenBandsSentence")).toBe(
-      "Two of our densities fall in them, where the paper names no regime: the analysis finds “three features share two neurons” at density 0.17 and “all neurons monosemantic” at density 0.13.",
-    );
+    const between = buildFacts({ relu: file, linear: file });
+    expect(formatFact(fact(between, "relu.betweenBandsLevels"), "words")).toBe("two");
+    expect(formatFact(fact(between, "relu.betweenBands"))).toBe("“three features share two neurons” at density 0.17 and “all neurons monosemantic” at density 0.13");
     const one = syntheticFile("relu-hidden", [
       { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
       { density: 0.4, W: MONO, losses: [0.02] },
     ]);
     const sel = selectBandLevels(one).find((s) => s.band.id === "moderate")!;
-    expect(bandVerdict(sel)).toBe("One of our 2 models at densities 0.2–0.5 carries the label “three features share two neurons”; for the others the analysis finds “all neurons monosemantic” at density 0.4.");
+    expect(bandFacts([sel])["band.moderate.members"]).toEqual({ kind: "densities", value: [0.4, 0.3] });
     expect(sel.why).toBe("1 of the 2 trained densities in the band carries the paper's label");
-    expect(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBandsSentence")).toBe("None of our densities falls in them.");
+    expect(factSize(fact(buildFacts({ relu: one, linear: one }), "relu.betweenBands"))).toBe(0);
+  });
+
+  it("finds where the neurons turn polysemantic, where superposition is largest, and which model's loss is lower", () => {
+    const poly = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.1, W: [[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], losses: [0.01] },
+      { density: 0.05, W: [[2, 0, 1, 0], [0, 1, 1, 0], [1, 0, 0, 1]], losses: [0.005] },
+    ]);
+    const levels = analyseFile(poly);
+    expect(levels.map((a) => a.analysis.counts.monosemantic)).toEqual([3, 1, 0, 0]);
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(shiftFacts(levels))).toEqual({
+      "relu.monoAtDensest": "3",
+      "relu.monoAtSparsest": "0",
+      "relu.sparsestDensity": "0.05",
+      "relu.allPolyLevels": "2",
+      "relu.lastMonoDensity": "0.3",
+      "relu.allPolyFrom": "0.1",
+    });
+    const sup = superpositionFacts(levels);
+    const largest = Math.max(...levels.flatMap((a) => a.analysis.superposition.filter((_, i) => !a.analysis.dropped.includes(i))));
+    expect(sup["relu.superpositionMax"]).toEqual({ kind: "number", value: Number(largest.toFixed(1)) });
+    expect(largest).toBeGreaterThan(1);
+    const lin = syntheticFile("linear-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.1, W: MONO, losses: [0.002] },
+      { density: 0.05, W: MONO, losses: [0.006] },
+    ]);
+    expect(text(lossComparisonFacts({ relu: poly, linear: lin }))).toEqual({
+      "compare.commonDensities": "1, 0.1 and 0.05",
+      "compare.linearLowerAt": "0.1",
+      "compare.reluLowerAt": "0.05",
+      "compare.lossRatioMin": "0.2",
+      "compare.lossRatioMinDensity": "0.1",
+    });
+  });
+
+  it("gives the population's claims: where the winner's regime is the commonest, and runs where nearly all models agree", () => {
+    const level = (density: number, commonest: boolean, share: number) => ({ density, winnerRegimeIsCommonest: commonest, topConfiguration: { share } });
+    const pop = [level(1, true, 1), level(0.75, true, 0.99), level(0.5, false, 0.4), level(0.3, true, 0.97), level(0.1, false, 0.2)] as never;
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(populationFacts(pop))).toEqual({
+      "relu.population.levels": "5",
+      "relu.population.winnerTypical": "1, 0.75 and 0.3",
+      "relu.population.winnerRare": "0.5 and 0.1",
+      "relu.population.uniform": "densities 1–0.75 and density 0.3",
+      "relu.population.nearlyAll": "95",
+    });
+    expect(text(populationFacts(undefined))).toMatchObject({ "relu.population.levels": "0", "relu.population.uniform": "" });
   });
 
   it("says how many models come within 1% of the best, and where that is rare", () => {
@@ -495,19 +658,35 @@ describe("site helpers (src/site) on a synthetic data file", () => {
     ]);
     expect(nearBestCount(file.levels[0])).toBe(180);
     expect(nearBestCount(file.levels[3])).toBe(1);
-    expect(nearBestSentence(file)).toBe(
-      "Within 1% of the best held-out loss lie 180 of the 300 models at density 1, but at most 3 at every density from 0.3 down (1 at density 0.05): at these densities a run of fewer models could easily miss the arrangement shown here.",
-    );
+    const text = (facts: Facts) => Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, formatFact(v)]));
+    expect(text(nearBestFacts(file))).toEqual({
+      "relu.nearBest.densest": "180",
+      "relu.nearBest.rareFrom": "0.3",
+      "relu.nearBest.rareMost": "3",
+      "relu.nearBest.rareFewest": "1",
+      "relu.nearBest.rareFewestAt": "0.05",
+    });
     // No sparse run where at most 1% of the models come near the best: the first clause only.
     const easy = syntheticFile("relu-hidden", [
       { density: 1, W: MONO, losses: spread(0.05, 180, 200) },
       { density: 0.05, W: THREE_IN_TWO, losses: spread(0.005, 30, 200) },
     ]);
-    expect(nearBestSentence(easy)).toBe("Within 1% of the best held-out loss lie 180 of the 200 models at density 1.");
+    expect(nearBestFacts(easy)["relu.nearBest.densest"]).toEqual({ kind: "count", value: 180 });
+    expect(factSize(nearBestFacts(easy)["relu.nearBest.rareFewestAt"])).toBe(0);
   });
 
-  it("compares the models at the sparsest common density with a named ReLU regime", () => {
+  it("compares the models at the sparsest common density where the ReLU model has a dedicated neuron", () => {
     expect(comparisonDensity(relu, linear)).toBe(0.3);
+    // The sparsest common density's ReLU model has no neuron of its own (all features in one neuron):
+    // the comparison goes to a denser one that has.
+    const noneDedicated = syntheticFile("relu-hidden", [
+      { density: 1, W: MONO, losses: [0.05] },
+      { density: 0.3, W: THREE_IN_TWO, losses: [0.02] },
+      { density: 0.1, W: [[1, 1, 1, 1], [0, 0.9, 0.9, 0], [0.9, 0, 0, 0.9]], losses: [0.01] },
+    ]);
+    const lin3 = syntheticFile("linear-hidden", [1, 0.3, 0.1].map((density) => ({ density, W: MONO, losses: [0.01] })));
+    expect(analyseFile(noneDedicated).find((a) => a.level.density === 0.1)!.analysis.counts.monosemantic).toBe(0);
+    expect(comparisonDensity(noneDedicated, lin3)).toBe(0.3);
     const other = syntheticFile("linear-hidden", [{ density: 0.5, W: MONO, losses: [0.1] }]);
     expect(() => comparisonDensity(relu, other)).toThrow(/share no density/);
     // Without a shared density, the closest pair in log-density is compared instead.
@@ -518,47 +697,48 @@ describe("site helpers (src/site) on a synthetic data file", () => {
 
   it("names every number the text quotes, from the data", () => {
     const facts = buildFacts({ relu, linear });
-    expect(fact(facts, "relu.K")).toBe("2");
-    expect(fact(facts, "relu.steps")).toBe("10,000");
-    expect(fact(facts, "relu.importanceDecay")).toBe("0.75");
-    expect(fact(facts, "relu.densities")).toBe("1, 0.3 and 0.01");
-    expect(fact(facts, "relu.trainTime")).toBe("62.1 min");
-    expect(fact(facts, "relu.engineDetail")).toBe(relu.run.engine);
+    const f = (name: string) => formatFact(fact(facts, name));
+    expect(f("relu.K")).toBe("2");
+    expect(f("relu.steps")).toBe("10,000");
+    expect(f("relu.importanceDecay")).toBe("0.75");
+    expect(f("relu.densities")).toBe("1, 0.3 and 0.01");
+    expect(f("relu.trainTime")).toBe("62.1 min");
+    expect(f("relu.engineDetail")).toBe(relu.run.engine);
     const gpuRun = { ...relu.run, engine: "webgpu", kernel: { name: "private", workgroupSize: 64 }, gpuSeconds: 3.214 };
     expect(engineDetail(gpuRun)).toBe("webgpu: private kernel, 64-thread workgroups, 3.21 s of GPU time");
-    expect(fact(facts, "relu.createdAt")).toBe("2 January 2026");
-    expect(fact(facts, "relu.commit")).toBe("0123456789ab");
-    expect(fact(facts, "compare.density")).toBe("0.3");
-    expect(fact(facts, "relu.namedLevels")).toBe("3");
+    expect(f("relu.createdAt")).toBe("2 January 2026");
+    expect(f("relu.commit")).toBe("0123456789ab");
+    expect(f("compare.density")).toBe("0.3");
+    expect(f("relu.namedLevels")).toBe("3");
     // Worked from the synthetic file: MONO at density 1 keeps 3 of its 4 features, THREE_IN_TWO all 4.
-    expect(fact(facts, "relu.representedAtDensest")).toBe("3");
-    expect(fact(facts, "relu.densestDensity")).toBe("1");
-    expect(fact(facts, "relu.maxRepresented")).toBe("4");
-    expect(fact(facts, "relu.maxRepresentedDensity")).toBe("0.3"); // the densest of 0.3 and 0.01
-    expect(fact(facts, "relu.bestLossMax")).toBe(formatLoss(0.05));
-    expect(fact(facts, "relu.bestLossMin")).toBe(formatLoss(0.001));
-    expect(fact(facts, "relu.modelsTrained")).toBe("6"); // K = 2 × 3 levels
-    expect(fact(facts, "relu.diverged")).toBe("0");
-    expect([fact(facts, "relu.densityMax"), fact(facts, "relu.densityMin")]).toEqual(["1", "0.01"]);
-    expect([fact(facts, "relu.lastFeature"), fact(facts, "relu.importanceLast")]).toEqual(["3", "0.422"]); // 0.75³
-    expect(fact(facts, "relu.namedSentence")).toBe("All 3 carry one of the paper's labels.");
-    expect(fact(facts, "relu.paperBands.words")).toBe("six");
+    expect(f("relu.representedAtDensest")).toBe("3");
+    expect(f("relu.densestDensity")).toBe("1");
+    expect(f("relu.maxRepresented")).toBe("4");
+    expect(f("relu.maxRepresentedDensity")).toBe("0.3"); // the densest of 0.3 and 0.01
+    expect(f("relu.bestLossMax")).toBe(formatLoss(0.05));
+    expect(f("relu.bestLossMin")).toBe(formatLoss(0.001));
+    expect(f("relu.modelsTrained")).toBe("6"); // K = 2 × 3 levels
+    expect(f("relu.diverged")).toBe("0");
+    expect([f("relu.densityMax"), f("relu.densityMin")]).toEqual(["1", "0.01"]);
+    expect([f("relu.lastFeature"), f("relu.importanceLast")]).toEqual(["3", "0.422"]); // 0.75³
+    expect([f("relu.namedLevels"), f("relu.unlabelledLevels")]).toEqual(["3", "0"]);
+    expect(formatFact(fact(facts, "relu.paperBands"), "words")).toBe("six");
     // One feature-sharing structure the paper does not name: all four features on one neuron.
     const odd = syntheticFile("relu-hidden", [
       { density: 1, W: MONO, losses: [0.05] },
       { density: 0.01, W: [[1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0]], losses: [0.001] },
     ]);
     expect(analyseFile(odd)[1].analysis.regime.id).toBe("unlabelled");
-    expect(fact(buildFacts({ relu: odd, linear }), "relu.namedSentence")).toBe("Of these, 1 carries one of the paper's labels and 1 has a structure the paper does not name.");
-    expect(fact(facts, "relu.allMonoSentence")).toBe("Every neuron is monosemantic at density 1.");
-    expect(() => fact(facts, "relu.nope")).toThrow(/no such fact/);
+    const oddFacts = buildFacts({ relu: odd, linear });
+    expect([oddFacts["relu.namedLevels"], oddFacts["relu.unlabelledLevels"]]).toEqual([{ kind: "count", value: 1 }, { kind: "count", value: 1 }]);
+    expect(fact(facts, "relu.allMonoDensities")).toEqual({ kind: "densities", value: [1] });
+    // Each kind is written one way: lists with "and", counts with separators, small counts in words.
+    expect(formatFact({ kind: "densities", value: [0.5, 0.3, 0.05] })).toBe("0.5, 0.3 and 0.05");
+    expect(formatFact({ kind: "densities", value: [0.5, 0.3, 0.05] }, "lengthWords")).toBe("three");
+    expect(formatFact({ kind: "count", value: 21000 })).toBe("21,000");
+    expect(formatFact({ kind: "labelledDensities", value: [{ label: "a", densities: [0.2] }, { label: "b", densities: [0.1, 0.09] }] })).toBe("“a” at density 0.2 and “b” at densities 0.1 and 0.09");
+    expect(() => formatFact({ kind: "density", value: 0.1 }, "words")).toThrow(/needs a count/);
+    expect(() => f("relu.nope")).toThrow(/no such fact/);
   });
 
-  it("numbers figures and equations by their order in the registry", () => {
-    expect(FIGURES.map(figureNumber)).toEqual(FIGURES.map((_, k) => k + 1));
-    expect(EQUATIONS.map(equationNumber)).toEqual(EQUATIONS.map((_, k) => k + 1));
-    // The loss comes after the model's equations and the data distribution.
-    expect(equationNumber("eq-loss")).toBeGreaterThan(equationNumber("eq-data"));
-    expect(() => figureNumber("fig-nope")).toThrow(/Unknown figure/);
-  });
 });

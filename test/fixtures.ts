@@ -77,3 +77,17 @@ export function tempDirs(): { make: (prefix: string) => string; cleanup: () => v
     },
   };
 }
+
+/** Eight in five with the paper's separator, as the trained winners at 0.07–0.12 have it (rounded):
+ *  neuron 1 is −0.7 on features 0–3 and +0.67 on 4–7; feature i < 4 is on the other four neurons but
+ *  others[i], which silences it (−2.4); feature 4 + i is on neuron 1 and others[i]. */
+export function eightInFiveWithSeparator(): number[][] {
+  const W = Array.from({ length: 5 }, () => new Array(10).fill(0));
+  const others = [0, 2, 3, 4];
+  for (let i = 0; i < 4; i++) {
+    W[1][i] = -0.7;
+    W[1][4 + i] = 0.67;
+    others.forEach((k, r) => ((W[k][i] = r === i ? -2.4 : 0.55), (W[k][4 + i] = r === i ? 0.9 : -0.15)));
+  }
+  return W;
+}

@@ -52,7 +52,7 @@ describe("JavaScript budget of the article page", () => {
       expect(code, s.name).not.toMatch(/jsdom|JSDOM/);
       expect(code, s.name).not.toMatch(/ZodError|zod\/v4/);
       expect(code, s.name).not.toMatch(/katex/i);
-      // The explorer's figures are rendered at build time (src/components/explorer-frames.ts).
+      // The explorer's figures are rendered at build time (src/article-components/explorer/explorer-frames.ts).
       expect(code, s.name).not.toMatch(/--plot-background|d3-scale|interpolateRgb/);
     }
   });

@@ -175,7 +175,7 @@ describe("evaluators", () => {
       });
       expect(b[0].diff!.sum).toBe(0);
       const jobs = [1, 2].map((k) => ({ start: models[k], key: streamKey(0, 0.1, k, Purpose.continue) }));
-      const [x, y] = await Promise.all([local.trainFrom(0.1, jobs, 20), pool.trainFrom(0.1, jobs, 20)]);
+      const [x, y] = await Promise.all([local.trainFrom(0.1, jobs, [20]), pool.trainFrom(0.1, jobs, [20])]);
       expect(y.map((p) => Array.from(p))).toEqual(x.map((p) => Array.from(p)));
     } finally {
       await pool.close();

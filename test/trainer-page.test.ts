@@ -1,12 +1,13 @@
 // "Train it yourself" in the built site (test/helpers/site-build.ts), in Debian's chromium with WebGPU on
 // SwiftShader: the standalone page finds the software adapter and picks the CPU, trains, shows the
 // winner beside the article's with the article's analysis, and downloads a data file that passes the
-// schema and builds the site through PB_DATA_DIR; WebGPU chosen by hand trains too; Cancel, a hidden
+// schema and builds the site through PB_DATA_DIR (refused as stale against the declared experiment, then
+// built with PB_ALLOW_STALE=1 under the page's banner); WebGPU chosen by hand trains too; Cancel, a hidden
 // tab and a lost device each end with a message and a Retry that works; the article loads the trainer
 // only when asked. No console errors anywhere. (The numbers' equality with the Node engines:
 // test/trainer-browser.test.ts.)
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -92,6 +93,8 @@ describe("Train it yourself (built site, chromium)", () => {
     }
     expect(await page.textContent('[data-testid="model-committed"]')).toContain("relu-hidden.json");
     expect(await page.textContent('[data-testid="result"]')).toMatch(/Model \d won among 4 candidates, with a loss of .* on 1,048,576 fresh draws; the runner-up, model \d, is/);
+    // The retrain command names what differs from the declared experiment.
+    expect(await page.textContent('[data-testid="result"]')).toContain("npm run train -- relu-hidden --models 4 --steps 3000 --levels 0.3 --seed 3 --out relu-hidden-run.json --engine cpu --kernel simd");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="download"]')]);
     expect(download.suggestedFilename()).toBe("relu-hidden.json");
@@ -101,13 +104,18 @@ describe("Train it yourself (built site, chromium)", () => {
     const data = dataFileSchema.parse(JSON.parse(text));
     expect(data).toMatchObject({ model: "relu-hidden", config: { modelsPerLevel: 4, steps: 3000, seed: 3 }, run: { engine: "cpu", kernel: { name: "simd" } } });
     expect(data.levels.map((l) => l.density)).toEqual([0.3]);
-    // Built into the site with the committed linear file: the article shows the reader's run.
-    copyFileSync(join(ROOT, "public", "data", "linear-hidden.json"), join(dir, "linear-hidden.json"));
+    // Built into the site with every other experiment's committed files: the article shows the reader's
+    // run, under the banner of a build from data that is not the declared experiment.
+    for (const name of readdirSync(join(ROOT, "public", "data"))) if (!name.startsWith("relu-hidden.")) copyFileSync(join(ROOT, "public", "data", name), join(dir, name));
     const out = temp("pb-trainer-site-");
-    const r = await runAstroBuild(out, { PB_DATA_DIR: dir });
+    const refused = await runAstroBuild(temp("pb-trainer-site-"), { PB_DATA_DIR: dir });
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toMatch(/relu-hidden/);
+    const r = await runAstroBuild(out, { PB_DATA_DIR: dir, PB_ALLOW_STALE: "1" });
     expect(r.ok, r.output.slice(-3000)).toBe(true);
     const page1 = readFileSync(join(out, "index.html"), "utf8").replace(/<[^>]+>/g, " ");
     expect(page1).toContain(`the best is model ${data.levels[0].best.model} (of 0–3)`);
+    expect(page1).toMatch(/Stale data\.[\s\S]*relu-hidden\s*: stale \(modelsPerLevel: file 4, declared 1000; steps: file 3000, declared 10000;/);
     expect(readFileSync(join(out, "data", "relu-hidden.json"), "utf8")).toBe(text);
     expect(errors).toEqual([]);
     await page.close();

@@ -1,4 +1,4 @@
-// The in-page trainer's pure parts (src/trainer/limits.ts, result.ts) and its benchmark's command line;
+// The in-page trainer's pure parts (src/trainer/limits.ts, src/article-components/trainer/result.ts) and its benchmark's command line;
 // its runs in chromium: test/trainer-browser.test.ts and test/trainer-page.test.ts.
 
 import { execFileSync, spawnSync } from "node:child_process";
@@ -8,7 +8,10 @@ import { describe, expect, it } from "vitest";
 import { analyse } from "../src/analysis/index.ts";
 import { dataFileSchema, type DataFile } from "../src/data/schema.ts";
 import { ENGINE_LIMITS, MAX_STEPS, limitsFor, settingsProblem, type TrainerSettings } from "../src/trainer/limits.ts";
-import { committedData, dataFileText, marginSentence, parseCommittedData, runResult } from "../src/trainer/result.ts";
+import { committedData, dataFileText, marginSentence, parseCommittedData, runResult } from "../src/article-components/trainer/result.ts";
+import { levelSummary } from "../src/article-components/explorer/explorer-data.ts";
+import { explorerLegends, explorerScales, explorerSpecs } from "../src/article-components/explorer/explorer-specs.ts";
+import { analysedExperiment } from "../src/site/experiment.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const relu = dataFileSchema.parse(JSON.parse(readFileSync(join(root, "public/data/relu-hidden.json"), "utf8")));
@@ -57,6 +60,29 @@ describe("result", () => {
     expect(r.noCommitted).toBeUndefined();
     expect(r.margin).toBe(marginSentence(level));
     expect(r.margin).toMatch(new RegExp(`^Model ${level.selection!.winner} won among ${level.selection!.candidates.length} candidates, with a loss of `));
+  });
+  it("draws as the article's explorer draws: the same specs, blocks coloured by superposition, the legends", () => {
+    const r = runResult(runAt(0.3), committed);
+    const a = analysedExperiment(relu).levels.find((l) => l.level.density === 0.3)!;
+    // Run and committed winner are the same model here, so the shared scales are the level's own.
+    const drawn = { model: relu.model, levels: [a] };
+    const want = explorerSpecs(drawn, a, explorerScales(drawn));
+    expect(r.models[1].stack.marks?.length).toBe(want.stack.marks?.length);
+    expect(r.models[1].stack.color).toEqual(want.stack.color);
+    expect(r.models[1].matrix.color).toEqual(want.matrix.color);
+    expect(r.models[1].stack.ariaLabel).toBe(`The article's winner (relu-hidden.json): ${want.stack.ariaLabel}`);
+    expect(r.legends.map((l) => l.ariaLabel)).toEqual(explorerLegends(drawn, explorerScales(drawn)).map((l) => l.ariaLabel));
+    expect(r.legends).toHaveLength(3);
+    expect(r.models[0].summary).toEqual(levelSummary(a, relu.config.modelsPerLevel));
+  });
+  it("shows a linear run without a privileged basis: no roles, no regime label, no role legend", () => {
+    const linear = dataFileSchema.parse(JSON.parse(readFileSync(join(root, "public/data/linear-hidden.json"), "utf8")));
+    const file: DataFile = { ...linear, population: undefined, diagnostics: undefined, levels: [linear.levels[0]] };
+    const r = runResult(file, committedData([relu, linear]));
+    expect(r.models.map((m) => m.key)).toEqual(["run", "committed"]);
+    for (const m of r.models) expect(m.summary.regimeLabel).toBe("none: no privileged basis");
+    expect(r.legends).toHaveLength(2);
+    expect(JSON.stringify(r.models[0].stack)).not.toContain("neuron-role");
   });
   it("says so when the article has no level at the run's density", () => {
     const file = runAt(0.3);

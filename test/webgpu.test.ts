@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultConfig, type ModelKind, type TrainConfig } from "../src/model/config.ts";
+import { defaultConfig, geometricImportance, type ModelKind, type TrainConfig } from "../src/model/config.ts";
 import { Purpose, drawSample, pcg4d, presenceThreshold, streamKey } from "../src/model/rng.ts";
 import { ReferenceKernel } from "../src/train/cpu-kernel.ts";
 import type { Progress, TrainedLevel } from "../src/train/engine.ts";
@@ -330,6 +330,25 @@ for (const kernel of KERNEL_NAMES) {
         }
       }
     });
+
+    // Each shape compiles its own pipelines: some 15–30 s on SwiftShader, hence one model kind per shape.
+    it("larger shapes (5×20, 5×32, 6×32: chapter 2's and beyond) match the float64 reference after a few steps", async () => {
+      for (const [m, n, kind] of [[5, 20, "relu-hidden"], [5, 32, "linear-hidden"], [6, 32, "relu-hidden"]] as const) {
+        const config = tiny({ features: n, neurons: m, importance: geometricImportance(n, 0.9), modelsPerLevel: 1, evalSamples: 512 });
+        {
+          const levels = await trainAll(kernelEngines.get(kernel)!, kind, config, [1, 0.05]);
+          const cpu = new ReferenceKernel(kind, config);
+          for (const level of levels) {
+            const label = `${kind} ${m}×${n} density ${level.density}`;
+            expect(level.params[0], label).toHaveLength(m * n + n);
+            const want = cpu.train(level.density, 0, config.steps).params;
+            expect(maxAbsDiff(level.params[0], want), label).toBeLessThanOrEqual(1e-5);
+            const cpuLoss = cpu.evalLoss(level.density, level.params[0]);
+            expect(Math.abs(level.evalLosses[0] - cpuLoss) / cpuLoss, label).toBeLessThanOrEqual(1e-5);
+          }
+        }
+      }
+    }, 240_000);
 
     it("odd batch sizes (1, 5, 65: workgroup shrunk to the batch, a partial last round) match the CPU", async () => {
       for (const batchSize of [1, 5, 65]) {

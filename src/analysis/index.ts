@@ -15,3 +15,5 @@ export { REGIME_PHRASES, BLOCK_SHAPES, featureKinds, polysemanticBlocks, structu
 export { canonicalOrderFromStored, canonicalNeuronOrder, assertPermutation, permute, applyOrder } from "./order.ts";
 export type { Analysis } from "./analyse.ts";
 export { analyse } from "./analyse.ts";
+export type { CodeStructure, CodeSizeRow, CodeSizeSweep, SweepModel } from "./codes.ts";
+export { codeStructure, describeCodeSizes, describeStructure, codeSizeSweep } from "./codes.ts";

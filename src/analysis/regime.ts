@@ -23,11 +23,15 @@
 //                           8 in 5 with no monosemantic neuron → eight-in-five.
 //                         Two separate blocks (e.g. 3-in-2 twice) do not "share" neurons with each
 //                         other, so they get no combined name.
-//   4. unlabelled         anything else, with the counts and the first reason no rule fitted.
+//   4. unlabelled         anything else, said in general terms (codes.ts): k features in j neurons, how
+//                         many neurons each feature's code uses, how many distinct codes; with the
+//                         first reason no rule fitted. These rules hold for any n and m; with more
+//                         features than the paper's ten, most structures are unlabelled.
 
 import { roleForCount, neuronFeaturesFromCodes } from "./neurons.ts";
 import type { NeuronRole } from "./neurons.ts";
 import { plural } from "../text/plural.ts";
+import { codeStructure, describeCodeSizes, type CodeStructure } from "./codes.ts";
 
 export type RegimeId =
   | "all-monosemantic"
@@ -99,12 +103,16 @@ export interface RegimeCounts {
 
 export interface Regime {
   id: RegimeId;
-  /** The paper's phrase, or "unlabelled: R features in m neurons, M monosemantic[, D dead]". */
+  /** The paper's phrase, or the structure in general terms: "unlabelled: R features in m neurons, M
+   *  monosemantic[, D dead]; 2 features on one neuron, 9 on two neurons, 3 on three neurons; 13 distinct
+   *  codes". */
   phrase: string;
   /** One sentence: which rule fired and on what facts, or why none did. */
   reason: string;
   counts: RegimeCounts;
   blocks: Block[];
+  /** Code sizes and distinct codes (codes.ts), for every regime. */
+  structure: CodeStructure;
 }
 
 /** Each feature's kind, from the codes and the neuron roles. */
@@ -181,16 +189,18 @@ export function structureCounts(codes: readonly (readonly number[])[], neurons: 
 export function classifyRegime(codes: readonly (readonly number[])[], neurons: number): Regime {
   const counts = structureCounts(codes, neurons);
   const blocks = polysemanticBlocks(codes, neurons);
+  const structure = codeStructure(codes, neurons);
   const { represented: R, monosemantic: M, polysemantic: P, dead: D } = counts;
   const used = M + P;
   const repCodes = codes.filter((c) => c.length > 0);
-  const named = (id: Exclude<RegimeId, "unlabelled">, reason: string): Regime => ({ id, phrase: REGIME_PHRASES[id], reason, counts, blocks });
+  const named = (id: Exclude<RegimeId, "unlabelled">, reason: string): Regime => ({ id, phrase: REGIME_PHRASES[id], reason, counts, blocks, structure });
   const unlabelled = (reason: string): Regime => ({
     id: "unlabelled",
-    phrase: `unlabelled: ${plural(R, "feature")} in ${plural(neurons, "neuron")}, ${M} monosemantic${D > 0 ? `, ${D} dead` : ""}`,
+    phrase: `unlabelled: ${plural(R, "feature")} in ${plural(neurons, "neuron")}, ${M} monosemantic${D > 0 ? `, ${D} dead` : ""}; ${describeCodeSizes(structure)}; ${plural(structure.distinct, "distinct code")}`,
     reason,
     counts,
     blocks,
+    structure,
   });
 
   if (R === 0) return unlabelled("no feature is represented");

@@ -41,8 +41,8 @@ const MAGIC = new Uint8Array([0x50, 0x42, 0x50, 0x4f, 0x50, 0x00, 0x00, FORMAT_V
 const PREAMBLE = 12;
 
 /** File name of an experiment's population, beside its data file in public/data/. */
-export function populationFileName(model: ModelKind): string {
-  return `${model}.population.bin`;
+export function populationFileName(name: string): string {
+  return `${name}.population.bin`;
 }
 
 const finite = z.number().finite();

@@ -7,7 +7,6 @@
 //     never written.
 
 import { z } from "zod";
-import { DEFAULT_DENSITIES, defaultConfig } from "../model/config.ts";
 
 export const SCHEMA_ID = "privileged-basis/2";
 export const SCHEMA_V1 = "privileged-basis/1";
@@ -36,6 +35,8 @@ export const configSchema = z.object({
   optimizer: optimizerSchema,
   seed: z.number().int().min(0).max(0xffffffff),
   evalSamples: positiveInt,
+  /** Stage-2 selection sample size, when not the default (src/train/selection.ts STAGE2_SIZE). */
+  stage2: z.object({ minDraws: positiveInt, minPresent: finite.positive() }).optional(),
 });
 
 export const runSchema = z.object({
@@ -118,6 +119,30 @@ export const diagnosticsSchema = z.object({
     steps: positiveInt,
     levels: z.array(pairedLossSchema.extend({ density: finite.gt(0).max(1), from: finite.gt(0).max(1), W: z.array(z.array(finite)), b: z.array(finite) })),
   }),
+  /** Whether `config.steps` is enough: a sample of each level's models trained on to multiples of it. */
+  convergence: z
+    .object({
+      /** Ascending step counts at which each sampled model was read; the first is config.steps. */
+      steps: z.array(positiveInt).min(2),
+      levels: z.array(
+        z.object({
+          density: finite.gt(0).max(1),
+          /** Sampled models: the first `leading` are the best stage-2 candidates (winner first), the
+           *  rest spread evenly over the level's model indices. */
+          models: z.array(z.number().int().nonnegative()).min(1),
+          leading: z.number().int().nonnegative(),
+          /** Largest |Δ| between the winner retrained to steps[0] and the file's winner: 0 when the
+           *  diagnostic's kernel is the one that trained the file. */
+          reproduction: finite.nonnegative(),
+          /** [model][checkpoint]: loss on the level's stage-2 sample, paired with the file's winner. */
+          losses: z.array(z.array(pairedLossSchema)),
+          /** The sampled model with the lowest loss at the last checkpoint, there. */
+          best: z.object({ model: z.number().int().nonnegative(), W: z.array(z.array(finite)), b: z.array(finite) }),
+        }),
+      ),
+      seconds: finite.nonnegative(),
+    })
+    .optional(),
   seconds: finite.nonnegative(),
 });
 
@@ -134,6 +159,9 @@ export const dataFileSchema = z
   .object({
     schema: z.enum(SCHEMA_IDS),
     model: z.enum(MODEL_KINDS),
+    /** The training semantics it was written under (src/train/semantics.ts); absent in files written
+     *  before the field existed (their schema says which). */
+    semantics: positiveInt.optional(),
     config: configSchema,
     run: runSchema,
     levels: z.array(levelSchema).min(1),
@@ -181,6 +209,19 @@ export const dataFileSchema = z
         if (c.W.length !== m || c.W.some((row) => row.length !== n) || c.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, "continuation", "levels", k);
         if (!file.levels.some((l) => l.density === c.from) || c.from === c.density) issue(`from ${c.from} is not another level`, "continuation", "levels", k);
       });
+      const cv = d.convergence;
+      if (cv) {
+        if (cv.steps[0] !== file.config.steps || cv.steps.some((s, k) => k > 0 && s <= cv.steps[k - 1])) issue(`steps must ascend from config.steps (${file.config.steps})`, "convergence", "steps");
+        if (cv.levels.length !== L || cv.levels.some((c, k) => c.density !== file.levels[k].density)) issue("convergence must have one entry per level, in level order", "convergence");
+        cv.levels.forEach((c, k) => {
+          const at = ["convergence", "levels", k];
+          if (c.models.some((x) => x >= K) || new Set(c.models).size !== c.models.length) issue(`models must be distinct indices below ${K}`, ...at, "models");
+          if (c.leading > c.models.length) issue(`leading ${c.leading} > ${c.models.length} models`, ...at, "leading");
+          if (c.losses.length !== c.models.length || c.losses.some((row) => row.length !== cv.steps.length)) issue(`losses must be ${c.models.length}×${cv.steps.length}`, ...at, "losses");
+          if (!c.models.includes(c.best.model)) issue(`best model ${c.best.model} was not sampled`, ...at, "best");
+          if (c.best.W.length !== m || c.best.W.some((row) => row.length !== n) || c.best.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, ...at, "best");
+        });
+      }
     }
   });
 
@@ -225,35 +266,6 @@ export type Diagnostics = z.infer<typeof diagnosticsSchema>;
 /** File name of each experiment in public/data/. */
 export function dataFileName(model: (typeof MODEL_KINDS)[number]): string {
   return `${model}.json`;
-}
-
-/** The command that regenerates a data file, for error messages. */
-export function regenerateCommand(model: (typeof MODEL_KINDS)[number]): string {
-  return model === "relu-hidden"
-    ? "npm run train -- --model relu"
-    : "npm run train -- --model linear --levels 1,0.5,0.3,0.1,0.03";
-}
-
-/**
- * The `npm run train` command that reproduces a data file: its model, engine, seed and every CLI-settable
- * config value that differs from the defaults, with its levels unless they are the default 21.
- */
-export function reproduceCommand(data: Pick<DataFile, "model" | "config" | "run" | "levels">): string {
-  const d = defaultConfig();
-  const c = data.config;
-  const flags = [`--model ${data.model === "relu-hidden" ? "relu" : "linear"}`];
-  if (c.modelsPerLevel !== d.modelsPerLevel) flags.push(`--models ${c.modelsPerLevel}`);
-  if (c.steps !== d.steps) flags.push(`--steps ${c.steps}`);
-  const densities = data.levels.map((l) => l.density);
-  const isDefault = densities.length === DEFAULT_DENSITIES.length && densities.every((v, k) => v === DEFAULT_DENSITIES[k]);
-  if (!isDefault) flags.push(`--levels ${densities.join(",")}`);
-  if (c.seed !== d.seed) flags.push(`--seed ${c.seed}`);
-  if (c.batchSize !== d.batchSize) flags.push(`--batch ${c.batchSize}`);
-  if (c.evalSamples !== d.evalSamples) flags.push(`--eval-samples ${c.evalSamples}`);
-  flags.push(`--engine ${data.run.engine}`);
-  if (data.run.kernel) flags.push(`--kernel ${data.run.kernel.name}`);
-  if (data.run.kernel?.workgroupSize !== undefined) flags.push(`--workgroup ${data.run.kernel.workgroupSize}`);
-  return `npm run train -- ${flags.join(" ")}`;
 }
 
 /** One-line summary of a zod error: the first few issues with their paths. */

@@ -6,9 +6,9 @@ export { matrixPlot, matrixCells, positiveColourCap, sharedMaxAbs, weightExtent 
 export type { MatrixPlotOptions, MatrixCell } from "./matrix.ts";
 export { STACK_MIN_WEIGHT, stackPlot, stackSegments, stackExtent } from "./stack.ts";
 export type { StackPlotOptions, StackSegment } from "./stack.ts";
-export { featureNormsPlot, normBars, superpositionScale } from "./norms.ts";
+export { featureNormsPlot, normBars, superpositionScale, superpositionExtent } from "./norms.ts";
 export type { FeatureNormsInput, FeatureNormsOptions, NormBar } from "./norms.ts";
-export { colourbarPlot, weightLegendPlot, superpositionLegendPlot, featureLegendPlot } from "./legends.ts";
+export { colourbarPlot, weightLegendPlot, superpositionLegendPlot, featureLegendPlot, roleLegendPlot } from "./legends.ts";
 export {
   sweepRow,
   sweepRegimePlot,
@@ -23,5 +23,5 @@ export {
   REGIME_COLOURS,
 } from "./sweep.ts";
 export type { SweepRow, SweepLevel, SweepAnalysis, LossSummary } from "./sweep.ts";
-export { FEATURE_COLOURS, featureColour, WEIGHT_SCHEME, SUPERPOSITION_SCHEME } from "./palette.ts";
+export { FEATURE_COLOURS, featureColour, WEIGHT_SCHEME, SUPERPOSITION_SCHEME, ROLE_COLOURS, roleColour } from "./palette.ts";
 export * from "./format.ts";

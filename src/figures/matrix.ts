@@ -3,10 +3,10 @@
 import * as Plot from "@observablehq/plot";
 import { formatSigned } from "./format.ts";
 import { WEIGHT_SCHEME } from "./palette.ts";
-import { maxAbs, permutation, range, roleShort, shape } from "./types.ts";
-import type { CommonPlotOptions, NeuronRoleName, PlotSpec, Weights } from "./types.ts";
+import { maxAbs, permutation, range, roleShort, shape, tagWeights } from "./types.ts";
+import type { CommonPlotOptions, NeuronRoleName, PlotSpec, WeightMarkOptions, Weights } from "./types.ts";
 
-export interface MatrixPlotOptions extends CommonPlotOptions {
+export interface MatrixPlotOptions extends CommonPlotOptions, WeightMarkOptions {
   /**
    * Half-width of the colour domain: colours run from −maxAbs (red) through 0 (white) to +maxAbs
    * (blue); weights beyond it get the end colour. Default max|W|. Give every panel that is compared
@@ -98,7 +98,8 @@ export function matrixPlot(W: Weights, options: MatrixPlotOptions = {}): PlotSpe
         fill: "w",
         stroke: "#ccc",
         strokeWidth: 0.5,
-        title: (c: MatrixCell) => `Neuron ${c.neuron}, feature ${c.feature}: w = ${formatSigned(c.w, 3)}`,
+        title: (c: MatrixCell) => (options.weightTitle ? options.weightTitle(c.neuron, c.feature, c.w) : `Neuron ${c.neuron}, feature ${c.feature}: w = ${formatSigned(c.w, 3)}`),
+        render: tagWeights(cells),
       }),
       // Values in the cells: white on strong colours, dark elsewhere (two marks, because a fill
       // channel here would go through the diverging colour scale).

@@ -38,5 +38,14 @@ export const WEIGHT_SCHEME: ColorScheme = "RdBu";
 /** Superposition (sequential, 0 = none): viridis, perceptually uniform and colour-blind safe. */
 export const SUPERPOSITION_SCHEME: ColorScheme = "Viridis";
 
-/** Neuron roles, used for markers and text. */
-export const ROLE_COLOURS = { monosemantic: "#117733", polysemantic: "#AA4499", unused: "#999999" } as const;
+/**
+ * Neuron roles, used for the tinted columns and labels of the stack plot. Okabe–Ito's reddish purple and
+ * vermilion: far from every colour of the superposition scale (viridis: dark violet, blue, green,
+ * yellow) that fills the blocks, and from each other under the common colour-vision deficiencies.
+ */
+export const ROLE_COLOURS = { monosemantic: "#CC79A7", polysemantic: "#D55E00", dead: "#999999", unused: "#999999" } as const;
+
+/** The colour of a neuron role (grey for one that stores nothing). */
+export function roleColour(role: string | undefined): string {
+  return ROLE_COLOURS[(role ?? "unused") as keyof typeof ROLE_COLOURS] ?? ROLE_COLOURS.unused;
+}

@@ -28,7 +28,7 @@ export interface RenderedSvg {
 
 /**
  * Renders a spec that draws one <svg> (no title, caption or legend) for code that works on the
- * element before serialising it, e.g. the explorer's frames (src/components/explorer-frames.ts).
+ * element before serialising it, e.g. the explorer's frames (src/article-components/explorer/explorer-frames.ts).
  */
 export function renderSvg(spec: PlotSpec, idPrefix: string): RenderedSvg {
   const document = jsdomDocument();

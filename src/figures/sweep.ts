@@ -4,8 +4,8 @@
 // the analysis of its best W (src/analysis); the figures below only draw rows.
 
 import * as Plot from "@observablehq/plot";
-import { formatDensity, formatLoss } from "./format.ts";
-import { superpositionScale } from "./norms.ts";
+import { formatDensity, formatLoss, superscript } from "./format.ts";
+import { superpositionExtent, superpositionScale } from "./norms.ts";
 import { range } from "./types.ts";
 import type { CommonPlotOptions, PlotSpec } from "./types.ts";
 
@@ -24,10 +24,14 @@ export interface SweepRow {
   /** Held-out losses of the K models that finished, ascending (losses[0] is the best). */
   losses: readonly number[];
   diverged: number;
-  /** Per feature of the best model: ‖W_i‖, superposition, dropped. */
+  /** Per feature of the best model: ‖W_i‖, ‖W_i⁺‖ (where the analysis gives it), superposition, dropped. */
   norms: readonly number[];
+  positiveNorms?: readonly number[];
   superposition: readonly number[];
   dropped: readonly number[];
+  /** The regime the paper reports for the band this density lies in; null between the paper's bands;
+   *  absent when not compared. */
+  paperRegime?: string | null;
 }
 
 /** The parts of a data file level and of its analysis that a sweep row needs (structural types). */
@@ -40,11 +44,12 @@ export interface SweepAnalysis {
   regime: { id: string; phrase: string };
   counts: { features: number; neurons: number; represented: number; monosemantic: number; polysemantic: number; dead: number };
   norms: readonly number[];
+  positiveNorms?: readonly number[];
   superposition: readonly number[];
   dropped: readonly number[];
 }
 
-export function sweepRow(level: SweepLevel, analysis: SweepAnalysis): SweepRow {
+export function sweepRow(level: SweepLevel, analysis: SweepAnalysis, paperRegime?: string | null): SweepRow {
   const c = analysis.counts;
   return {
     density: level.density,
@@ -59,8 +64,10 @@ export function sweepRow(level: SweepLevel, analysis: SweepAnalysis): SweepRow {
     losses: level.losses,
     diverged: level.diverged,
     norms: analysis.norms,
+    ...(analysis.positiveNorms && { positiveNorms: analysis.positiveNorms }),
     superposition: analysis.superposition,
     dropped: analysis.dropped,
+    ...(paperRegime !== undefined && { paperRegime }),
   };
 }
 
@@ -125,38 +132,63 @@ function densityAxis(rows: readonly SweepRow[], showAxis: boolean) {
   };
 }
 
-/** One coloured cell per density, coloured and titled by the regime label. */
+/**
+ * One coloured cell per density, coloured and titled by the regime label of our best model; where the
+ * rows carry the paper's regime for their band, a row of the paper's above it, aligned, and our cells
+ * that disagree outlined, so that agreement shows at a glance (densities between the paper's bands have no
+ * paper cell).
+ */
 export function sweepRegimePlot(rows: readonly SweepRow[], options: SweepPlotOptions = {}): PlotSpec {
-  const present = REGIME_ORDER.filter((id) => rows.some((r) => r.regime === id));
+  const compared = rows.some((r) => r.paperRegime !== undefined);
+  const paperRows = rows.filter((r) => r.paperRegime);
+  const present = REGIME_ORDER.filter((id) => rows.some((r) => r.regime === id) || paperRows.some((r) => r.paperRegime === id));
+  const phrase = (id: string) => rows.find((r) => r.regime === id)?.phrase ?? id;
+  const differs = rows.filter((r) => r.paperRegime && r.paperRegime !== r.regime);
+  const ours = compared ? "Our models" : "Regime";
   return {
     title: options.title,
-    ariaLabel: options.ariaLabel ?? "Regime of the best model at each density",
-    ariaDescription: options.ariaDescription ?? rows.map((r) => `Density ${formatDensity(r.density)}: ${r.phrase}.`).join(" "),
+    ariaLabel: options.ariaLabel ?? (compared ? "Regime of the best model at each density, under the paper's regime for its band" : "Regime of the best model at each density"),
+    ariaDescription:
+      options.ariaDescription ??
+      rows.map((r) => `Density ${formatDensity(r.density)}: ${r.phrase}${r.paperRegime ? (r.paperRegime === r.regime ? " (as the paper)" : ` (the paper: ${r.paperRegime})`) : r.paperRegime === null ? " (between the paper's bands)" : ""}.`).join(" "),
     width: options.width ?? SWEEP_WIDTH,
-    height: options.height ?? 46,
+    height: options.height ?? (compared ? 78 : 46),
     marginLeft: options.marginLeft ?? SWEEP_MARGIN_LEFT,
     marginTop: 4,
     marginBottom: 4,
     marginRight: 10,
     x: densityAxis(rows, false),
-    y: { type: "band", domain: ["Regime"], label: null, tickSize: 0 },
+    y: { type: "band", domain: compared ? ["The paper", ours] : [ours], label: null, tickSize: 0, padding: 0.08 },
     color: { type: "ordinal", domain: [...present], range: present.map((id) => REGIME_COLOURS[id]) },
     marks: [
+      ...(compared
+        ? [
+            Plot.cell(paperRows, {
+              x: "density",
+              y: () => "The paper",
+              fill: "paperRegime",
+              stroke: "white",
+              title: (r: SweepRow) => `Density ${formatDensity(r.density)}, the paper: ${phrase(r.paperRegime!)}`,
+            }),
+          ]
+        : []),
       Plot.cell(rows, {
         x: "density",
-        y: () => "Regime",
+        y: () => ours,
         fill: "regime",
         stroke: "white",
-        title: (r: SweepRow) => `Density ${formatDensity(r.density)}: ${r.phrase}`,
+        title: (r: SweepRow) => `Density ${formatDensity(r.density)}: ${r.phrase}${r.paperRegime && r.paperRegime !== r.regime ? " (not the paper's)" : ""}`,
       }),
+      // Our cells that disagree with the paper's, outlined (the cells' text is left free for other marks).
+      Plot.cell(differs, { x: "density", y: () => ours, fill: "none", stroke: "#111", strokeWidth: 2.5, inset: 1.5, className: "differs", ariaHidden: "true" }),
     ],
   };
 }
 
 /** Swatches naming the regime colours present in `rows`. */
-export function regimeLegendPlot(rows: readonly Pick<SweepRow, "regime" | "phrase">[], options: { width?: number } = {}): PlotSpec {
-  const present = REGIME_ORDER.filter((id) => rows.some((r) => r.regime === id));
-  const items = present.map((id) => ({ id, label: id === "unlabelled" ? "unlabelled" : (rows.find((r) => r.regime === id)?.phrase ?? id) }));
+export function regimeLegendPlot(rows: readonly (Pick<SweepRow, "regime" | "phrase"> & { paperRegime?: string | null })[], options: { width?: number; phrases?: Readonly<Record<string, string>> } = {}): PlotSpec {
+  const present = REGIME_ORDER.filter((id) => rows.some((r) => r.regime === id || r.paperRegime === id));
+  const items = present.map((id) => ({ id, label: id === "unlabelled" ? "unlabelled" : (rows.find((r) => r.regime === id)?.phrase ?? options.phrases?.[id] ?? id) }));
   const perRow = 2;
   const rowsNeeded = Math.ceil(items.length / perRow);
   const width = options.width ?? SWEEP_WIDTH;
@@ -269,11 +301,14 @@ export function sweepLossPlot(rows: readonly SweepRow[], options: SweepPlotOptio
     marginTop: 24,
     marginBottom: 58,
     x: densityAxis(rows, true),
-    y: { type: "log", domain: [lo / 1.25, hi * 1.25], clamp: true, label: "Held-out loss (log)", labelArrow: "none", grid: true, tickFormat: (v: number) => formatLoss(v, 2) },
+    // One format on the axis: powers of ten only.
+    y: { type: "log", domain: [lo / 1.25, hi * 1.25], clamp: true, label: "Held-out loss (log)", labelArrow: "none", grid: true, ticks: powersOfTen(lo / 1.25, hi * 1.25), tickFormat: (v: number) => `10${superscript(Math.round(Math.log10(v)))}` },
     marks: [
-      Plot.ruleX(s, { x: "density", y1: "best", y2: "worst", stroke: "#999", strokeWidth: 1 }),
-      Plot.ruleX(s, { x: "density", y1: "q1", y2: "q3", stroke: "#999", strokeWidth: 6, strokeOpacity: 0.55 }),
-      Plot.tickY(s, { x: "density", y: "median", stroke: "#444", strokeWidth: 1.5 }),
+      // The spread of the K losses: a line from the best to the worst, a box from the first to the third
+      // quartile as wide as the density's column, the median across it.
+      Plot.ruleX(s, { x: "density", y1: "best", y2: "worst", stroke: "#777", strokeWidth: 1 }),
+      Plot.barY(s, { x: "density", y1: "q1", y2: "q3", fill: "#bbb", stroke: "#555", strokeWidth: 0.75, insetLeft: 3, insetRight: 3 }),
+      Plot.tickY(s, { x: "density", y: "median", stroke: "#111", strokeWidth: 2 }),
       Plot.dot(s, {
         x: "density",
         y: "best",
@@ -286,17 +321,26 @@ export function sweepLossPlot(rows: readonly SweepRow[], options: SweepPlotOptio
   };
 }
 
-/** Each feature's norm (dot area) and superposition (colour) at every density: a features × density grid. */
+/** The powers of ten in [lo, hi]: the ticks of a log axis. */
+function powersOfTen(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.ceil(Math.log10(lo)); k <= Math.floor(Math.log10(hi)); k++) out.push(10 ** k);
+  return out;
+}
+
+/** Each feature's norm (dot area: ‖W_i⁺‖ where the analysis gives it, else ‖W_i‖) and superposition
+ *  (colour, on a scale to the largest drawn) at every density: a features × density grid. */
 export function superpositionSweepPlot(rows: readonly SweepRow[], options: SweepPlotOptions & { superpositionMax?: number } = {}): PlotSpec {
   const n = Math.max(...rows.map((r) => r.norms.length));
-  const points = rows.flatMap((r) => r.norms.map((norm, feature) => ({ density: r.density, feature, norm, superposition: r.superposition[feature], dropped: r.dropped.includes(feature) })));
+  const points = rows.flatMap((r) => r.norms.map((total, feature) => ({ density: r.density, feature, norm: r.positiveNorms?.[feature] ?? total, superposition: r.superposition[feature], dropped: r.dropped.includes(feature) })));
   const maxNorm = Math.max(1e-9, ...points.map((p) => p.norm));
+  const supMax = options.superpositionMax ?? superpositionExtent(...rows);
   return {
     title: options.title,
     ariaLabel: options.ariaLabel ?? "Feature norms and superposition at every density",
     ariaDescription:
       options.ariaDescription ??
-      "A grid with one column per density and one row per feature. Each dot's area is the feature's norm ‖W_i‖, its colour the feature's superposition (dark purple none, yellow 1 or more); dropped features are drawn as small grey rings. " +
+      `A grid with one column per density and one row per feature. Each dot's area is the norm of the feature's positive weights ‖W_i⁺‖, its colour the feature's superposition (dark violet none, yellow ${supMax.toFixed(1)}); dropped features are drawn as small grey rings. ` +
         rows.map((r) => `Density ${formatDensity(r.density)}: ${r.represented} features represented${r.dropped.length ? `, dropped ${r.dropped.join(", ")}` : ""}.`).join(" "),
     width: options.width ?? SWEEP_WIDTH,
     height: options.height ?? 70 + n * 22,
@@ -307,7 +351,7 @@ export function superpositionSweepPlot(rows: readonly SweepRow[], options: Sweep
     x: densityAxis(rows, true),
     y: { type: "band", domain: range(n), label: "Feature i", labelArrow: "none", tickSize: 0, tickFormat: (i: number) => `f${i}` },
     r: { domain: [0, maxNorm], range: [0, 9] },
-    color: superpositionScale(options.superpositionMax ?? 1),
+    color: superpositionScale(supMax),
     marks: [
       Plot.dot(
         points.filter((p) => !p.dropped),
@@ -318,7 +362,7 @@ export function superpositionSweepPlot(rows: readonly SweepRow[], options: Sweep
           fill: "superposition",
           stroke: "#333",
           strokeWidth: 0.5,
-          title: (p: (typeof points)[number]) => `Density ${formatDensity(p.density)}, feature ${p.feature}: ‖W‖ = ${p.norm.toFixed(2)}, superposition ${p.superposition.toFixed(2)}`,
+          title: (p: (typeof points)[number]) => `Density ${formatDensity(p.density)}, feature ${p.feature}: ‖W⁺‖ = ${p.norm.toFixed(2)}, superposition ${p.superposition.toFixed(2)}`,
         },
       ),
       Plot.dot(

@@ -4,7 +4,7 @@
 // It never touches the DOM: render.ts draws it to SVG at build time through jsdom, for the article's
 // figures and for every frame of the explorer (the browser runs no Plot).
 
-import type { PlotOptions } from "@observablehq/plot";
+import type { PlotOptions, RenderFunction } from "@observablehq/plot";
 
 export type PlotSpec = PlotOptions;
 
@@ -60,4 +60,29 @@ export function permutation(order: readonly number[] | undefined, k: number, wha
 export function roleShort(role: NeuronRoleName | undefined): string {
   if (!role) return "";
   return role === "monosemantic" ? "mono" : role === "polysemantic" ? "poly" : role;
+}
+
+/**
+ * A mark's `render` option that tags each rect it draws with the weight it stands for
+ * (data-neuron, data-feature), as the marks are made: the explorer finds the weight under the
+ * pointer from these attributes. Plot draws a rect mark's rects in index order.
+ */
+export function tagWeights(data: readonly { neuron: number; feature: number }[]): RenderFunction {
+  return (index, scales, values, dimensions, context, next) => {
+    const g = next!(index, scales, values, dimensions, context);
+    if (!g) return g;
+    const rects = g.querySelectorAll("rect");
+    if (rects.length !== index.length) throw new Error(`tagWeights: ${rects.length} rects drawn for ${index.length} weights`);
+    index.forEach((i, k) => {
+      rects[k].setAttribute("data-neuron", String(data[i].neuron));
+      rects[k].setAttribute("data-feature", String(data[i].feature));
+    });
+    return g;
+  };
+}
+
+/** Options of the figures that draw one mark per weight (matrix cells, stack blocks). */
+export interface WeightMarkOptions {
+  /** Tooltip of weight W[neuron][feature] (the SVG <title>). Default "Neuron j, feature i: w = …". */
+  weightTitle?: (neuron: number, feature: number, w: number) => string;
 }

@@ -29,6 +29,16 @@ export interface TrainConfig {
   seed: number;
   /** Held-out draws per level, the same sample for every model of the level. */
   evalSamples: number;
+  /** Size of each level's stage-2 selection sample (src/train/selection.ts). Absent: the default
+   *  (STAGE2_SIZE, 2^22 draws and 4·10⁶ present features); data files record it only when it differs. */
+  stage2?: Stage2Size;
+}
+
+/** How large a level's stage-2 selection sample is: at least `minDraws` draws and `minPresent` present
+ *  features in expectation (so sparse levels get more draws). */
+export interface Stage2Size {
+  minDraws: number;
+  minPresent: number;
 }
 
 /** The paper's importance profile I_i = decay^i. */
@@ -82,6 +92,10 @@ export function validateConfig(c: TrainConfig): void {
     if (!Number.isFinite(v) || v < 0) throw new Error(`config.optimizer.${k} must be a finite non-negative number, got ${v}`);
   }
   if (o.beta1 >= 1 || o.beta2 >= 1) throw new Error("config.optimizer.beta1 and beta2 must be < 1");
+  if (c.stage2) {
+    posInt(c.stage2.minDraws, "stage2.minDraws", 2 ** 32 - 1);
+    if (!Number.isFinite(c.stage2.minPresent) || c.stage2.minPresent <= 0) throw new Error(`config.stage2.minPresent must be a positive number, got ${c.stage2.minPresent}`);
+  }
 }
 
 /** Density of present features: each feature is non-zero with this probability (1 − S). */

@@ -9,6 +9,7 @@ import type { DataFile, Level } from "../data/schema.ts";
 import { sweepRow } from "../figures/sweep.ts";
 import type { SweepRow } from "../figures/sweep.ts";
 import { formatDensity } from "../figures/format.ts";
+import { superpositionExtent } from "../figures/norms.ts";
 
 export interface AnalysedLevel {
   level: Level;
@@ -23,19 +24,44 @@ export interface AnalysedLevel {
   order: number[];
 }
 
-const cache = new WeakMap<DataFile, AnalysedLevel[]>();
+/**
+ * A data file analysed once per build: every figure, every fact and the explorer read it from here
+ * (`analysedExperiment`, cached per loaded file, so `astro dev` re-analyses a rewritten file).
+ */
+export interface AnalysedExperiment {
+  /** "relu-hidden" or "linear-hidden". */
+  model: DataFile["model"];
+  file: DataFile;
+  /** Every level with the analysis of its best model, densest first. */
+  levels: AnalysedLevel[];
+}
 
-/** Every level of a file with the analysis of its best model, in file order (densest first). */
-export function analyseFile(file: DataFile): AnalysedLevel[] {
+const cache = new WeakMap<DataFile, AnalysedExperiment>();
+
+/** The file with every level's best model analysed (once per file object). */
+export function analysedExperiment(file: DataFile): AnalysedExperiment {
   let out = cache.get(file);
   if (!out) {
-    out = file.levels.map((level) => {
-      const analysis = analyse(level.best.W, level.best.b, { importance: file.config.importance });
-      return { level, analysis, W: level.best.W, roles: analysis.roles, order: analysis.order };
-    });
-    cache.set(file, out);
+    const levels = file.levels
+      .map((level) => {
+        const analysis = analyse(level.best.W, level.best.b, { importance: file.config.importance });
+        return { level, analysis, W: level.best.W, roles: analysis.roles, order: analysis.order };
+      })
+      .sort((a, b) => b.level.density - a.level.density);
+    cache.set(file, (out = { model: file.model, file, levels }));
   }
   return out;
+}
+
+/** The end of the superposition colour scale for a file's figures: the largest superposition of a kept
+ *  feature in any of its models (at least 1), so every figure of the file colours alike. */
+export function superpositionMax(...exps: { levels: readonly Pick<AnalysedLevel, "analysis">[] }[]): number {
+  return superpositionExtent(...exps.flatMap((e) => e.levels.map((l) => l.analysis)));
+}
+
+/** Every level of a file with the analysis of its best model, densest first. */
+export function analyseFile(file: DataFile): AnalysedLevel[] {
+  return analysedExperiment(file).levels;
 }
 
 /** The level trained at `density` (exact match), or undefined. */
@@ -43,10 +69,13 @@ export function levelAt(file: DataFile, density: number): AnalysedLevel | undefi
   return analyseFile(file).find((a) => a.level.density === density);
 }
 
-/** One sweep row per level, densest first. */
+/** One sweep row per level, densest first, with the regime the paper reports for its band (null
+ *  between the bands). */
 export function sweepRows(file: DataFile): SweepRow[] {
+  const bands = selectBandLevels(file);
+  const paper = (density: number) => bands.find((b) => b.members.some((m) => m.level.density === density))?.band.expected ?? null;
   return analyseFile(file)
-    .map(({ level, analysis }) => sweepRow(level, analysis))
+    .map(({ level, analysis }) => sweepRow(level, analysis, paper(level.density)))
     .sort((a, b) => b.density - a.density);
 }
 
@@ -130,15 +159,22 @@ export function levelsBetweenBands(file: DataFile, bands: readonly PaperBand[] =
 
 /**
  * The density at which the ReLU and linear hidden layer models are compared: among densities trained
- * for both, the sparsest at which the ReLU model's regime has a name (so its W has structure worth
- * reading); failing that, the common density nearest the geometric middle of the common ones.
- * Throws when the files share no density (use `comparisonLevels`, which then falls back).
+ * for both, the sparsest at which the ReLU model has a neuron dedicated to a single feature (the
+ * paper's observation: a privileged basis makes such neurons, and they can be read off W) and some
+ * superposition (a polysemantic neuron too), then the sparsest with a dedicated neuron, then the
+ * sparsest whose regime has a name; failing all, the common density nearest the geometric middle of
+ * the common ones. Throws when the files share no density (use `comparisonLevels`, which then falls back).
  */
 export function comparisonDensity(relu: DataFile, linear: DataFile): number {
   const common = relu.levels.map((l) => l.density).filter((d) => linear.levels.some((l) => l.density === d));
   if (!common.length) throw new Error(`the ReLU and linear data files share no density (ReLU: ${relu.levels.map((l) => formatDensity(l.density)).join(", ")}; linear: ${linear.levels.map((l) => formatDensity(l.density)).join(", ")})`);
-  const named = common.filter((d) => levelAt(relu, d)!.analysis.regime.id !== "unlabelled").sort((a, b) => a - b);
-  if (named.length) return named[0];
+  const sparsest = (keep: (a: AnalysedLevel) => boolean) => common.filter((d) => keep(levelAt(relu, d)!)).sort((a, b) => a - b)[0];
+  const dedicated = (a: AnalysedLevel) => a.analysis.counts.monosemantic > 0;
+  const found =
+    sparsest((a) => dedicated(a) && a.analysis.counts.polysemantic > 0) ??
+    sparsest(dedicated) ??
+    sparsest((a) => a.analysis.regime.id !== "unlabelled");
+  if (found !== undefined) return found;
   const middle = Math.sqrt(Math.max(...common) * Math.min(...common));
   return [...common].sort((a, b) => logDistance(a, middle) - logDistance(b, middle))[0];
 }

@@ -1,17 +1,25 @@
-// Every number the article's prose quotes, computed from the data files and named, so that the MDX
-// writes <Value name="relu.K" /> instead of a number (an unknown name stops the build). Pure.
+// Every number the article's prose quotes, computed from the data files and named, as a typed value
+// (a count, a density, a list of densities, a loss, a label, …), so that the MDX writes
+// <Value name="relu.K" /> instead of a number and builds its sentences itself with <If>/<Plural>
+// (src/article-components). `formatFact` is the one place a value becomes text; an unknown name stops
+// the build. Pure.
 
 import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
-import { REGIME_PHRASES } from "../analysis/index.ts";
-import { pairCodes, threeInTwoGeometry } from "../analysis/geometry.ts";
+import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
+import { findExperiment } from "../experiments/declarations.ts";
+import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
+import type { LevelPopulation, SeparatorCount } from "./population.ts";
+import { NEARLY_ALL, populationClaims } from "./population.ts";
+import { betterModels, winnerCertainty } from "./certainty.ts";
 import { readableDevice } from "../text/device.ts";
-import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally } from "./experiment.ts";
-import type { AnalysedLevel, BandSelection, PaperBand } from "./experiment.ts";
+import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally, selectBandLevels } from "./experiment.ts";
+import type { AnalysedLevel, BandSelection } from "./experiment.ts";
 
 export interface Experiment {
   relu: DataFile;
   linear: DataFile;
+  reluPopulation?: readonly LevelPopulation[];
 }
 
 function list(xs: readonly string[]): string {
@@ -24,7 +32,119 @@ function date(iso: string): string {
   return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-function fileFacts(prefix: string, file: DataFile): Record<string, string> {
+/** One value the article quotes, with its kind, which says how it is written. */
+export type Fact =
+  | { kind: "count"; value: number }
+  | { kind: "number"; value: number }
+  | { kind: "density"; value: number }
+  | { kind: "densities"; value: number[] }
+  | { kind: "loss"; value: number }
+  /** Step counts and the like, written "20,000 and 40,000". */
+  | { kind: "counts"; value: number[] }
+  /** A percentage, written "1.86%" (two decimals), or "−1.50%"/"+0.04%" when `signed`. */
+  | { kind: "percent"; value: number; signed?: boolean }
+  /** A span of signed percentages, written "−1.50% to +0.04%". */
+  | { kind: "percentRange"; value: [number, number] }
+  | { kind: "seconds"; value: number }
+  | { kind: "date"; value: string }
+  | { kind: "label"; value: string }
+  | { kind: "flag"; value: boolean }
+  /** Runs of densities, written "densities 0.3–0.2 and density 0.12". */
+  | { kind: "densityRuns"; value: { from: number; to: number }[] }
+  /** A span of signed values (cosines), written "−0.99 to −0.98", or one value when both ends agree. */
+  | { kind: "range"; value: [number, number] }
+  | { kind: "labelledDensities"; value: { label: string; densities: number[] }[] };
+
+export type Facts = Record<string, Fact>;
+
+/** How <Value as="…"> may write a fact besides its kind's default: a small count in words, the
+ *  length of a list (as digits or words). */
+export type FactFormat = "words" | "length" | "lengthWords";
+
+const count = (value: number): Fact => ({ kind: "count", value });
+const num = (value: number): Fact => ({ kind: "number", value });
+const density = (value: number): Fact => ({ kind: "density", value });
+const densitiesOf = (value: number[]): Fact => ({ kind: "densities", value: [...value].sort((a, b) => b - a) });
+const label = (value: string): Fact => ({ kind: "label", value });
+const flag = (value: boolean): Fact => ({ kind: "flag", value });
+const percent = (value: number, signed = false): Fact => ({ kind: "percent", value, signed });
+// Signed, but a value that rounds to zero is written without a sign.
+const signedPercent = (v: number) => {
+  const digits = Math.abs(v).toFixed(2);
+  return `${Number(digits) === 0 ? "" : v < 0 ? "−" : "+"}${digits}%`;
+};
+
+/** How many things a fact counts: a count's value, a list's length, 1/0 for a flag or a label. */
+export function factSize(f: Fact): number {
+  switch (f.kind) {
+    case "densities":
+    case "counts":
+    case "labelledDensities":
+    case "densityRuns":
+      return f.value.length;
+    case "percent":
+      return Number.isFinite(f.value) ? 1 : 0;
+    case "flag":
+      return f.value ? 1 : 0;
+    case "range":
+    case "percentRange":
+      return Number.isFinite(f.value[0]) ? 1 : 0;
+    case "label":
+    case "date":
+      return f.value ? 1 : 0;
+    default:
+      return f.value;
+  }
+}
+
+/** A fact as text: counts with thousands separators, densities and losses as the figures write them,
+ *  lists joined with "and", durations in the unit that reads best, dates in words. */
+export function formatFact(f: Fact, as?: FactFormat): string {
+  if (as === "length") return String(factSize(f));
+  if (as === "lengthWords") return countWord(factSize(f));
+  if (as === "words") {
+    if (f.kind !== "count") throw new Error(`as="words" needs a count, not a ${f.kind}`);
+    return countWord(f.value);
+  }
+  switch (f.kind) {
+    case "count":
+      return f.value.toLocaleString("en");
+    case "number":
+      return String(f.value);
+    case "density":
+      return formatDensity(f.value);
+    case "densities":
+      return list(f.value.map(formatDensity));
+    case "loss":
+      return formatLoss(f.value);
+    case "counts":
+      return list(f.value.map((v) => v.toLocaleString("en")));
+    case "percent":
+      return f.signed ? signedPercent(f.value) : `${f.value.toFixed(2)}%`;
+    case "percentRange": {
+      const [lo, hi] = f.value.map(signedPercent);
+      return lo === hi ? lo : `${lo} to ${hi}`;
+    }
+    case "seconds":
+      return formatDuration(f.value);
+    case "date":
+      return date(f.value);
+    case "label":
+      return f.value;
+    case "flag":
+      return f.value ? "yes" : "no";
+    case "range": {
+      const [lo, hi] = f.value.map((v) => cos(v));
+      return lo === hi ? lo : `${lo} to ${hi}`;
+    }
+    case "labelledDensities":
+      return list(f.value.map((g) => `“${g.label}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities.map(formatDensity))}`));
+    case "densityRuns":
+      return list(f.value.map((r) => (r.from === r.to ? `density ${formatDensity(r.from)}` : `densities ${formatDensity(r.from)}–${formatDensity(r.to)}`)));
+  }
+}
+
+function fileFacts(prefix: string, file: DataFile): Facts {
   const c = file.config;
   const densities = file.levels.map((l) => l.density).sort((a, b) => b - a);
   const diverged = file.levels.reduce((s, l) => s + l.diverged, 0);
@@ -32,38 +152,35 @@ function fileFacts(prefix: string, file: DataFile): Record<string, string> {
   const geometric = Number.isFinite(decay) && c.importance.every((v, i) => Math.abs(v - c.importance[0] * decay ** i) <= 1e-9 * Math.max(1, c.importance[0]));
   const losses = file.levels.map((l) => l.best.loss);
   return {
-    [`${prefix}.n`]: String(c.features),
-    [`${prefix}.m`]: String(c.neurons),
-    [`${prefix}.n.words`]: countWord(c.features),
-    [`${prefix}.m.words`]: countWord(c.neurons),
-    [`${prefix}.K`]: c.modelsPerLevel.toLocaleString("en"),
-    [`${prefix}.steps`]: c.steps.toLocaleString("en"),
-    [`${prefix}.batchSize`]: c.batchSize.toLocaleString("en"),
-    [`${prefix}.lr`]: String(c.optimizer.lr),
-    [`${prefix}.beta1`]: String(c.optimizer.beta1),
-    [`${prefix}.beta2`]: String(c.optimizer.beta2),
-    [`${prefix}.eps`]: String(c.optimizer.eps),
-    [`${prefix}.weightDecay`]: String(c.optimizer.weightDecay),
-    [`${prefix}.seed`]: String(c.seed),
-    [`${prefix}.evalSamples`]: c.evalSamples.toLocaleString("en"),
-    [`${prefix}.importanceDecay`]: geometric ? String(Number(decay.toPrecision(6))) : "(not geometric)",
-    [`${prefix}.lastFeature`]: String(c.features - 1),
-    [`${prefix}.importanceLast`]: String(Number(c.importance[c.importance.length - 1].toPrecision(3))),
-    [`${prefix}.levels`]: String(file.levels.length),
-    [`${prefix}.densities`]: list(densities.map(formatDensity)),
-    [`${prefix}.densityMax`]: formatDensity(densities[0]),
-    [`${prefix}.densityMin`]: formatDensity(densities[densities.length - 1]),
-    [`${prefix}.modelsTrained`]: (c.modelsPerLevel * file.levels.length).toLocaleString("en"),
-    [`${prefix}.diverged`]: String(diverged),
-    [`${prefix}.bestLossMax`]: formatLoss(Math.max(...losses)),
-    [`${prefix}.bestLossMin`]: formatLoss(Math.min(...losses)),
-    [`${prefix}.engine`]: file.run.engine,
-    [`${prefix}.engineDetail`]: engineDetail(file.run),
-    [`${prefix}.device`]: readableDevice(file.run.device),
-    [`${prefix}.trainTime`]: formatDuration(file.run.trainSeconds),
-    [`${prefix}.trainSeconds`]: String(Math.round(file.run.trainSeconds)),
-    [`${prefix}.createdAt`]: date(file.run.createdAt),
-    [`${prefix}.commit`]: file.run.commit === "unknown" ? "unknown (trained outside a git checkout)" : file.run.commit.slice(0, 12),
+    [`${prefix}.n`]: count(c.features),
+    [`${prefix}.m`]: count(c.neurons),
+    [`${prefix}.K`]: count(c.modelsPerLevel),
+    [`${prefix}.steps`]: count(c.steps),
+    [`${prefix}.batchSize`]: count(c.batchSize),
+    [`${prefix}.lr`]: num(c.optimizer.lr),
+    [`${prefix}.beta1`]: num(c.optimizer.beta1),
+    [`${prefix}.beta2`]: num(c.optimizer.beta2),
+    [`${prefix}.eps`]: num(c.optimizer.eps),
+    [`${prefix}.weightDecay`]: num(c.optimizer.weightDecay),
+    [`${prefix}.seed`]: num(c.seed),
+    [`${prefix}.evalSamples`]: count(c.evalSamples),
+    [`${prefix}.importanceDecay`]: geometric ? num(Number(decay.toPrecision(6))) : label("(not geometric)"),
+    [`${prefix}.lastFeature`]: num(c.features - 1),
+    [`${prefix}.importanceLast`]: num(Number(c.importance[c.importance.length - 1].toPrecision(3))),
+    [`${prefix}.levels`]: count(file.levels.length),
+    [`${prefix}.densities`]: densitiesOf(densities),
+    [`${prefix}.densityMax`]: density(densities[0]),
+    [`${prefix}.densityMin`]: density(densities[densities.length - 1]),
+    [`${prefix}.modelsTrained`]: count(c.modelsPerLevel * file.levels.length),
+    [`${prefix}.diverged`]: count(diverged),
+    [`${prefix}.bestLossMax`]: { kind: "loss", value: Math.max(...losses) },
+    [`${prefix}.bestLossMin`]: { kind: "loss", value: Math.min(...losses) },
+    [`${prefix}.engine`]: label(file.run.engine),
+    [`${prefix}.engineDetail`]: label(engineDetail(file.run)),
+    [`${prefix}.device`]: label(readableDevice(file.run.device)),
+    [`${prefix}.trainTime`]: { kind: "seconds", value: file.run.trainSeconds },
+    [`${prefix}.createdAt`]: { kind: "date", value: file.run.createdAt },
+    [`${prefix}.commit`]: label(file.run.commit === "unknown" ? "unknown (trained outside a git checkout)" : file.run.commit.slice(0, 12)),
   };
 }
 
@@ -77,136 +194,339 @@ export function engineDetail(run: DataFile["run"]): string {
   return parts.length ? `${run.engine}: ${parts.join(", ")}` : run.engine;
 }
 
-const built = new WeakMap<Experiment, Record<string, string>>();
+const built = new WeakMap<Experiment, Facts>();
 
 /** buildFacts, once per experiment object: the article has dozens of <Value>s. */
-export function factsOf(exp: Experiment): Record<string, string> {
+export function factsOf(exp: Experiment): Facts {
   let facts = built.get(exp);
   if (!facts) built.set(exp, (facts = buildFacts(exp)));
   return facts;
 }
 
-/** How a file's winners were chosen, as a clause: "…, and keep …". */
-export function selectionMethod(file: DataFile): string {
-  const s = file.levels[0].selection;
-  if (!s) return `keep the one with the lowest loss on ${file.config.evalSamples.toLocaleString("en")} held-out samples drawn once per density`;
-  const draws = file.levels.map((l) => l.selection!.samples);
-  return (
-    `keep the best in two stages: every model is scored on ${file.config.evalSamples.toLocaleString("en")} held-out samples drawn once per density; ` +
-    `those within ${s.stage1.z} standard errors of the best there (at least ${s.stage1.min}) are scored again on a sample of their own, ` +
-    `${(Math.min(...draws) / 1e6).toFixed(1)} to ${(Math.max(...draws) / 1e6).toFixed(0)} million draws (more at lower densities, so that every candidate sees millions of present features), and the best there wins`
-  );
+/** How a file's winners were chosen, for the MDX to word: the two stages' numbers ("….stage1Z"
+ *  standard errors, at least "….stage1Min" candidates, stage-2 samples of "….stage2DrawsMin" to
+ *  "….stage2DrawsMax" million draws), where the file has them ("….hasSelection"). Every name exists
+ *  for every file, because the build looks up the facts in both branches of an <If>; a file without
+ *  the selection gets NaN, which is only written if the MDX forgets its <If> (the build test looks
+ *  for NaN in the page). */
+export function selectionMethodFacts(prefix: string, file: DataFile): Facts {
+  const s = file.levels.every((l) => l.selection) ? file.levels[0].selection : undefined;
+  const draws = file.levels.map((l) => l.selection?.samples ?? NaN);
+  return {
+    [`${prefix}.stage1Z`]: num(s ? s.stage1.z : NaN),
+    [`${prefix}.stage1Min`]: count(s ? s.stage1.min : NaN),
+    [`${prefix}.stage2DrawsMin`]: num(s ? Number((Math.min(...draws) / 1e6).toFixed(1)) : NaN),
+    // Whole millions from ten million on, one decimal below.
+    [`${prefix}.stage2DrawsMax`]: num(s ? Number((Math.max(...draws) / 1e6).toFixed(Math.max(...draws) < 1e7 ? 1 : 0)) : NaN),
+  };
 }
 
-/** What the two-stage selection found: ties, overturned stage-1 winners, the diagnostics' failures. */
-export function selectionSentence(file: DataFile): string {
+/**
+ * What the two-stage selection found, for the MDX to word: whether the file has it ("….hasSelection"),
+ * the densities whose winner is a tie with its runner-up ("….ties", at "….tieSE" standard errors) and
+ * those where the larger sample overturned the held-out ranking ("….overturned"); with the
+ * diagnostics ("….hasDiagnostics"), the densities where another density's winner does better on the
+ * own data ("….beatenOn") and where another winner, fine-tuned there, beats the from-scratch winner
+ * ("….continuationBeats").
+ */
+export function selectionFacts(prefix: string, file: DataFile): Facts {
   const levels = file.levels;
-  if (!levels.every((l) => l.selection)) return "This data file predates the two-stage selection, so its winners carry no stated uncertainty.";
-  const K = levels.length;
-  const ties = levels.filter((l) => l.selection!.tie).map((l) => formatDensity(l.density));
-  const overturned = levels.filter((l) => l.selection!.winner !== l.selection!.stage1.best).map((l) => formatDensity(l.density));
-  const parts = [
-    ties.length ? `At ${ties.length} of ${K} densities (${list(ties)}) the winner is a statistical tie with its runner-up` : `At every one of the ${K} densities the winner beats its runner-up by more than ${levels[0].selection!.tieSE} standard errors`,
-    overturned.length ? `at ${overturned.length} (${list(overturned)}) the larger sample overturned the held-out ranking` : "the larger sample never overturned the held-out ranking",
-  ];
-  let out = `${parts.join("; ")}.`;
-  const d = file.diagnostics;
-  if (d) {
-    const beaten = [...new Set(d.failures.map((f) => f.on))].sort((a, b) => b - a).map(formatDensity);
-    const cont = d.continuation.levels.filter((c) => c.diff < -levels[0].selection!.tieSE * c.se).map((c) => formatDensity(c.density));
-    out += beaten.length
-      ? ` Another density's winner does better than the own winner on the data of ${beaten.length === 1 ? "density" : "densities"} ${list(beaten)}`
-      : " No density's winner is beaten on its data by another density's winner";
-    out += cont.length
-      ? `, and fine-tuning another density's winner beats the from-scratch winner at ${cont.length === 1 ? "density" : "densities"} ${list(cont)}: there, training from scratch did not find the best arrangement known.`
-      : ", and no other density's winner, fine-tuned, beats a from-scratch winner.";
-  }
-  return out;
+  const has = levels.every((l) => l.selection);
+  const tieSE = levels[0].selection?.tieSE ?? 2;
+  const d = has ? file.diagnostics : undefined;
+  return {
+    [`${prefix}.hasSelection`]: flag(has),
+    [`${prefix}.tieSE`]: num(tieSE),
+    [`${prefix}.ties`]: densitiesOf(has ? levels.filter((l) => l.selection!.tie).map((l) => l.density) : []),
+    [`${prefix}.overturned`]: densitiesOf(has ? levels.filter((l) => l.selection!.winner !== l.selection!.stage1.best).map((l) => l.density) : []),
+    [`${prefix}.hasDiagnostics`]: flag(Boolean(d)),
+    [`${prefix}.beatenOn`]: densitiesOf([...new Set(d?.failures.map((f) => f.on) ?? [])]),
+    [`${prefix}.continuationBeats`]: densitiesOf(d ? d.continuation.levels.filter((c) => c.diff < -tieSE * c.se).map((c) => c.density) : []),
+  };
 }
 
 const cos = (v: number) => (v < 0 ? `−${Math.abs(v).toFixed(2)}` : v.toFixed(2));
+const signed = cos;
 
-/** The paper's finer claim about three features in two neurons, measured on every such winner. */
-export function threeInTwoSentence(file: DataFile): string {
+/**
+ * The paper's finer claim about three features in two neurons, measured on every such winner, for the
+ * MDX to word: the densities of those winners ("relu.threeInTwo.densities"); whether they all have
+ * the shape the paper describes (the three most important features on neurons of their own, the next
+ * three sharing two neurons, one of them on both: "….alike"), which feature is on both, and the
+ * ranges of the cosines within the two shared neurons (of that feature with the other two, and of the
+ * other two with each other); otherwise, per winner, what was found ("….details", a list of phrases).
+ */
+export function threeInTwoFacts(file: DataFile): Facts {
   const found = analyseFile(file).flatMap((a) => {
     const g = threeInTwoGeometry(a.analysis, a.W);
     return g ? [{ density: a.level.density, g }] : [];
   });
-  if (!found.length) return "None of our winners has three features in two neurons, so the paper's finer description of that code cannot be checked here.";
+  const alike = found.length > 0 && found.every(({ g }) => g.dedicatedAreTopThree && g.sharedAreNextThree && g.onBoth !== null && g.onBoth === found[0].g.onBoth);
+  const span = (xs: number[]): Fact => ({ kind: "range", value: xs.length ? [Math.min(...xs), Math.max(...xs)] : [NaN, NaN] });
   const one = ({ density, g }: (typeof found)[number]) => {
     const head = `at density ${formatDensity(density)}, features ${list(g.dedicated.map(String))} have neurons of their own${g.dedicatedAreTopThree ? " (the three most important)" : ""} and features ${list(g.shared.map(String))} share neurons n${g.neurons[0]} and n${g.neurons[1]}${g.sharedAreNextThree ? " (the next three)" : ""}`;
     if (g.onBoth === null || !g.pair || !g.onBothCosines) return `${head}, but no single shared feature is on both neurons`;
     return `${head}; feature ${g.onBoth} is on both, at cosines ${cos(g.onBothCosines[0])} and ${cos(g.onBothCosines[1])} with features ${g.pair[0]} and ${g.pair[1]} in those two neurons, and those two meet at cosine ${cos(g.pairCosine)}`;
   };
-  // When every such winner has the described shape, one sentence with the ranges of the cosines.
-  const alike = found.every(({ g }) => g.dedicatedAreTopThree && g.sharedAreNextThree && g.onBoth !== null && g.onBoth === found[0].g.onBoth);
-  if (alike) {
-    const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? cos(xs[0]) : `${cos(Math.min(...xs))} to ${cos(Math.max(...xs))}`);
-    const onBoth = found.flatMap(({ g }) => g.onBothCosines!);
-    const pairs = found.map(({ g }) => g.pairCosine);
-    const where = found.length === 1 ? `our winner at density ${formatDensity(found[0].density)}` : `all ${found.length} of our winners with this code (densities ${list(found.map((f) => formatDensity(f.density)))})`;
-    return `In ${where}, features 0, 1 and 2 have neurons of their own and features 3, 4 and 5 share two neurons, feature ${found[0].g.onBoth} on both; within those two neurons its cosines with the other two are ${range(onBoth)} (orthogonal is 0), and the other two meet at cosines of ${range(pairs)} (an antipodal pair is −1).`;
-  }
-  return `Measured on our winners (orthogonal is cosine 0, an antipodal pair −1): ${found.map(one).join("; ")}.`;
-}
-
-/** The paper's finer claim about feature pairs: do the features use distinct pairs of neurons? */
-export function pairCodesSentence(file: DataFile): string {
-  const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs");
-  if (!found.length) return "None of our winners codes its features as pairs of neurons.";
-  const one = (a: AnalysedLevel) => {
-    const p = pairCodes(a.analysis);
-    return `at ${formatDensity(a.level.density)}, ${p.pairFeatures} features on ${p.distinctPairs} distinct pairs of the ${p.possiblePairs}` + (p.reused.length ? ` (${p.reused.map((r) => `features ${list(r.features.map(String))} share n${r.pair.replace("-", " and n")}`).join("; ")})` : "");
+  return {
+    "relu.threeInTwo.densities": densitiesOf(found.map((f) => f.density)),
+    "relu.threeInTwo.alike": flag(alike),
+    "relu.threeInTwo.onBoth": num(alike ? found[0].g.onBoth! : NaN),
+    "relu.threeInTwo.onBothCosines": span(alike ? found.flatMap(({ g }) => g.onBothCosines!) : []),
+    "relu.threeInTwo.pairCosines": span(alike ? found.map(({ g }) => g.pairCosine) : []),
+    "relu.threeInTwo.details": label(alike ? "" : found.map(one).join("; ")),
   };
-  return `How the pairs are used: ${found.map(one).join("; ")}.`;
 }
 
-/** All named facts. Keys: "relu.*", "linear.*" (see fileFacts) and the derived ones below. */
-export function buildFacts(exp: Experiment): Record<string, string> {
-  const facts: Record<string, string> = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
-  facts["relu.selectionMethod"] = selectionMethod(exp.relu);
-  facts["linear.selectionMethod"] = selectionMethod(exp.linear);
-  facts["relu.selectionSentence"] = selectionSentence(exp.relu);
-  facts["relu.threeInTwoGeometry"] = threeInTwoSentence(exp.relu);
-  facts["relu.pairCodes"] = pairCodesSentence(exp.relu);
+const span = (xs: readonly number[]) => (xs.length === 1 ? `feature ${xs[0]}` : xs.every((x, k) => k === 0 || x === xs[k - 1] + 1) ? `features ${xs[0]}–${xs[xs.length - 1]}` : `features ${list(xs.map(String))}`);
+
+/**
+ * The paper's description of six in four and eight in five — one neuron separates the important from the
+ * unimportant features — measured on every winner with either label (separatorGeometry), and, with the
+ * population, on every model with either label.
+ */
+export function separatorSentence(file: DataFile, population?: readonly LevelPopulation[]): string {
+  const winners = analyseFile(file).filter((a) => a.analysis.regime.id === "six-in-four" || a.analysis.regime.id === "eight-in-five");
+  const parts: string[] = [];
+  if (!winners.length) parts.push("None of our winners is labelled six in four or eight in five.");
+  const at = (xs: readonly AnalysedLevel[]) => `${xs.length === 1 ? "density" : "densities"} ${list(xs.map((a) => formatDensity(a.level.density)))}`;
+  const lo = (xs: number[]) => Math.min(...xs), hi = (xs: number[]) => Math.max(...xs);
+  const groups = new Map<string, AnalysedLevel[]>();
+  for (const a of winners) groups.set(a.analysis.regime.id, [...(groups.get(a.analysis.regime.id) ?? []), a]);
+  for (const [id, group] of groups) {
+    const phrase = REGIME_PHRASES[id as keyof typeof REGIME_PHRASES];
+    const geos = group.map((a) => ({ a, g: separatorGeometry(a.analysis, a.W) }));
+    const sep = geos.filter((x) => x.g?.byImportance) as { a: AnalysedLevel; g: SeparatorGeometry }[];
+    const split = geos.filter((x) => x.g && !x.g.byImportance) as { a: AnalysedLevel; g: SeparatorGeometry }[];
+    const none = geos.filter((x) => !x.g).map((x) => x.a);
+    const of = (k: number) => (group.length === 1 ? `our winner labelled ${phrase}` : k === group.length ? `all ${countWord(k)} of our winners labelled ${phrase}` : `${countWord(k)} of our ${countWord(group.length)} winners labelled ${phrase}`);
+    if (sep.length) {
+      const same = sep.every(({ g }) => g.negative.join() === sep[0].g.negative.join() && g.positive.join() === sep[0].g.positive.join());
+      const neg = sep.flatMap(({ g }) => g.negativeWeights), pos = sep.flatMap(({ g }) => g.positiveWeights);
+      let t = `In ${of(sep.length)} (${at(sep.map((x) => x.a))}), one neuron separates the important features from the unimportant ones: it has negative weights (${signed(lo(neg))} to ${signed(hi(neg))}) on ${same ? span(sep[0].g.negative) : "the more important features"} and stores ${same ? span(sep[0].g.positive) : "the less important ones"} (${signed(lo(pos))} to ${signed(hi(pos))})`;
+      const loo = sep.filter(({ g }) => g.leaveOneOut).length, pairs = sep.filter(({ g }) => g.pairsWithSeparator).length;
+      const others = sep[0].g.blockNeurons.length - 1;
+      const inHowMany = (k: number) => (k === sep.length ? (sep.length === 1 ? "" : "in every one, ") : `in ${k} of them, `);
+      if (loo) t += `; ${inHowMany(loo)}each important feature is stored by ${countWord(others - 1)} of the other ${countWord(others)} neurons and silenced by the remaining one, a different one for each`;
+      if (pairs) t += `; ${inHowMany(pairs)}each unimportant feature by the separating neuron and one more, a different one each`;
+      parts.push(`${t}.`);
+    }
+    if (split.length) {
+      const one = ({ a, g }: (typeof split)[number]) => `${span(g.negative)} against ${span(g.positive)}${split.length > 1 ? ` at ${formatDensity(a.level.density)}` : ""}`;
+      parts.push(`In ${sep.length ? `the other ${split.length === 1 ? "one" : countWord(split.length)}` : of(split.length)} (${at(split.map((x) => x.a))}), one neuron also splits the block in two, negative on one group and storing the other, but not by importance: ${list(split.map(one))}.`);
+    }
+    // Where such a winner is beaten by another density's winner fine-tuned there: is the better model the
+    // paper's picture?
+    const tie = file.levels[0].selection?.tieSE ?? 2;
+    const beaten = [...split, ...none.map((a) => ({ a }))].flatMap(({ a }) => {
+      const c = file.diagnostics?.continuation.levels.find((x) => x.density === a.level.density);
+      if (!c || !(c.diff < -tie * c.se)) return [];
+      const g = separatorGeometry(analyse(c.W, c.b, { importance: file.config.importance }), c.W);
+      return [{ a, paper: !!g?.byImportance && g.leaveOneOut && g.pairsWithSeparator }];
+    });
+    const paper = beaten.filter((x) => x.paper).map((x) => x.a);
+    if (beaten.length) {
+      parts.push(paper.length
+        ? `At ${at(paper)}${paper.length < beaten.length ? ` (of the ${countWord(beaten.length)} where a fine-tuned model wins)` : ""}, the other density's winner fine-tuned there beats the winner and has exactly the paper's separating neuron, with both codes: there the paper's picture is the better arrangement, and training from scratch did not find it.`
+        : `Where another density's winner fine-tuned there beats the winner (${at(beaten.map((x) => x.a))}), it has no such neuron either.`);
+    }
+    if (none.length) parts.push(`In ${sep.length || split.length ? `the remaining ${none.length === 1 ? "one" : countWord(none.length)}` : of(none.length)} (${at(none)}), no neuron splits the block so.`);
+  }
+  const counts = population?.flatMap((l) => l.separators ?? []) ?? [];
+  if (counts.length) {
+    const sum = (cs: SeparatorCount[], key: Exclude<keyof SeparatorCount, "regime">) => cs.reduce((t, c) => t + c[key], 0).toLocaleString("en");
+    const bits = ["six-in-four", "eight-in-five"].flatMap((id) => {
+      const cs = counts.filter((c) => c.regime === id);
+      return cs.length ? [`of the ${sum(cs, "models")} ${id} models, ${sum(cs, "separated")} have a neuron that separates the important from the unimportant features (${sum(cs, "leaveOneOut")} with both codes as described) and ${sum(cs, "split")} one that splits the block in two in any way`] : [];
+    });
+    parts.push(`Across the whole population (every density), ${list(bits)}.`);
+  }
+  return parts.join(" ");
+}
+
+/**
+ * Whether the file's step count is enough, from the convergence diagnostic (src/train/diagnostics.ts), for
+ * the MDX to word: the sample trained longer ("relu.convergence.models", ".leading", ".spread", ".steps":
+ * the longer step counts), whether each run reproduced the winner bit for bit (".exact"), how the winner's
+ * own loss moves trained longest (".winnerChange": [min, max], ".winnerMedian", as percentages), the
+ * densities where the best of them then beats the winner beyond the tie rule (".beatsAt", of ".levels"),
+ * its largest gain (".largestGain" %, ".largestGainAt") and where its regime label differs from the
+ * winner's (".changedAt", with the longer-trained model's label). ".recorded" is false for a file without
+ * the diagnostic, and then every other value is empty.
+ */
+export function convergenceFacts(file: DataFile): Facts {
+  const cv = file.diagnostics?.convergence;
+  const p = "relu.convergence";
+  if (!cv)
+    return {
+      [`${p}.recorded`]: flag(false), [`${p}.models`]: count(0), [`${p}.leading`]: count(0), [`${p}.spread`]: count(0),
+      [`${p}.steps`]: { kind: "counts", value: [] }, [`${p}.factor`]: count(0), [`${p}.exact`]: flag(false),
+      [`${p}.winnerChange`]: { kind: "percentRange", value: [NaN, NaN] }, [`${p}.winnerMedian`]: percent(NaN, true),
+      [`${p}.beatsAt`]: densitiesOf([]), [`${p}.levels`]: count(0), [`${p}.largestGain`]: percent(NaN),
+      [`${p}.largestGainAt`]: density(NaN), [`${p}.changedAt`]: { kind: "labelledDensities", value: [] },
+    };
+  const last = cv.steps.length - 1, tie = file.levels[0].selection?.tieSE ?? 2;
+  const analysed = analyseFile(file);
+  const rows = cv.levels.map((c, li) => {
+    const own = c.losses[0][0].loss - c.losses[0][0].diff;
+    const winnerRow = c.losses[c.models.indexOf(file.levels[li].selection!.winner)];
+    const best = c.losses[c.models.indexOf(c.best.model)][last];
+    const regime = analyse(c.best.W, c.best.b, { importance: file.config.importance }).regime;
+    return { density: c.density, winnerRel: winnerRow[last].diff / own, bestRel: best.diff / own, beats: best.diff < -tie * best.se, regimeChanged: regime.id !== analysed[li].analysis.regime.id, regime: regime.phrase };
+  });
+  const sorted = rows.map((r) => r.winnerRel).sort((a, b) => a - b);
+  const beats = rows.filter((r) => r.beats);
+  const worst = beats.length ? beats.reduce((a, b) => (b.bestRel < a.bestRel ? b : a)) : null;
+  return {
+    [`${p}.recorded`]: flag(true),
+    [`${p}.models`]: count(cv.levels[0].models.length),
+    [`${p}.leading`]: count(cv.levels[0].leading),
+    [`${p}.spread`]: count(cv.levels[0].models.length - cv.levels[0].leading),
+    [`${p}.steps`]: { kind: "counts", value: cv.steps.slice(1) },
+    [`${p}.factor`]: count(cv.steps[last] / cv.steps[0]),
+    [`${p}.exact`]: flag(cv.levels.every((c) => c.reproduction === 0)),
+    [`${p}.winnerChange`]: { kind: "percentRange", value: [100 * sorted[0], 100 * sorted[sorted.length - 1]] },
+    [`${p}.winnerMedian`]: percent(100 * sorted[Math.floor(sorted.length / 2)], true),
+    [`${p}.beatsAt`]: densitiesOf(beats.map((r) => r.density)),
+    [`${p}.levels`]: count(rows.length),
+    [`${p}.largestGain`]: percent(worst ? -100 * worst.bestRel : NaN),
+    [`${p}.largestGainAt`]: density(worst?.density ?? NaN),
+    [`${p}.changedAt`]: { kind: "labelledDensities", value: groupByLabel(beats.filter((r) => r.regimeChanged)) },
+  };
+}
+
+/**
+ * The paper's finer claim about feature pairs, for the MDX to word: the densities of the winners that
+ * code features as pairs of neurons ("relu.pairs.densities"), those where every such feature has a pair
+ * of its own ("….distinctAt") or where some share one ("….reusedAt", with "….reused": which features
+ * share which neurons, as phrases), and how many pairs m neurons have ("….possible").
+ */
+export function pairCodeFacts(file: DataFile): Facts {
+  const found = analyseFile(file).filter((a) => a.analysis.regime.id === "feature-pairs").map((a) => ({ density: a.level.density, p: pairCodes(a.analysis) }));
+  const reused = found.filter((f) => f.p.reused.length);
+  return {
+    "relu.pairs.densities": densitiesOf(found.map((f) => f.density)),
+    "relu.pairs.distinctAt": densitiesOf(found.filter((f) => !f.p.reused.length).map((f) => f.density)),
+    "relu.pairs.reusedAt": densitiesOf(reused.map((f) => f.density)),
+    "relu.pairs.reused": label(reused.map((f) => `at ${formatDensity(f.density)}, ${f.p.reused.map((r) => `features ${list(r.features.map(String))} share n${r.pair.replace("-", " and n")}`).join("; ")}`).join("; ")),
+    "relu.pairs.possible": count((file.config.neurons * (file.config.neurons - 1)) / 2),
+  };
+}
+
+/** All named facts. Keys: "relu.*", "linear.*" (see fileFacts), "analysis.*", "defaults.*" and the
+ *  derived ones below. */
+export function buildFacts(exp: Experiment): Facts {
+  const facts: Facts = { ...fileFacts("relu", exp.relu), ...fileFacts("linear", exp.linear) };
+  facts["analysis.storeThreshold"] = num(DEFAULT_STORE_THRESHOLD);
+  facts["analysis.dropThreshold"] = num(DEFAULT_DROP_THRESHOLD);
+  facts["defaults.K"] = count(findExperiment("relu-hidden")!.modelsPerLevel);
+  Object.assign(facts, selectionMethodFacts("relu", exp.relu), selectionMethodFacts("linear", exp.linear));
+  Object.assign(facts, selectionFacts("relu", exp.relu), selectionFacts("linear", exp.linear));
+  facts["relu.hasPopulation"] = flag(Boolean(exp.relu.population));
+  Object.assign(facts, bandFacts(selectBandLevels(exp.relu)));
+  Object.assign(facts, threeInTwoFacts(exp.relu), pairCodeFacts(exp.relu), betterModelFacts(exp.relu, exp.reluPopulation), populationFacts(exp.reluPopulation));
+  facts["relu.separatorGeometry"] = label(separatorSentence(exp.relu, exp.reluPopulation));
+  Object.assign(facts, convergenceFacts(exp.relu));
   const compare = comparisonLevels(exp.relu, exp.linear);
-  facts["compare.density"] = compare.same
-    ? formatDensity(compare.relu.level.density)
-    : `${formatDensity(compare.linear.level.density)} (linear) and ${formatDensity(compare.relu.level.density)} (ReLU)`;
+  facts["compare.density"] = density(compare.relu.level.density);
+  facts["compare.linearDensity"] = density(compare.linear.level.density);
+  facts["compare.sameDensity"] = flag(compare.same);
+  facts["compare.dedicatedNeurons"] = count(compare.relu.roles.filter((r) => r === "monosemantic").length);
   const tally = regimeTally(exp.relu);
   const named = tally.filter((t) => t.id !== "unlabelled");
   const namedLevels = named.reduce((s, t) => s + t.densities.length, 0);
-  const unlabelledLevels = exp.relu.levels.length - namedLevels;
-  facts["relu.namedLevels"] = String(namedLevels);
-  facts["relu.unlabelledLevels"] = String(unlabelledLevels);
-  facts["relu.namedSentence"] = !unlabelledLevels
-    ? `All ${namedLevels} carry one of the paper's labels.`
-    : !namedLevels
-      ? "None of them carries one of the paper's labels."
-      : `Of these, ${namedLevels} ${namedLevels === 1 ? "carries" : "carry"} one of the paper's labels and ${unlabelledLevels} ${unlabelledLevels === 1 ? "has" : "have"} a structure the paper does not name.`;
-  facts["relu.paperBands.words"] = countWord(PAPER_BANDS.length);
-  const between = levelsBetweenBands(exp.relu);
-  facts["relu.betweenBandsSentence"] = between.length
-    ? `${capitalise(countWord(between.length))} of our densities fall in them, where the paper names no regime: the analysis finds ${groupedLabels(between)}.`
-    : "None of our densities falls in them.";
-  facts["relu.regimesSeen"] = String(named.length);
-  facts["relu.regimesSeen.words"] = countWord(named.length);
+  facts["relu.namedLevels"] = count(namedLevels);
+  facts["relu.unlabelledLevels"] = count(exp.relu.levels.length - namedLevels);
+  facts["relu.paperBands"] = count(PAPER_BANDS.length);
+  facts["relu.betweenBands"] = { kind: "labelledDensities", value: labelGroups(levelsBetweenBands(exp.relu)) };
+  facts["relu.betweenBandsLevels"] = count(levelsBetweenBands(exp.relu).length);
+  facts["relu.regimesSeen"] = count(named.length);
   const analysed = analyseFile(exp.relu);
   const maxRepresented = Math.max(...analysed.map((a) => a.analysis.counts.represented));
-  facts["relu.maxRepresented"] = String(maxRepresented);
+  facts["relu.maxRepresented"] = count(maxRepresented);
   const atMax = analysed.filter((a) => a.analysis.counts.represented === maxRepresented).map((a) => a.level.density);
-  facts["relu.maxRepresentedDensity"] = formatDensity(Math.max(...atMax));
+  facts["relu.maxRepresentedDensity"] = density(Math.max(...atMax));
   const densest = analysed.reduce((a, b) => (b.level.density > a.level.density ? b : a));
-  facts["relu.densestDensity"] = formatDensity(densest.level.density);
-  facts["relu.representedAtDensest"] = String(densest.analysis.counts.represented);
-  const allMono = analysed.filter((a) => a.analysis.counts.polysemantic === 0).map((a) => a.level.density);
-  facts["relu.allMonoSentence"] = allMono.length
-    ? `Every neuron is monosemantic at ${allMono.length === 1 ? "density" : "densities"} ${list(allMono.map(formatDensity))}.`
-    : "At no density is every neuron monosemantic.";
-  facts["relu.nearBestSentence"] = nearBestSentence(exp.relu);
-  const maxMono = Math.max(...analysed.map((a) => a.analysis.counts.monosemantic));
-  facts["relu.maxMonosemantic"] = String(maxMono);
+  facts["relu.densestDensity"] = density(densest.level.density);
+  facts["relu.representedAtDensest"] = count(densest.analysis.counts.represented);
+  facts["relu.allMonoDensities"] = densitiesOf(analysed.filter((a) => a.analysis.counts.polysemantic === 0).map((a) => a.level.density));
+  Object.assign(facts, nearBestFacts(exp.relu));
+  facts["relu.maxMonosemantic"] = count(Math.max(...analysed.map((a) => a.analysis.counts.monosemantic)));
+  Object.assign(facts, shiftFacts(analysed), superpositionFacts(analysed), lossComparisonFacts(exp));
   return facts;
+}
+
+/**
+ * How neurons go from monosemantic to polysemantic as the inputs grow sparser: the sparsest density
+ * that still has a monosemantic neuron ("relu.lastMonoDensity"), the densest from which on every
+ * sparser model has only polysemantic neurons ("relu.allPolyFrom"; each a list of one density, or
+ * empty when there is none), and how many monosemantic neurons the densest and the sparsest model have.
+ */
+export function shiftFacts(levels: readonly AnalysedLevel[]): Facts {
+  const byDensity = [...levels].sort((a, b) => b.level.density - a.level.density);
+  const mono = (a: AnalysedLevel) => a.analysis.counts.monosemantic;
+  const withMono = byDensity.filter((a) => mono(a) > 0);
+  let from = byDensity.length;
+  while (from > 0 && mono(byDensity[from - 1]) === 0) from--;
+  const out: Facts = {
+    "relu.monoAtDensest": count(mono(byDensity[0])),
+    "relu.monoAtSparsest": count(mono(byDensity[byDensity.length - 1])),
+    "relu.sparsestDensity": density(byDensity[byDensity.length - 1].level.density),
+    "relu.allPolyLevels": count(byDensity.length - from),
+  };
+  // Lists of one density, or none (so that the MDX can test them with <If>).
+  out["relu.lastMonoDensity"] = densitiesOf(withMono.length ? [withMono[withMono.length - 1].level.density] : []);
+  out["relu.allPolyFrom"] = densitiesOf(from < byDensity.length ? [byDensity[from].level.density] : []);
+  return out;
+}
+
+/** The largest superposition of a kept feature over the levels, and where it is. */
+export function superpositionFacts(levels: readonly AnalysedLevel[]): Facts {
+  let best = { v: 0, d: levels[0].level.density };
+  for (const a of levels) a.analysis.superposition.forEach((v, i) => !a.analysis.dropped.includes(i) && v > best.v && (best = { v, d: a.level.density }));
+  const above = levels.filter((a) => a.analysis.superposition.some((v, i) => !a.analysis.dropped.includes(i) && v > 1 + 1e-9)).map((a) => a.level.density);
+  return {
+    "relu.superpositionMax": num(Number(best.v.toFixed(1))),
+    "relu.superpositionMaxDensity": density(best.d),
+    "relu.superpositionAboveOne": densitiesOf(above),
+  };
+}
+
+/**
+ * The two models' best losses where both were trained: the densities where the linear hidden layer's is
+ * lower by more than 1% ("compare.linearLowerAt") or higher ("compare.reluLowerAt"), and the smallest
+ * ratio linear / ReLU with its density.
+ */
+export function lossComparisonFacts(exp: Experiment): Facts {
+  const relu = analyseFile(exp.relu);
+  const pairs = analyseFile(exp.linear).flatMap((l) => {
+    const r = relu.find((x) => x.level.density === l.level.density);
+    return r ? [{ density: l.level.density, ratio: l.level.best.loss / r.level.best.loss }] : [];
+  });
+  const lowest = pairs.reduce((a, b) => (b.ratio < a.ratio ? b : a), pairs[0] ?? { density: NaN, ratio: NaN });
+  return {
+    "compare.commonDensities": densitiesOf(pairs.map((p) => p.density)),
+    "compare.linearLowerAt": densitiesOf(pairs.filter((p) => p.ratio < 0.99).map((p) => p.density)),
+    "compare.reluLowerAt": densitiesOf(pairs.filter((p) => p.ratio > 1.01).map((p) => p.density)),
+    "compare.lossRatioMin": num(Number(lowest.ratio.toPrecision(2))),
+    "compare.lossRatioMinDensity": density(lowest.density),
+  };
+}
+
+/** Densities grouped by the label of their winner, in order (densest first). */
+function labelGroups(members: readonly AnalysedLevel[]): { label: string; densities: number[] }[] {
+  return groupByLabel(members.map((m) => ({ density: m.level.density, regime: m.analysis.regime.phrase })));
+}
+
+/** Densities grouped by their regime phrase, groups in order of first appearance. */
+function groupByLabel(members: readonly { density: number; regime: string }[]): { label: string; densities: number[] }[] {
+  const groups: { label: string; densities: number[] }[] = [];
+  for (const m of members) {
+    const g = groups.find((x) => x.label === m.regime);
+    if (g) g.densities.push(m.density);
+    else groups.push({ label: m.regime, densities: [m.density] });
+  }
+  return groups;
 }
 
 /** Models of a level whose held-out loss is within `within` (relative) of the best one's. */
@@ -216,66 +536,84 @@ export function nearBestCount(level: DataFile["levels"][number], within = 0.01):
 
 /**
  * How rare the best solution is: how many of the K models come within 1% of the best loss at the
- * densest level, and, where there is one, the sparse run of levels (down to the sparsest) at which at
- * most 1% of the models do, with the fewest.
+ * densest level ("relu.nearBest.densest" at "relu.densestDensity"), and, where there is one, the
+ * sparse run of levels (down to the sparsest) at which at most 1% of the models do: from which density
+ * ("relu.nearBest.rareFrom"), the most and fewest there, and where the fewest are ("….rareFewestAt",
+ * empty when there is no such run).
  */
-export function nearBestSentence(file: DataFile): string {
+export function nearBestFacts(file: DataFile): Facts {
   const levels = [...file.levels].sort((a, b) => b.density - a.density);
   const K = file.config.modelsPerLevel;
   const counts = levels.map((l) => nearBestCount(l));
-  const head = `Within 1% of the best held-out loss lie ${counts[0].toLocaleString("en")} of the ${K.toLocaleString("en")} models at density ${formatDensity(levels[0].density)}`;
   let start = levels.length;
   while (start > 0 && counts[start - 1] <= K / 100) start--;
-  const rare = counts.slice(start);
-  if (!rare.length || start === 0) return `${head}.`;
-  const most = Math.max(...rare);
-  const fewest = Math.min(...rare);
-  const at = levels.slice(start).filter((_, k) => rare[k] === fewest).map((l) => formatDensity(l.density));
-  return `${head}, but at most ${most} at every density from ${formatDensity(levels[start].density)} down (${fewest} at ${at.length === 1 ? "density" : "densities"} ${list(at)}): at these densities a run of fewer models could easily miss the arrangement shown here.`;
+  const rare = start === 0 ? [] : counts.slice(start);
+  const fewest = rare.length ? Math.min(...rare) : 0;
+  return {
+    "relu.nearBest.densest": count(counts[0]),
+    "relu.nearBest.rareFrom": density(rare.length ? levels[start].density : levels[levels.length - 1].density),
+    "relu.nearBest.rareMost": count(rare.length ? Math.max(...rare) : 0),
+    "relu.nearBest.rareFewest": count(fewest),
+    "relu.nearBest.rareFewestAt": densitiesOf(rare.length ? levels.slice(start).filter((_, k) => rare[k] === fewest).map((l) => l.density) : []),
+  };
+}
+
+/**
+ * The models the diagnostics found better than a density's from-scratch winner (src/site/certainty.ts):
+ * the densities that have one ("relu.better.densities"), those where one has another regime label than
+ * the winner ("….changed"), whether some were trained longer ("….longer") and to how many steps
+ * ("….longerSteps", NaN when the file has no convergence check).
+ */
+export function betterModelFacts(file: DataFile, population?: readonly LevelPopulation[]): Facts {
+  const rows = betterModels(file, winnerCertainty(file, population));
+  const winner = (density: number) => analyseFile(file).find((a) => a.level.density === density)!;
+  const steps = file.diagnostics?.convergence?.steps;
+  return {
+    "relu.better.densities": densitiesOf(rows.map((r) => r.density)),
+    "relu.better.changed": densitiesOf(rows.filter((r) => r.better.some((b) => b.analysis.regime.id !== winner(r.density).analysis.regime.id)).map((r) => r.density)),
+    "relu.better.longer": flag(rows.some((r) => r.better.some((b) => b.how === "longer"))),
+    "relu.better.longerSteps": count(steps?.length ? steps[steps.length - 1] : NaN),
+  };
+}
+
+/**
+ * The paper's two claims about whole populations, measured (src/site/population.ts): the densities where
+ * the winner's regime is also the commonest among the K models ("relu.population.winnerTypical") or is
+ * not ("….winnerRare"), of "….levels" analysed, and the runs of densities where at least "….nearlyAll"
+ * per cent of the models share one weight configuration ("….uniform"). Empty for a file without a
+ * population.
+ */
+export function populationFacts(population?: readonly LevelPopulation[]): Facts {
+  const claims = population ? populationClaims(population) : { winnerIsTypical: [], winnerIsRare: [], uniformRanges: [] };
+  return {
+    "relu.population.levels": count(population?.length ?? 0),
+    "relu.population.winnerTypical": densitiesOf(claims.winnerIsTypical),
+    "relu.population.winnerRare": densitiesOf(claims.winnerIsRare),
+    "relu.population.uniform": { kind: "densityRuns", value: claims.uniformRanges.map((r) => ({ from: r.from, to: r.to })) },
+    "relu.population.nearlyAll": num(Math.round(NEARLY_ALL * 100)),
+  };
 }
 
 /** Looks a fact up, or throws naming the unknown key and the known ones (stops the build). */
-export function fact(facts: Record<string, string>, name: string): string {
+export function fact(facts: Facts, name: string): Fact {
   const v = facts[name];
   if (v === undefined) throw new Error(`<Value name="${name}" />: no such fact. Known: ${Object.keys(facts).sort().join(", ")}`);
   return v;
 }
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** "at density 0.15" or "at densities 0.2–0.5", "at densities ≤ 0.04": a band in a sentence. */
-function atBand(band: PaperBand): string {
-  return `at ${band.lo === band.hi ? "density" : "densities"} ${band.text}`;
-}
-
-/** Densities grouped by label: "“label” at densities 0.4 and 0.3", joined into one list. */
-function groupedLabels(members: readonly AnalysedLevel[]): string {
-  const groups: { phrase: string; densities: string[] }[] = [];
-  for (const m of members) {
-    const phrase = m.analysis.regime.phrase;
-    const g = groups.find((x) => x.phrase === phrase);
-    if (g) g.densities.push(formatDensity(m.level.density));
-    else groups.push({ phrase, densities: [formatDensity(m.level.density)] });
+/**
+ * What our models in each of the paper's bands show, for the MDX to word ("band.<id>.*"): the trained
+ * densities in the band ("members"), those whose label is the paper's ("matching"), the others grouped
+ * by their label ("others") and the paper's label ("paper").
+ */
+export function bandFacts(selections: readonly BandSelection[]): Facts {
+  const out: Facts = {};
+  for (const sel of selections) {
+    const b = `band.${sel.band.id}`;
+    const others = sel.members.filter((m) => m.analysis.regime.id !== sel.band.expected);
+    out[`${b}.members`] = densitiesOf(sel.members.map((m) => m.level.density));
+    out[`${b}.matching`] = densitiesOf(sel.members.filter((m) => m.analysis.regime.id === sel.band.expected).map((m) => m.level.density));
+    out[`${b}.others`] = { kind: "labelledDensities", value: labelGroups(others) };
+    out[`${b}.paper`] = label(REGIME_PHRASES[sel.band.expected as keyof typeof REGIME_PHRASES] ?? sel.band.expected);
   }
-  return list(groups.map((g) => `“${g.phrase}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities)}`));
-}
-
-/** What our models in one of the paper's bands show, compared with the paper's label, in one or two sentences. */
-export function bandVerdict(sel: BandSelection): string {
-  const paper = REGIME_PHRASES[sel.band.expected as keyof typeof REGIME_PHRASES] ?? sel.band.expected;
-  const members = sel.members;
-  if (!members.length) return `We trained no model ${atBand(sel.band)}.`;
-  const others = members.filter((m) => m.analysis.regime.id !== sel.band.expected);
-  if (members.length === 1) {
-    const d = formatDensity(members[0].level.density);
-    return others.length
-      ? `Our model at density ${d} does not match: the analysis labels it “${members[0].analysis.regime.phrase}”.`
-      : `Our model at density ${d} agrees: the analysis labels it “${paper}”.`;
-  }
-  const where = atBand(sel.band);
-  if (!others.length) return `All ${members.length} of our models ${where} agree: the analysis labels each “${paper}”.`;
-  if (others.length === members.length) return `None of our ${members.length} models ${where} carries the label “${paper}”: the analysis finds ${groupedLabels(others)}.`;
-  return `${capitalise(countWord(sel.matching))} of our ${members.length} models ${where} ${sel.matching === 1 ? "carries" : "carry"} the label “${paper}”; for the others the analysis finds ${groupedLabels(others)}.`;
+  return out;
 }

@@ -7,6 +7,7 @@
 import { analyse, type Analysis, type RegimeId } from "../analysis/index.ts";
 import type { DataFile } from "../data/schema.ts";
 import { levelParams, type Population } from "../data/population.ts";
+import { separatorGeometry } from "../analysis/geometry.ts";
 
 /** "(Nearly) all K models share one configuration": at least this share of the finished models. */
 export const NEARLY_ALL = 0.95;
@@ -38,6 +39,49 @@ export interface LevelPopulation {
   configurations: number;
   /** Models tied with the winner in stage 2 (the winner included), and how many share its regime. */
   tied: { count: number; sameRegime: number };
+  /** For the regimes whose paper description has a separator neuron (six in four, eight in five): how
+   *  many models of each have one, and how many of those have each group's code (separatorCounts). */
+  separators?: SeparatorCount[];
+}
+
+export interface SeparatorCount {
+  regime: RegimeId;
+  models: number;
+  /** With a neuron that splits the block in two (separatorGeometry)… */
+  split: number;
+  /** …that separates the important features from the unimportant ones… */
+  separated: number;
+  /** …whose important features form a leave-one-out code over the other neurons… */
+  leaveOneOut: number;
+  /** …and whose unimportant features each pair the separator with a different neuron. */
+  pairsWithSeparator: number;
+}
+
+const SEPARATOR_REGIMES: readonly RegimeId[] = ["six-in-four", "eight-in-five"];
+
+/** Per level, the separator geometry of every six-in-four and eight-in-five model of the population. */
+export function separatorCounts(data: Pick<DataFile, "config" | "levels">, pop: Population, analyses: (Analysis | null)[][]): SeparatorCount[][] {
+  const { neurons: m, features: n } = data.config;
+  const P = m * n + n;
+  return data.levels.map((level, li) => {
+    const all = levelParams(pop, pop.header.densities.indexOf(level.density));
+    return SEPARATOR_REGIMES.flatMap((regime) => {
+      const c: SeparatorCount = { regime, models: 0, split: 0, separated: 0, leaveOneOut: 0, pairsWithSeparator: 0 };
+      analyses[li].forEach((a, k) => {
+        if (a?.regime.id !== regime) return;
+        c.models++;
+        const W = Array.from({ length: m }, (_, j) => Array.from(all.subarray(k * P + j * n, k * P + (j + 1) * n)));
+        const g = separatorGeometry(a, W);
+        if (!g) return;
+        c.split++;
+        if (!g.byImportance) return;
+        c.separated++;
+        if (g.leaveOneOut) c.leaveOneOut++;
+        if (g.pairsWithSeparator) c.pairsWithSeparator++;
+      });
+      return c.models ? [c] : [];
+    });
+  });
 }
 
 /**

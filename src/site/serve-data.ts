@@ -1,5 +1,5 @@
 // An Astro integration that serves the data files the page was built from at <base>/data/, for the
-// download links (src/site/components/DataLink.astro). Astro copies public/data/ there by itself (less
+// download links (src/article-components/DataLink.astro). Astro copies public/data/ there by itself (less
 // any checkpoint of a run in progress, removed after the build); with
 // $PB_DATA_DIR the page is built from other files, and without this the links would hand out the
 // committed ones instead. `astro build` copies the files over dist/data/; `astro dev` serves them.
@@ -9,8 +9,11 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, ren
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDirectory } from "../data/directory.ts";
-import { MODEL_KINDS, dataFileName } from "../data/schema.ts";
+import { declaredExperiments } from "../experiments/declarations.ts";
 import { populationFileName } from "../data/population.ts";
+
+/** The files of an experiment: its data file and the population file beside it. */
+const experimentFiles = (name: string) => [`${name}.json`, populationFileName(name)];
 
 export function serveDataFiles(): AstroIntegration {
   let publicDir: URL | undefined;
@@ -25,7 +28,7 @@ export function serveDataFiles(): AstroIntegration {
       "astro:server:setup": ({ server }) => {
         if (!process.env.PB_DATA_DIR) return;
         const dir = dataDirectory(publicDir!);
-        const files = new Map(MODEL_KINDS.flatMap((m) => [dataFileName(m), populationFileName(m)].map((f) => [`${base}data/${f}`, join(dir, f)])));
+        const files = new Map(declaredExperiments().flatMap((e) => experimentFiles(e.name).map((f) => [`${base}data/${f}`, join(dir, f)])));
         server.middlewares.use((req, res, next) => {
           const path = files.get((req.url ?? "").split("?")[0]);
           if (!path || !existsSync(path)) return next();
@@ -40,11 +43,11 @@ export function serveDataFiles(): AstroIntegration {
         if (!process.env.PB_DATA_DIR) return;
         const from = dataDirectory(publicDir!);
         mkdirSync(to, { recursive: true });
-        for (const model of MODEL_KINDS) {
+        for (const { name } of declaredExperiments()) {
           // The collections have already validated these files (the build stops otherwise). Temp + rename,
           // so dist/ never holds half a file. A population file goes with its data file; where the data
           // directory has none, the committed one that Astro copied from public/ must not stay behind.
-          for (const file of [dataFileName(model), populationFileName(model)]) {
+          for (const file of experimentFiles(name)) {
             const target = join(to, file);
             if (!existsSync(join(from, file))) {
               rmSync(target, { force: true });

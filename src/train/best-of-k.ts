@@ -17,12 +17,13 @@ import {
 } from "../data/population.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
-import type { Stage2Size } from "./selection.ts";
+import { STAGE2_SIZE, type Stage2Size } from "./selection.ts";
 import { selectBest } from "./select-level.ts";
 import { gitCommit } from "./git-commit.ts";
 
 export { selectBest, gitCommit };
 import { diagnose } from "./diagnostics.ts";
+import { TRAINING_SEMANTICS } from "./semantics.ts";
 import { poolEvaluator, type Evaluator } from "./evaluator.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
@@ -133,7 +134,11 @@ export interface ExperimentOptions {
   /** Run the winners' diagnostics (cross-evaluation, continuation) when there are several levels
    *  (default true). */
   diagnose?: boolean;
-  /** Stage-2 sample sizes (default STAGE2_SIZE; tests use smaller ones). Each level records its own. */
+  /** Also run the convergence diagnostic (16 models per level retrained to 4× the steps: some 60 % of
+   *  the training's own work; default true). `npm run diagnose -- FILE --convergence-only` adds it later. */
+  convergence?: boolean;
+  /** Stage-2 sample sizes (default: config.stage2, else STAGE2_SIZE; tests use smaller ones). The data
+   *  file's config records a size other than STAGE2_SIZE, and each level its own sample's draws. */
   stage2?: Stage2Size;
   /** Where selection and diagnostics evaluate (default: worker threads, `selectThreads` of them, one per
    *  core by default). */
@@ -141,9 +146,17 @@ export interface ExperimentOptions {
   selectThreads?: number;
 }
 
+/** `config` as a data file records it: `stage2` only when it is not the default size. */
+export function recordedConfig(config: TrainConfig, stage2: Stage2Size = config.stage2 ?? STAGE2_SIZE): TrainConfig {
+  const { stage2: _, ...rest } = config;
+  return isDeepStrictEqual({ ...stage2 }, { ...STAGE2_SIZE }) ? rest : { ...rest, stage2: { minDraws: stage2.minDraws, minPresent: stage2.minPresent } };
+}
+
 export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   const log = o.log ?? (() => {});
-  const { kind, config, engine } = o;
+  const { kind, engine } = o;
+  const stage2 = o.stage2 ?? o.config.stage2 ?? STAGE2_SIZE;
+  const config = recordedConfig(o.config, stage2);
   const ckptPath = checkpointPath(o.out), ckptPopPath = checkpointPopulationPath(o.out);
   const resumed = o.resume === false ? undefined : readCheckpoint(ckptPath, ckptPopPath, log);
   const previous = resumed?.checkpoint;
@@ -203,7 +216,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
         onProgress: (p) => o.onProgress?.({ ...p, levelsDone: done.size, levelsTotal: o.densities.length }),
         onLevel: async (trained) => {
           const t0 = performance.now();
-          const level = await selectBest(evaluator(), config, trained, log, o.stage2);
+          const level = await selectBest(evaluator(), config, trained, log, stage2);
           const seconds = (performance.now() - t0) / 1000;
           selectSeconds += seconds;
           done.set(level.density, level);
@@ -224,7 +237,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     let diagnostics: Diagnostics | undefined;
     if (o.diagnose !== false && levels.length > 1) {
       log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${(levels.length * (levels.length - 1)).toLocaleString("en")} runs of ${config.steps.toLocaleString("en")} steps)`);
-      diagnostics = await diagnose(evaluator(), { config, levels }, log, o.stage2);
+      diagnostics = await diagnose(evaluator(), { config, levels }, log, stage2, o.convergence === false ? false : undefined);
       log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
     }
     const gpuSeconds = gpuElapsed();
@@ -236,6 +249,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     const data: DataFile = {
       schema: SCHEMA_ID,
       model: kind,
+      semantics: TRAINING_SEMANTICS,
       config,
       run: {
         engine: engine.name, device: engine.device, ...(kernel && { kernel }), trainSeconds: round3(elapsed()), selectSeconds: round3(selectSeconds),

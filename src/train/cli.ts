@@ -3,8 +3,11 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { availableParallelism } from "node:os";
-import { DEFAULT_DENSITIES, defaultConfig, validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
-import { dataFileName } from "../data/schema.ts";
+import { isDeepStrictEqual } from "node:util";
+import { join, resolve } from "node:path";
+import { validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
+import { declaredExperiments, findExperiment, trainDataDirectory, type ExperimentDeclaration } from "../experiments/declarations.ts";
+import { experimentPlan } from "../experiments/cache.ts";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
 import { KERNEL_NAMES, type KernelName } from "./webgpu/layout.ts";
 import { CPU_KERNEL_NAMES, type CpuKernelName } from "./cpu-kernel.ts";
@@ -30,38 +33,63 @@ export const MAX_MODELS = 1_000_000;
  */
 export const MIN_DENSITY = 1000 / 2 ** 32;
 
-export const TRAIN_USAGE = `usage: npm run train -- [options]
+export const TRAIN_USAGE = `usage: npm run train -- [NAME] [options]
 
-  --model relu|linear   which hidden layer (default relu → public/data/relu-hidden.json)
-  --models K            models per density level; the best on held-out data is kept (default 1000)
-  --steps N             optimizer steps per model (default 10000)
-  --levels a,b,...      densities 1−S in (0, 1] (default: the 21 levels 1 … 0.01)
+  (no NAME, no config flag)   train every declared experiment (src/experiments/declarations.ts, and
+                        the JSON file $PB_EXPERIMENTS names) whose data file (in public/data, or
+                        $PB_DATA_DIR) is missing or stale, one after another, and say which and why
+  --check               only say which declared experiments are fresh, stale or missing (exit 1 if any
+                        is not fresh); trains nothing
+  NAME                  train that declared experiment into public/data/NAME.json (even if it is fresh)
+  --model relu|linear   the same as NAME relu-hidden or linear-hidden
+
+Config flags override the declaration for a quick run; the result must go elsewhere (--out):
+  --models K            models per density level; the best on held-out data is kept
+  --steps N             optimizer steps per model
+  --levels a,b,...      densities 1−S in (0, 1]
+  --seed S              root seed, an integer in [0, 2^32)
+  --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")}
+  --eval-samples E      held-out draws per level, at most ${MAX_EVAL_SAMPLES.toLocaleString("en")}
+  --out FILE            output file (default public/data/NAME.json, or $PB_DATA_DIR/NAME.json)
+
+Run flags (any mode):
   --engine auto|cpu|webgpu   (default auto: WebGPU on a hardware adapter, else CPU)
-  --seed S              root seed, an integer in [0, 2^32) (default 0)
-  --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")} (default 1024)
-  --eval-samples E      held-out draws per level, at most ${MAX_EVAL_SAMPLES.toLocaleString("en")} (default 32768)
   --threads T           CPU engine worker threads, at most the number of cores (default: all cores)
   --kernel simd|reference      CPU kernel (default simd: float32 in WebAssembly SIMD; reference: the plain
                         float64 trainer, some 50× slower); implies --engine cpu
   --kernel private|workgroup   WebGPU training kernel (default: private for models of <= 128 parameters)
   --workgroup W         WebGPU threads per workgroup, a power of two (default 64 private, 128 workgroup)
-  --out FILE            output file (default public/data/<model>-hidden.json)
+  --no-convergence      skip the convergence diagnostic (16 models per level retrained to 4× the steps, about
+                        60 % more work); add it later with npm run diagnose -- FILE --convergence-only
   --no-resume           ignore a checkpoint left by an earlier run (this run's first finished level replaces it)
   --verbose             also print the engine's internal diagnostics (WebGPU waves, workgroup, busy chunk waits)
   -h, --help            show this help`;
 
-export interface TrainOptions {
+/** One run: a declared experiment, with the config flags applied. */
+export interface TrainRun {
+  experiment: ExperimentDeclaration;
   kind: ModelKind;
   config: TrainConfig;
   densities: number[];
-  engine: EngineChoice;
   out: string;
+  /** The config flags whose value differs from the declaration ("--models", …). */
+  overrides: string[];
+}
+
+export interface TrainOptions {
+  /** "stale": every declared experiment whose data is missing or stale (the script finds which);
+   *  "check": only say which those are; "one": `run`. */
+  mode: "stale" | "check" | "one";
+  run?: TrainRun;
+  engine: EngineChoice;
   threads?: number;
   /** WebGPU kernel. */
   kernel?: KernelName;
   cpuKernel?: CpuKernelName;
   workgroupSize?: number;
   resume: boolean;
+  /** Run the convergence diagnostic after training (--no-convergence: not). */
+  convergence: boolean;
   verbose: boolean;
   help: boolean;
 }
@@ -98,7 +126,7 @@ export function usageExits(script: string): UsageExits {
  * negative number after a flag that takes a value ("--models -1") is read as that flag's value, so the
  * flag's own check can say what is wrong with it instead of Node's "argument is ambiguous".
  */
-export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: O) {
+export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: O, allowPositionals = false) {
   const joined: string[] = [];
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
@@ -108,7 +136,7 @@ export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: joined, strict: true, allowPositionals: false, options, tokens: true });
+    parsed = parseArgs({ args: joined, strict: true, allowPositionals, options, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message.split("\n")[0]);
   }
@@ -118,7 +146,7 @@ export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
     if (seen.has(t.name)) throw new UsageError(`--${t.name}: given more than once`);
     seen.add(t.name);
   }
-  return parsed.values;
+  return allowPositionals ? { ...parsed.values, _: parsed.positionals } : parsed.values;
 }
 
 /** `raw` as an integer in [min, max], or a UsageError naming --flag. Shared with scripts/bench.ts. */
@@ -168,8 +196,14 @@ export function parseDensities(raw: string, flag = "--levels"): number[] {
   return out;
 }
 
-export function parseTrainArgs(argv: string[]): TrainOptions {
-  const values: Record<string, string | boolean | undefined> = parseCliArgs(argv, {
+export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TrainOptions {
+  let experiments: readonly ExperimentDeclaration[];
+  try {
+    experiments = declaredExperiments(env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const values: Record<string, string | boolean | string[] | undefined> = parseCliArgs(argv, {
     model: { type: "string" },
     models: { type: "string" },
     steps: { type: "string" },
@@ -183,13 +217,27 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     workgroup: { type: "string" },
     out: { type: "string" },
     "no-resume": { type: "boolean" },
+    "no-convergence": { type: "boolean" },
     verbose: { type: "boolean" },
+    check: { type: "boolean" },
     help: { type: "boolean", short: "h" },
-  });
+  }, true);
   const str = (k: string) => values[k] as string | undefined;
-  const modelFlag = str("model") ?? "relu";
-  if (modelFlag !== "relu" && modelFlag !== "linear") throw new UsageError(`--model: expected relu or linear, got '${modelFlag}'`);
-  const kind: ModelKind = modelFlag === "relu" ? "relu-hidden" : "linear-hidden";
+  const names = (values._ as string[] | undefined) ?? [];
+  if (names.length > 1) throw new UsageError(`expected at most one experiment name, got ${names.join(" ")}`);
+  const known = () => experiments.map((e) => e.name).join(", ");
+  let experiment: ExperimentDeclaration | undefined;
+  if (names.length) {
+    experiment = findExperiment(names[0], experiments);
+    if (!experiment) throw new UsageError(`unknown experiment '${names[0]}' (declared: ${known()})`);
+    if (str("model") !== undefined) throw new UsageError(`--model: not with an experiment name (${names[0]} declares its model)`);
+  }
+  const modelFlag = str("model");
+  if (modelFlag !== undefined) {
+    if (modelFlag !== "relu" && modelFlag !== "linear") throw new UsageError(`--model: expected relu or linear, got '${modelFlag}'`);
+    experiment = findExperiment(`${modelFlag}-hidden`, experiments);
+    if (!experiment) throw new UsageError(`--model ${modelFlag}: no experiment ${modelFlag}-hidden is declared (declared: ${known()})`);
+  }
   let engine = engineChoice(str("engine") ?? "auto");
   const overrides: Partial<TrainConfig> = {};
   if (str("models") !== undefined) overrides.modelsPerLevel = integer("models", str("models")!, 1, MAX_MODELS);
@@ -197,8 +245,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   if (str("seed") !== undefined) overrides.seed = integer("seed", str("seed")!, 0, 2 ** 32 - 1);
   if (str("batch") !== undefined) overrides.batchSize = integer("batch", str("batch")!, 1, MAX_BATCH);
   if (str("eval-samples") !== undefined) overrides.evalSamples = integer("eval-samples", str("eval-samples")!, 1, MAX_EVAL_SAMPLES);
-  const config = defaultConfig(overrides);
-  validateConfig(config);
+  const levels = str("levels") !== undefined ? parseDensities(str("levels")!) : undefined;
   // More workers than cores only adds memory (each holds a compiled kernel) and contention.
   const threads = str("threads") !== undefined ? integer("threads", str("threads")!, 1, Math.max(1, availableParallelism())) : undefined;
   // --kernel names a CPU kernel (which picks the cpu engine) or a WebGPU one.
@@ -217,8 +264,38 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not ${cpuKernel ? `--kernel ${cpuKernel}` : "--engine cpu"}`);
   // (With --engine auto, --threads counts if it falls back to the CPU; likewise --kernel on a GPU.)
   if (engine === "webgpu" && threads !== undefined) throw new UsageError("--threads: applies to the cpu engine only, not --engine webgpu");
-  const densities = str("levels") !== undefined ? parseDensities(str("levels")!) : [...DEFAULT_DENSITIES];
-  const out = str("out") ?? `public/data/${dataFileName(kind)}`;
+  const common = { engine, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], convergence: !values["no-convergence"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
+  const configFlags = ["models", "steps", "seed", "batch", "eval-samples", "levels", "out"].filter((f) => values[f] !== undefined);
+  // Config flags without a name keep their old meaning: a quick run of the paper's ReLU model.
+  if (!experiment && configFlags.length) {
+    experiment = findExperiment("relu-hidden", experiments);
+    if (!experiment) throw new UsageError(`--${configFlags[0]}: needs an experiment name (declared: ${known()})`);
+  }
+  if (values.check && (experiment || names.length)) throw new UsageError("--check: checks every declared experiment; give no name, --model or config flag");
+  if (!experiment) return { mode: values.check ? "check" : "stale", ...common };
+  let plan;
+  try {
+    plan = experimentPlan(experiment);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const config = { ...plan.config, ...overrides };
+  validateConfig(config);
+  const densities = levels ?? plan.densities;
+  const differs = [
+    ...(["models", "steps", "seed", "batch", "eval-samples"] as const).filter((f) => {
+      const key = ({ models: "modelsPerLevel", steps: "steps", seed: "seed", batch: "batchSize", "eval-samples": "evalSamples" } as const)[f];
+      return overrides[key] !== undefined && overrides[key] !== plan.config[key];
+    }),
+    ...(levels && !isDeepStrictEqual(levels, plan.densities) ? ["levels"] : []),
+  ].map((f) => `--${f}`);
+  const declaredOut = join(trainDataDirectory(env), `${experiment.name}.json`);
+  const out = str("out") ?? declaredOut;
   if (out.trim() === "") throw new UsageError("--out: expected a file path");
-  return { kind, config, densities, engine, out, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
+  // A run that is not the declaration must not land where the declared file lives: that file would be
+  // stale the moment it is written, and the committed one lost.
+  if (differs.length && resolve(out) === resolve(declaredOut)) {
+    throw new UsageError(`${differs[0]}: overrides ${experiment.name}'s declaration; write the run elsewhere with --out FILE (or change the declaration in src/experiments/declarations.ts)`);
+  }
+  return { mode: "one", run: { experiment, kind: experiment.kind, config, densities, out, overrides: differs }, ...common };
 }

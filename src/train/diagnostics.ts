@@ -11,6 +11,7 @@
 import type { TrainConfig } from "../model/config.ts";
 import type { DataFile, Diagnostics } from "../data/schema.ts";
 import { Purpose, streamKey } from "../model/rng.ts";
+import { initialParams } from "./reference.ts";
 import type { Evaluator } from "./evaluator-core.ts";
 import { STAGE2_SIZE, TIE_SE, stage2Key, stage2Samples, type Stage2Size } from "./selection.ts";
 
@@ -68,13 +69,73 @@ export async function continueWinners(ev: Evaluator, config: TrainConfig, winner
   const out: Continuation[] = [];
   for (const [b, own] of winners.entries()) {
     const sources = winners.flatMap((w, a) => (a === b ? [] : [{ a, w }]));
-    const tuned = await ev.trainFrom(own.density, sources.map(({ a, w }) => ({ start: w.params, key: streamKey(config.seed, own.density, a, Purpose.continue) })), steps);
+    const tuned = (await ev.trainFrom(own.density, sources.map(({ a, w }) => ({ start: w.params, key: streamKey(config.seed, own.density, a, Purpose.continue) })), [steps])).map(([p]) => p);
     const scored = await pairedOnStage2(ev, config, own.density, own.params, tuned, size);
     let best = 0;
     scored.forEach((s, k) => s.loss < scored[best].loss && (best = k));
     out.push({ ...scored[best], from: winners[sources[best].a].density, params: tuned[best] });
   }
   return out;
+}
+
+/** The convergence diagnostic's sample: step multiples of config.steps, and models per level. */
+export interface ConvergenceOptions {
+  /** Read each model after config.steps × each factor (ascending, the first 1). */
+  factors: readonly number[];
+  /** The best stage-2 candidates, winner first. */
+  leading: number;
+  /** Models spread evenly over the level's indices (skipping the leading ones): what a typical model does. */
+  spread: number;
+}
+export const CONVERGENCE: ConvergenceOptions = { factors: [1, 2, 4], leading: 8, spread: 8 };
+
+/** The models the convergence diagnostic samples at a level: leading candidates first, then spread ones. */
+export function convergenceSample(level: Pick<DataFile["levels"][number], "selection" | "modelLosses">, K: number, o: ConvergenceOptions = CONVERGENCE): { models: number[]; leading: number } {
+  const sel = level.selection;
+  if (!sel) throw new Error("the convergence diagnostic needs schema 2 levels (a recorded selection)");
+  const byLoss = [...sel.candidates].sort((x, y) => x.loss - y.loss || x.model - y.model).map((c) => c.model);
+  const leading = [sel.winner, ...byLoss.filter((k) => k !== sel.winner)].slice(0, o.leading);
+  const spread: number[] = [];
+  for (let j = 0; j < Math.min(K, o.spread); j++) {
+    // Evenly spaced indices, moved to the next free one when taken; diverged models are skipped.
+    let k = Math.floor((j * K) / Math.min(K, o.spread));
+    while (k < K && (leading.includes(k) || spread.includes(k) || level.modelLosses?.[k] === null)) k++;
+    if (k < K) spread.push(k);
+  }
+  return { models: [...leading, ...spread], leading: leading.length };
+}
+
+/**
+ * Whether config.steps is enough: at each level, a sample of models (convergenceSample) retrained from
+ * their seeded initialisation on their own training streams and read at config.steps × each factor
+ * (one run each: the learning rate is constant and the stream counted by step, so the reading at
+ * config.steps is the model the file holds), each reading scored on the level's stage-2 sample paired
+ * with the file's winner.
+ */
+export async function convergence(ev: Evaluator, data: Pick<DataFile, "config" | "levels">, o: ConvergenceOptions = CONVERGENCE, size: Stage2Size = STAGE2_SIZE): Promise<NonNullable<Diagnostics["convergence"]>> {
+  const t0 = performance.now();
+  const { config } = data;
+  const { neurons: m, features: n, modelsPerLevel: K } = config;
+  const steps = o.factors.map((f) => f * config.steps);
+  const winners = winnersOf(data), levels = [];
+  for (const [li, level] of data.levels.entries()) {
+    const { models, leading } = convergenceSample(level, K, o);
+    const own = winners[li].params;
+    const runs = await ev.trainFrom(level.density, models.map((k) => ({ start: initialParams(config, level.density, k), key: streamKey(config.seed, level.density, k, Purpose.train) })), steps);
+    const scored = await pairedOnStage2(ev, config, level.density, own, runs.flat(), size);
+    const losses = models.map((_, k) => scored.slice(k * steps.length, (k + 1) * steps.length));
+    let best = 0;
+    losses.forEach((row, k) => row[steps.length - 1].loss < losses[best][steps.length - 1].loss && (best = k));
+    const winnerRun = runs[models.indexOf(level.selection!.winner)][0];
+    const last = runs[best][steps.length - 1];
+    levels.push({
+      density: level.density, models, leading,
+      reproduction: winnerRun.reduce((mx, v, i) => Math.max(mx, Math.abs(v - own[i])), 0),
+      losses,
+      best: { model: models[best], W: Array.from({ length: m }, (_, j) => Array.from(last.subarray(j * n, (j + 1) * n))), b: Array.from(last.subarray(m * n, m * n + n)) },
+    });
+  }
+  return { steps, levels, seconds: Math.round((performance.now() - t0) / 10) / 100 };
 }
 
 /** A data file's winners, in level order. */
@@ -86,7 +147,7 @@ export function winnersOf(data: Pick<DataFile, "levels">): Winner[] {
  * Both diagnostics for a data file's winners, as its `diagnostics` block; `log` hears about every
  * failure of the cross-evaluation and every level where a continued model beats the winner.
  */
-export async function diagnose(ev: Evaluator, data: Pick<DataFile, "config" | "levels">, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE): Promise<Diagnostics> {
+export async function diagnose(ev: Evaluator, data: Pick<DataFile, "config" | "levels">, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE, converge: ConvergenceOptions | false = CONVERGENCE): Promise<Diagnostics> {
   const t0 = performance.now();
   const { config } = data;
   const { neurons: m, features: n } = config;
@@ -99,6 +160,8 @@ export async function diagnose(ev: Evaluator, data: Pick<DataFile, "config" | "l
   continued.forEach((c, b) => {
     if (c.diff < -TIE_SE * c.se) log(`continuation: at density ${winners[b].density}, the winner of ${c.from} fine-tuned there beats the from-scratch winner by ${(-c.diff).toExponential(2)} ± ${c.se.toExponential(1)}`);
   });
+  const conv = converge && (await convergence(ev, data, converge, size));
+  if (conv) logConvergence(conv, log);
   return {
     crossEval: cross.table.map((row) => row.map(({ loss, diff, se }) => ({ loss, diff, se }))),
     failures: cross.failures,
@@ -110,6 +173,16 @@ export async function diagnose(ev: Evaluator, data: Pick<DataFile, "config" | "l
         b: Array.from(c.params.subarray(m * n, m * n + n)),
       })),
     },
+    ...(conv && { convergence: conv }),
     seconds: Math.round((performance.now() - t0) / 10) / 100,
   };
+}
+
+/** One line per level where a sampled model trained longer beats the winner beyond TIE_SE errors. */
+export function logConvergence(conv: NonNullable<Diagnostics["convergence"]>, log: (line: string) => void): void {
+  const last = conv.steps.length - 1;
+  for (const c of conv.levels) {
+    const b = c.losses[c.models.indexOf(c.best.model)][last];
+    if (b.diff < -TIE_SE * b.se) log(`convergence: at density ${c.density}, model ${c.best.model} trained ${conv.steps[last].toLocaleString("en")} steps beats the winner by ${(-b.diff).toExponential(2)} ± ${b.se.toExponential(1)} (${((-100 * b.diff) / (b.loss - b.diff)).toFixed(2)} %)`);
+  }
 }

@@ -51,8 +51,11 @@ export interface Evaluator {
    * that minus ref's on the same draw.
    */
   sums(density: number, key: StreamKey, count: number, models: readonly ArrayLike<number>[], ref?: ArrayLike<number>): Promise<ModelSums[]>;
-  /** Each start trained for `steps` steps at `density` on its own training stream (fresh AdamW). */
-  trainFrom(density: number, jobs: readonly { start: ArrayLike<number>; key: StreamKey }[], steps: number): Promise<Float64Array[]>;
+  /**
+   * Each start trained at `density` on its own training stream (fresh AdamW) for the last of `at`
+   * (ascending step counts); per job, its parameters after each of `at`.
+   */
+  trainFrom(density: number, jobs: readonly { start: ArrayLike<number>; key: StreamKey }[], at: readonly number[]): Promise<Float64Array[][]>;
   close(): Promise<void>;
 }
 
@@ -82,8 +85,8 @@ export function localEvaluator(kind: ModelKind, config: TrainConfig): Evaluator 
     async sums(density, key, count, models, ref) {
       return rangeSums(kernel, density, key, 0, count, models, ref);
     },
-    async trainFrom(density, jobs, steps) {
-      return jobs.map(({ start, key }) => kernel.trainFrom(start, density, key, steps).params);
+    async trainFrom(density, jobs, at) {
+      return jobs.map(({ start, key }) => kernel.trainSnapshots(start, density, key, at).snapshots);
     },
     async close() {},
   };

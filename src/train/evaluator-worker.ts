@@ -20,8 +20,8 @@ port.on("message", (req: EvalRequest) => {
         sums: sums.map((s) => (s.diff ? [s.loss.count, s.loss.sum, s.loss.sumSquares, s.diff.count, s.diff.sum, s.diff.sumSquares] : [s.loss.count, s.loss.sum, s.loss.sumSquares])),
       } satisfies EvalReply);
     } else {
-      const params = kernel.trainFrom(req.start, req.density, req.key, req.steps).params;
-      port.postMessage({ id: req.id, type: "train", params } satisfies EvalReply, [params.buffer as ArrayBuffer]);
+      const { snapshots } = kernel.trainSnapshots(req.start, req.density, req.key, req.at);
+      port.postMessage({ id: req.id, type: "train", snapshots } satisfies EvalReply, snapshots.map((p) => p.buffer as ArrayBuffer));
     }
   } catch (e) {
     port.postMessage({ id: req.id, type: "error", message: (e as Error).stack ?? String(e) } satisfies EvalReply);

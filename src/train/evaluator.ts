@@ -16,10 +16,10 @@ export { Moments, localEvaluator, rangeSums, type Evaluator, type ModelSums } fr
 
 export type EvalRequest =
   | { type: "sums"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; from: number; to: number; models: Float64Array[]; ref?: Float64Array }
-  | { type: "train"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; start: Float64Array; steps: number };
+  | { type: "train"; id: number; kind: ModelKind; config: TrainConfig; density: number; key: StreamKey; start: Float64Array; at: number[] };
 export type EvalReply =
   | { id: number; type: "sums"; sums: [number, number, number, number?, number?, number?][] }
-  | { id: number; type: "train"; params: Float64Array }
+  | { id: number; type: "train"; snapshots: Float64Array[] }
   | { id: number; type: "error"; message: string };
 
 // The worker's module: the source beside this file, or, in a bundle (scripts/gpu-bundle.sh bundles the
@@ -70,9 +70,9 @@ export function poolEvaluator(kind: ModelKind, config: TrainConfig, threads = av
       }
       return out;
     },
-    async trainFrom(density, jobs, steps) {
-      const replies = await Promise.all(jobs.map(({ start, key }) => send({ type: "train", kind, config, density, key, start: f64(start), steps })));
-      return replies.map((r) => (r as Extract<EvalReply, { type: "train" }>).params);
+    async trainFrom(density, jobs, at) {
+      const replies = await Promise.all(jobs.map(({ start, key }) => send({ type: "train", kind, config, density, key, start: f64(start), at: [...at] })));
+      return replies.map((r) => (r as Extract<EvalReply, { type: "train" }>).snapshots);
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));

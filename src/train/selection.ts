@@ -13,7 +13,7 @@
 // The statistics are plain functions of per-sample sums (tested against a direct computation); the sums
 // come from an Evaluator (src/train/evaluator.ts): the SIMD kernel, block by block, in worker threads.
 
-import type { TrainConfig } from "../model/config.ts";
+import type { Stage2Size, TrainConfig } from "../model/config.ts";
 import { Purpose, SHARED_MODEL, streamKey, type StreamKey } from "../model/rng.ts";
 import { SAMPLE_BLOCK } from "./simd/simd-codegen.ts";
 import { Moments, type SumsEvaluator } from "./evaluator-core.ts";
@@ -29,11 +29,9 @@ export const STAGE2_MIN_DRAWS = 2 ** 22;
 /** … and at least this many present features in expectation (≈ 4·10⁷ draws at density 0.01, n = 10). */
 export const STAGE2_MIN_PRESENT = 4e6;
 
-/** How large stage-2 samples are: the defaults above; tests use smaller ones. */
-export interface Stage2Size {
-  minDraws: number;
-  minPresent: number;
-}
+/** How large stage-2 samples are: the defaults above; an experiment may declare others
+ *  (config.stage2), tests use smaller ones. */
+export type { Stage2Size };
 export const STAGE2_SIZE: Stage2Size = { minDraws: STAGE2_MIN_DRAWS, minPresent: STAGE2_MIN_PRESENT };
 
 /** Draws of the stage-2 sample at `density` with n features: whole blocks of SAMPLE_BLOCK draws. */

@@ -10,7 +10,8 @@ import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile } from "../dat
 import type { TrainedLevel } from "../train/engine.ts";
 import { Moments, type ModelSums, type SumsEvaluator } from "../train/evaluator-core.ts";
 import { selectBest } from "../train/select-level.ts";
-import type { Stage2Size } from "../train/selection.ts";
+import { STAGE2_SIZE, type Stage2Size } from "../train/selection.ts";
+import { TRAINING_SEMANTICS } from "../train/semantics.ts";
 import { SAMPLE_BLOCK } from "../train/simd/simd-codegen.ts";
 import type { BrowserTrainReply, BrowserWorkerRequest } from "../train/simd/browser-worker.ts";
 import { Gpu, SOFTWARE_ADAPTER, adapterName, requestTrainingDevice } from "../train/webgpu/device.ts";
@@ -97,17 +98,21 @@ export interface TrainOptions {
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainerProgress) => void;
-  /** Stage-2 sample size (default BROWSER_STAGE2). */
+  /** Stage-2 sample size (default BROWSER_STAGE2; recorded in the config as trainConfig does). */
   stage2?: Stage2Size;
 }
 
-export function trainConfig(s: TrainerSettings): TrainConfig {
-  return defaultConfig({ modelsPerLevel: s.models, steps: s.steps, seed: s.seed });
+/** The run's config, as its data file records it: the paper's, with the reader's K, steps and seed, and
+ *  the stage-2 sample size when it is not the trainer's default (as `npm run train` records one). */
+export function trainConfig(s: TrainerSettings, stage2: Stage2Size = BROWSER_STAGE2): TrainConfig {
+  const config = defaultConfig({ modelsPerLevel: s.models, steps: s.steps, seed: s.seed });
+  const isDefault = stage2.minDraws === STAGE2_SIZE.minDraws && stage2.minPresent === STAGE2_SIZE.minPresent;
+  return isDefault ? config : { ...config, stage2: { minDraws: stage2.minDraws, minPresent: stage2.minPresent } };
 }
 
 /** Trains K models at one density, selects the winner and returns the run as a validated data file. */
 export async function trainInBrowser(settings: TrainerSettings, o: TrainOptions): Promise<TrainerRun> {
-  const config = trainConfig(settings);
+  const config = trainConfig(settings, o.stage2);
   const { kind, density } = settings;
   const K = config.modelsPerLevel;
   const total = K * config.steps;
@@ -143,12 +148,13 @@ export async function trainInBrowser(settings: TrainerSettings, o: TrainOptions)
     report("selecting", K, total);
     const trainSeconds = (performance.now() - started) / 1000;
     const t0 = performance.now();
-    const level = await selectBest(pool.evaluator(kind, config), config, trained, () => {}, o.stage2 ?? BROWSER_STAGE2);
+    const level = await selectBest(pool.evaluator(kind, config), config, trained, () => {}, config.stage2 ?? STAGE2_SIZE);
     const selectSeconds = (performance.now() - t0) / 1000;
     const round3 = (s: number) => Math.round(s * 1000) / 1000;
     const data: DataFile = {
       schema: SCHEMA_ID,
       model: kind,
+      semantics: TRAINING_SEMANTICS,
       config,
       run: {
         engine: o.engine, device, kernel, trainSeconds: round3(trainSeconds + selectSeconds), selectSeconds: round3(selectSeconds),

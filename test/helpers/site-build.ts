@@ -8,10 +8,10 @@
 // an earlier run is never trusted. A failed build is remembered (with its output) for the same key, so
 // every waiting file fails at once with the build's message instead of building again.
 //
-// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data),
-// and without vitest's NODE_ENV=test: it is the production build `npm run build` makes. A test that
-// needs the site under a base path asks for builtSite({ PB_BASE: … }): a second build, shared and
-// keyed the same way.
+// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR / PB_CONTENT_DIR / PB_ALLOW_STALE cleared (the
+// site at "/", the committed data and article, fresh data only), and without vitest's NODE_ENV=test:
+// it is the production build `npm run build` makes. A test that needs the site under a base path asks
+// for builtSite({ PB_BASE: … }): a second build, shared and keyed the same way.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -113,7 +113,7 @@ export function runAstroBuild(outDir: string, env: Record<string, string> = {}):
           cwd: ROOT,
           env: {
             ...buildEnvironment(), ASTRO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0",
-            PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
+            PB_BASE: "", PB_SITE: "", PB_DATA_DIR: "", PB_CONTENT_DIR: "", PB_ALLOW_STALE: "", PB_CACHE_DIR: `${outDir}.cache`, ...env,
           },
           stdio: ["ignore", "pipe", "pipe"],
         });
@@ -136,6 +136,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface SiteVariant {
   PB_SITE?: string;
   PB_BASE?: string;
+  /** Another directory of MDX sections (the authoring fixture test). */
+  PB_CONTENT_DIR?: string;
+  /** Another directory of data files. */
+  PB_DATA_DIR?: string;
+  /** "1": build from stale or missing data (with the page's "stale data" banner). */
+  PB_ALLOW_STALE?: string;
 }
 
 const cached = new Map<string, Promise<string>>();

@@ -1,6 +1,6 @@
 // The explorer's frames, one static JSON file per data file (dist/explorer/relu-hidden.json, …):
 // every level's summary, weight details and pre-rendered matrix and stack plot, computed at build
-// time from the validated data collection (src/components/explorer-frames.ts). The explorer island
+// time from the validated data collection (src/article-components/explorer/explorer-frames.ts). The explorer island
 // fetches this instead of the data file, so it needs no Plot, d3 or analysis code in the browser.
 
 import type { APIRoute, GetStaticPaths } from "astro";

@@ -85,6 +85,18 @@ export class SimdKernel implements CpuKernel {
    * (src/train/diagnostics.ts) from another level's winner.
    */
   trainFrom(start: ArrayLike<number>, density: number, key: StreamKey, steps = this.config.steps, onProgress?: (stepsDone: number) => void): TrainedModel {
+    return this.trainSnapshots(start, density, key, [steps], onProgress);
+  }
+
+  /**
+   * trainFrom for the largest of `at` (ascending step counts), returning also the parameters after each
+   * of them in `snapshots`: the convergence diagnostic reads a model at 10k, 20k and 40k steps from one
+   * run, which equals three runs because the learning rate is constant and the stream is counted by step.
+   */
+  trainSnapshots(start: ArrayLike<number>, density: number, key: StreamKey, at: readonly number[], onProgress?: (stepsDone: number) => void): TrainedModel & { snapshots: Float64Array[] } {
+    if (at.length === 0 || at.some((s, k) => !Number.isInteger(s) || s < 0 || (k > 0 && s <= at[k - 1]))) throw new Error(`trainSnapshots: step counts must be ascending non-negative integers, got ${at.join(", ")}`);
+    const steps = at[at.length - 1];
+    const snapshots: Float64Array[] = [];
     const c = this.config, B = c.batchSize;
     const P = Float64Array.from(start);
     const size = P.length;
@@ -93,14 +105,16 @@ export class SimdKernel implements CpuKernel {
     const p32 = this.params32, g = this.grad;
     this.setBatch(B);
     const pass = this.passes.train[this.variant ?? simdVariant(density)];
-    let err = 0;
-    for (let t = 0; t < steps; t++) {
+    let err = 0, next = 0;
+    for (let t = 0; t <= steps; t++) {
+      while (next < at.length && at[next] === t) snapshots.push(Float64Array.from(P)), next++;
+      if (t === steps) break;
       p32.set(P);
       err = pass(t, 0, B, k0, k1, threshold);
       adamwStep(P, g, mom, vel, t + 1, c.optimizer);
       if (onProgress && ((t + 1) % PROGRESS_EVERY === 0 || t + 1 === steps)) onProgress(t + 1);
     }
-    return { params: P, finalTrainLoss: err / (B * c.features) };
+    return { params: P, finalTrainLoss: err / (B * c.features), snapshots };
   }
 
   evalLoss(density: number, params: Float64Array): number {
