@@ -23,6 +23,7 @@ import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
 import { parsePopulation, populationExpectation } from "./data/population.ts";
 import { analysePopulation, populationClaims, separatorCounts, summarisePopulation } from "./site/population.ts";
+import { experimentCodeSizes } from "./site/code-sizes.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
 import { declaredExperiments } from "./experiments/declarations.ts";
 import { experimentPath, experimentStatus, trainCommand, type ExperimentStatus } from "./experiments/cache.ts";
@@ -179,7 +180,7 @@ function populationLoader(): Loader {
           const analyses = analysePopulation(file, pop);
           const separators = separatorCounts(file, pop, analyses);
           const levels = summarisePopulation(file, analyses).map((l, li) => ({ ...l, separators: separators[li] }));
-          summary = { levels, claims: populationClaims(levels) };
+          summary = { levels, claims: populationClaims(levels), codeSizes: experimentCodeSizes(file, analyses).population! };
         } catch (e) {
           const message = (e as Error).message;
           const reason = message.startsWith(path) ? message.slice(path.length + 2) : message.replace(/^ENOENT.*/, "file not found");
@@ -204,8 +205,10 @@ const article = defineCollection({
   schema: z.object({
     title: z.string(),
     description: z.string(),
-    /** Sections are concatenated in this order on the page. */
+    /** Sections are concatenated in this order on their page. */
     order: z.number().int(),
+    /** The page the section is on: "" for the front page, else the page at <base>/<page>/ (a chapter). */
+    page: z.string().regex(/^[a-z0-9-]*$/, "lowercase letters, digits and dashes").default(""),
   }),
 });
 

@@ -140,6 +140,8 @@ export interface SiteVariant {
   PB_CONTENT_DIR?: string;
   /** Another directory of data files. */
   PB_DATA_DIR?: string;
+  /** "1": build from stale data under a banner. */
+  PB_ALLOW_STALE?: string;
 }
 
 const cached = new Map<string, Promise<string>>();
