@@ -123,21 +123,35 @@ function dataLoader(): Loader {
 }
 
 /**
- * `freshness`: one entry per declared experiment whose data is not fresh (only when PB_ALLOW_STALE=1 lets
- * the build go on): its name, state and what differs, for the page's "stale data" banner.
+ * `freshness`: one entry, "experiments", listing every declared experiment whose data is not fresh (only
+ * when PB_ALLOW_STALE=1 lets the build go on; otherwise the list is empty): its name, state and what
+ * differs, for the page's "stale data" banner. One entry always, so the collection is never empty (Astro
+ * warns about an empty one on every build); in `astro dev` it is recomputed when a data file changes, so
+ * the banner goes away once the trainer has refreshed the file.
  */
 function freshnessLoader(): Loader {
-  return {
+  const watched = new Set<string>();
+  const loader: Loader = {
     name: "privileged-basis-freshness",
-    load: async ({ store, config }: LoaderContext) => {
+    load: async (context: LoaderContext) => {
+      const { store, config, watcher, logger } = context;
       const { statuses } = checkExperiments(dataDirectory(config.publicDir), fileURLToPath(config.root));
+      const stale = statuses.filter((s) => s.state !== "fresh").map((s) => ({ name: s.experiment.name, state: s.state, reasons: s.reasons, command: trainCommand(s.experiment) }));
       store.clear();
-      for (const s of statuses) {
-        if (s.state === "fresh") continue;
-        store.set({ id: s.experiment.name, data: { name: s.experiment.name, state: s.state, reasons: s.reasons, command: trainCommand(s.experiment) } });
+      store.set({ id: "experiments", data: { stale } });
+      if (watcher) {
+        const paths = statuses.map((e) => e.path).filter((p) => !watched.has(p));
+        for (const p of paths) watched.add(p);
+        if (paths.length) {
+          watcher.add(paths);
+          watcher.on("change", (changed) => {
+            if (watched.has(resolve(changed))) void loader.load(context).catch((e: Error) => logger.error(e.message));
+          });
+        }
       }
     },
   };
+  return loader;
 }
 
 const freshness = defineCollection({ loader: freshnessLoader() });

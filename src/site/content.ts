@@ -84,7 +84,8 @@ export interface StaleExperiment {
   command: string;
 }
 export async function loadStaleExperiments(): Promise<StaleExperiment[]> {
-  return (await getCollection("freshness")).map((e: { data: unknown }) => e.data as StaleExperiment);
+  const entry = await getEntry("freshness", "experiments");
+  return ((entry?.data as { stale?: StaleExperiment[] } | undefined)?.stale ?? []);
 }
 
 type Section = { data: { order: number; page: string; title: string; description: string } };
