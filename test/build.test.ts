@@ -196,6 +196,45 @@ describe("astro build with the committed data", () => {
   });
 });
 
+describe("the second chapter (content/more-features, page: more-features)", () => {
+  let doc: Document;
+  let html = "";
+  let front = "";
+  beforeAll(async () => {
+    const outDir = await builtSite();
+    html = readFileSync(join(outDir, "more-features", "index.html"), "utf8");
+    front = readFileSync(join(outDir, "index.html"), "utf8");
+    doc = new JSDOM(html).window.document;
+  });
+
+  it("is its own page, linked from the first chapter and back, with its own numbering from Figure 1", () => {
+    expect(front).toMatch(/href="more-features\/"/);
+    expect(html).toMatch(/href="\.\.\/"/);
+    const figures = [...doc.querySelectorAll("figure.figure")];
+    expect(figures.map((f) => f.id)).toEqual(["fig-n20-codes", "fig-n32-codes", "fig-n20-mid", "fig-n32-sparse"]);
+    expect(figures.map((f) => f.querySelector(".figure-number")?.textContent)).toEqual(["Figure 1.", "Figure 2.", "Figure 3.", "Figure 4."]);
+    // The first chapter's sections are not on it.
+    expect(doc.getElementById("fig-privileged-basis")).toBeNull();
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const t of [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1])) expect(ids, `link to #${t}`).toContain(t);
+  });
+
+  it("quotes each experiment's numbers from its data file, never NaN", () => {
+    const text = html.replace(/<[^>]+>/g, " ");
+    expect(text).not.toMatch(/\bNaN\b|\bundefined\b|\[object Object\]/);
+    for (const name of ["relu-n20", "relu-n32"]) {
+      const file = readDataFile(join(ROOT, "public", "data", `${name}.json`));
+      const rows = [...doc.querySelectorAll("table.code-table")].find((t) => t.querySelector("caption code")?.textContent === name)!.querySelectorAll("tbody tr");
+      expect(rows.length, name).toBe(file.levels.length);
+      expect(doc.querySelector(`[data-fact="${name}.K"]`)!.textContent).toBe(file.config.modelsPerLevel.toLocaleString("en"));
+      expect(doc.querySelector(`[data-fact="${name}.n"]`)!.textContent).toBe(String(file.config.features));
+    }
+    // Each code-size figure draws a bar segment per (density, code size) with a tooltip.
+    expect(doc.querySelectorAll("#fig-n20-codes svg title").length).toBeGreaterThan(24);
+  });
+});
+
 describe("astro build with another data directory ($PB_DATA_DIR)", BUILDS, () => {
   it("builds the page from the files found there", async () => {
     const dir = temp("pb-data-other-");

@@ -140,7 +140,7 @@ export interface SiteVariant {
   PB_CONTENT_DIR?: string;
   /** Another directory of data files. */
   PB_DATA_DIR?: string;
-  /** "1": build from stale or missing data (with the page's "stale data" banner). */
+  /** "1": build from stale data under a banner. */
   PB_ALLOW_STALE?: string;
 }
 
