@@ -26,7 +26,7 @@ fi
 esbuild=node_modules/.bin/esbuild
 # CommonJS dependencies call require(); give the ESM bundle one.
 banner='import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
-# The bundles record the commit they were built from (gitCommit in best-of-k.ts reads
+# The bundles record the commit they were built from (gitCommit in src/train/git-commit.ts reads
 # PB_TRAINER_COMMIT first), whatever checkout, if any, the device runs them in.
 commit=$(git rev-parse --short=12 HEAD)
 [ -z "$(git status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"

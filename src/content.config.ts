@@ -23,6 +23,7 @@ import { dataDirectory } from "./data/directory.ts";
 import { readDataFile } from "./data/io.ts";
 import { parsePopulation, populationExpectation } from "./data/population.ts";
 import { analysePopulation, populationClaims, separatorCounts, summarisePopulation } from "./site/population.ts";
+import { experimentCodeSizes } from "./site/code-sizes.ts";
 import { gitRestoreCommand } from "./data/restore.ts";
 import { apparatusFields } from "./apparatus/front-matter.ts";
 import { declaredExperiments } from "./experiments/declarations.ts";
@@ -123,21 +124,35 @@ function dataLoader(): Loader {
 }
 
 /**
- * `freshness`: one entry per declared experiment whose data is not fresh (only when PB_ALLOW_STALE=1 lets
- * the build go on): its name, state and what differs, for the page's "stale data" banner.
+ * `freshness`: one entry, "experiments", listing every declared experiment whose data is not fresh (only
+ * when PB_ALLOW_STALE=1 lets the build go on; otherwise the list is empty): its name, state and what
+ * differs, for the page's "stale data" banner. One entry always, so the collection is never empty (Astro
+ * warns about an empty one on every build); in `astro dev` it is recomputed when a data file changes, so
+ * the banner goes away once the trainer has refreshed the file.
  */
 function freshnessLoader(): Loader {
-  return {
+  const watched = new Set<string>();
+  const loader: Loader = {
     name: "privileged-basis-freshness",
-    load: async ({ store, config }: LoaderContext) => {
+    load: async (context: LoaderContext) => {
+      const { store, config, watcher, logger } = context;
       const { statuses } = checkExperiments(dataDirectory(config.publicDir), fileURLToPath(config.root));
+      const stale = statuses.filter((s) => s.state !== "fresh").map((s) => ({ name: s.experiment.name, state: s.state, reasons: s.reasons, command: trainCommand(s.experiment) }));
       store.clear();
-      for (const s of statuses) {
-        if (s.state === "fresh") continue;
-        store.set({ id: s.experiment.name, data: { name: s.experiment.name, state: s.state, reasons: s.reasons, command: trainCommand(s.experiment) } });
+      store.set({ id: "experiments", data: { stale } });
+      if (watcher) {
+        const paths = statuses.map((e) => e.path).filter((p) => !watched.has(p));
+        for (const p of paths) watched.add(p);
+        if (paths.length) {
+          watcher.add(paths);
+          watcher.on("change", (changed) => {
+            if (watched.has(resolve(changed))) void loader.load(context).catch((e: Error) => logger.error(e.message));
+          });
+        }
       }
     },
   };
+  return loader;
 }
 
 const freshness = defineCollection({ loader: freshnessLoader() });
@@ -180,7 +195,7 @@ function populationLoader(): Loader {
           const analyses = analysePopulation(file, pop);
           const separators = separatorCounts(file, pop, analyses);
           const levels = summarisePopulation(file, analyses).map((l, li) => ({ ...l, separators: separators[li] }));
-          summary = { levels, claims: populationClaims(levels) };
+          summary = { levels, claims: populationClaims(levels), codeSizes: experimentCodeSizes(file, analyses).population! };
         } catch (e) {
           const message = (e as Error).message;
           const reason = message.startsWith(path) ? message.slice(path.length + 2) : message.replace(/^ENOENT.*/, "file not found");
@@ -205,8 +220,10 @@ const article = defineCollection({
   schema: z.object({
     title: z.string(),
     description: z.string(),
-    /** Sections are concatenated in this order on the page. */
+    /** Sections are concatenated in this order on their page. */
     order: z.number().int(),
+    /** The page the section is on: "" for the front page, else the page at <base>/<page>/ (a chapter). */
+    page: z.string().regex(/^[a-z0-9-]*$/, "lowercase letters, digits and dashes").default(""),
     /** Byline, first publication date and references (src/apparatus/front-matter.ts). */
     ...apparatusFields,
   }),

@@ -35,6 +35,16 @@ describe("apparatusOf", () => {
     expect(() => apparatusOf([{ ...sections[0], published: undefined }], changelog, version)).toThrow(/needs `published/);
     expect(() => apparatusOf([sections[0], { ...sections[1], references: [paper] }], changelog, version)).toThrow(/"elhage2022" is listed twice/);
   });
+
+  it("gives a chapter the front page's byline and date unless its first section names its own", () => {
+    const chapter = [{ title: "A chapter", description: "c", references: [{ ...paper, id: "olah2020" }] }];
+    const a = apparatusOf(chapter, changelog, version, sections[0]);
+    expect([a.title, a.authors, a.published]).toEqual(["A chapter", ["Ada Lovelace", "Alan Turing"], "2026-11-24"]);
+    expect(a.references.map((r) => r.id)).toEqual(["olah2020"]);
+    const own = apparatusOf([{ ...chapter[0], authors: ["Grace Hopper"], published: new Date("2026-12-01") }], changelog, version, sections[0]);
+    expect([own.authors, own.published]).toEqual([["Grace Hopper"], "2026-12-01"]);
+    expect(() => apparatusOf(chapter, changelog, version)).toThrow(/needs `authors`/);
+  });
 });
 
 describe("parseChangelog", () => {

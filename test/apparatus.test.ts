@@ -7,7 +7,7 @@
 // 390 px, dark, print) and the printed PDF go to test-results/.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JSDOM } from "jsdom";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
@@ -264,6 +264,43 @@ describe("the article at 1280 px", () => {
           expect(match, `${id} ${p.panel}: the plotted weights are a trained model's W`).toBe(true);
         }
       }
+    }
+  });
+});
+
+/** The chapters: every `page:` named in the front matter of content/'s sections. */
+function chapterPages(): string[] {
+  const files = readdirSync(join(ROOT, "content"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".mdx"));
+  const pages = files.map((f) => /^---\n[\s\S]*?^page:\s*["']?([a-z0-9-]+)["']?\s*$[\s\S]*?^---$/m.exec(readFileSync(join(ROOT, "content", f), "utf8"))?.[1]);
+  return [...new Set(pages.filter((p): p is string => !!p))];
+}
+
+describe("a chapter on a page of its own", () => {
+  it("has the report's byline, its own title in the citation and the meta, and no links to end matter it lacks", async () => {
+    const chapters = chapterPages();
+    if (!chapters.length) return;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      await page.goto(`${server.url}/`, { waitUntil: "load" });
+      const frontAuthors = await page.locator(".byline-authors").textContent();
+      for (const chapter of chapters) {
+        await page.goto(`${server.url}/${chapter}/`, { waitUntil: "load" });
+        const title = (await page.locator("h1").textContent())!.trim();
+        expect(await page.locator(".byline-authors").textContent(), chapter).toBe(frontAuthors);
+        expect(await page.locator('meta[name="citation_title"]').getAttribute("content")).toBe(title);
+        expect(await page.locator(".bibtex").textContent()).toContain(`title  = {{${title}}}`);
+        // Every in-page link (the contents' included) has its target, and references are listed only where cited.
+        const missing = await page.evaluate(() => [...document.querySelectorAll("a[href^='#']")].map((a) => a.getAttribute("href")!.slice(1)).filter((id) => id && !document.getElementById(decodeURIComponent(id))));
+        expect(missing, chapter).toEqual([]);
+        expect(await page.locator('meta[name="citation_reference"]').count()).toBe(await page.locator("ol.references > li").count());
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });

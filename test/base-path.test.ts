@@ -118,6 +118,27 @@ describe(`the site built with PB_BASE=${BASE}, served under ${BASE}/`, () => {
     }
   });
 
+  it("trains in the standalone trainer page, linked from the article, loading everything from under the base path", async () => {
+    // The article's own trainer island first (so that leaving the page aborts no script it was loading).
+    await page.locator("#train-it-yourself-title").scrollIntoViewIfNeeded();
+    await page.waitForSelector('.pb-trainer__launch button:text("Open the trainer"):not([disabled])');
+    await page.click('a[href="train/"]');
+    await page.waitForURL(`${home}train/`);
+    // Without --enable-unsafe-webgpu this chromium grants no WebGPU adapter: the trainer says so and uses the CPU.
+    await expect.poll(() => page.textContent('[data-testid="engine-note"]')).toMatch(/no adapter|no WebGPU/);
+    for (const [name, v] of Object.entries({ density: 0.1, models: 2, steps: 50 })) await page.fill(`#trainer input[name="${name}"]`, String(v));
+    await page.click('#trainer button[type="submit"]');
+    await page.waitForSelector('#trainer [data-testid="result"]', { timeout: 60_000 });
+    expect(await page.locator('#trainer [data-testid="model-committed"] svg').count()).toBe(2);
+    const paths = [...requested.keys()];
+    expect(paths.filter((p) => !p.startsWith(`${BASE}/`))).toEqual([]);
+    expect(paths.some((p) => /\/_astro\/TrainerPanel\.[^/]+\.js$/.test(p))).toBe(true);
+    expect(paths.some((p) => /\/_astro\/browser-worker[^/]*\.js$/.test(p))).toBe(true);
+    expect(requested.get(`${BASE}/trainer/committed.json`)).toBe(200);
+    // Chromium's own warning when it grants no adapter, the case this page is in.
+    expect(problems.filter((p) => p !== `console warning: No available adapters. (${home}train/)`)).toEqual([]);
+  }, 90_000);
+
   it("redirects the base path without its slash, as GitHub Pages does, and has nothing outside it", async () => {
     const bare = await fetch(`${server.url}${BASE}`, { redirect: "manual" });
     expect(bare.status).toBe(301);

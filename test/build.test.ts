@@ -31,6 +31,9 @@ afterAll(temps.cleanup);
 
 /** `astro build --outDir outDir`, taking turns with every other test build (see helpers/site-build.ts). */
 const build = (outDir: string, env: Record<string, string> = {}) => runAstroBuild(outDir, env);
+/** A test that builds may first wait for the builds of other test files (the shared site, the base-path
+ *  site, the trainer's download): on the loaded 2-core machine that alone passed 60 s. */
+const BUILDS = { timeout: 300_000 };
 
 /** A failed build's output without Astro's timestamped progress lines, blank lines and the exit status runAstroBuild appends. */
 const messageLines = (output: string) =>
@@ -193,7 +196,46 @@ describe("astro build with the committed data", () => {
   });
 });
 
-describe("astro build with another data directory ($PB_DATA_DIR)", () => {
+describe("the second chapter (content/more-features, page: more-features)", () => {
+  let doc: Document;
+  let html = "";
+  let front = "";
+  beforeAll(async () => {
+    const outDir = await builtSite();
+    html = readFileSync(join(outDir, "more-features", "index.html"), "utf8");
+    front = readFileSync(join(outDir, "index.html"), "utf8");
+    doc = new JSDOM(html).window.document;
+  });
+
+  it("is its own page, linked from the first chapter and back, with its own numbering from Figure 1", () => {
+    expect(front).toMatch(/href="more-features\/"/);
+    expect(html).toMatch(/href="\.\.\/"/);
+    const figures = [...doc.querySelectorAll("figure.figure")];
+    expect(figures.map((f) => f.id)).toEqual(["fig-n20-codes", "fig-n32-codes", "fig-n20-mid", "fig-n32-sparse"]);
+    expect(figures.map((f) => f.querySelector(".figure-number")?.textContent)).toEqual(["Figure 1.", "Figure 2.", "Figure 3.", "Figure 4."]);
+    // The first chapter's sections are not on it.
+    expect(doc.getElementById("fig-privileged-basis")).toBeNull();
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const t of [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1])) expect(ids, `link to #${t}`).toContain(t);
+  });
+
+  it("quotes each experiment's numbers from its data file, never NaN", () => {
+    const text = html.replace(/<[^>]+>/g, " ");
+    expect(text).not.toMatch(/\bNaN\b|\bundefined\b|\[object Object\]/);
+    for (const name of ["relu-n20", "relu-n32"]) {
+      const file = readDataFile(join(ROOT, "public", "data", `${name}.json`));
+      const rows = [...doc.querySelectorAll("table.code-table")].find((t) => t.querySelector("caption code")?.textContent === name)!.querySelectorAll("tbody tr");
+      expect(rows.length, name).toBe(file.levels.length);
+      expect(doc.querySelector(`[data-fact="${name}.K"]`)!.textContent).toBe(file.config.modelsPerLevel.toLocaleString("en"));
+      expect(doc.querySelector(`[data-fact="${name}.n"]`)!.textContent).toBe(String(file.config.features));
+    }
+    // Each code-size figure draws a bar segment per (density, code size) with a tooltip.
+    expect(doc.querySelectorAll("#fig-n20-codes svg title").length).toBeGreaterThan(24);
+  });
+});
+
+describe("astro build with another data directory ($PB_DATA_DIR)", BUILDS, () => {
   it("builds the page from the files found there", async () => {
     const dir = temp("pb-data-other-");
     const relu = JSON.parse(readFileSync(join(ROOT, "public", "data", "relu-hidden.json"), "utf8"));
@@ -219,7 +261,7 @@ describe("astro build with another data directory ($PB_DATA_DIR)", () => {
   });
 });
 
-describe("astro build with a schema-2 data file and its population", () => {
+describe("astro build with a schema-2 data file and its population", BUILDS, () => {
   // A small real run: 3 levels × 6 models, trained and selected by the project's own trainer.
   let dir = "";
   beforeAll(async () => {
@@ -295,7 +337,7 @@ describe("astro build with a schema-2 data file and its population", () => {
   });
 });
 
-describe("astro build with a broken data directory", () => {
+describe("astro build with a broken data directory", BUILDS, () => {
   it("stops when a data file is corrupt, printing only the file, what is wrong and the command that regenerates it", async () => {
     const dir = temp("pb-data-corrupt-");
     copyCommittedData(dir);

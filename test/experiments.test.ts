@@ -4,7 +4,7 @@
 // accepts it while fresh and names it stale once its declaration changes.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { JSDOM } from "jsdom";
@@ -154,7 +154,36 @@ describe("a temporary experiment, end to end (train on the CPU, build, change th
   };
   const dir = temps.make("pb-tiny-data-");
   const declarations = join(temps.make("pb-tiny-decl-"), "experiments.json");
-  const env = { PB_EXPERIMENTS: declarations, PB_DATA_DIR: dir };
+  // The article as committed, plus a page of the author's own on the new experiment, written with the
+  // article's components and props only (README, "Extend the write-up").
+  const content = temps.make("pb-tiny-content-");
+  cpSync(join(ROOT, "content"), content, { recursive: true });
+  mkdirSync(join(content, "tiny"));
+  writeFileSync(
+    join(content, "tiny", "01-tiny.mdx"),
+    `---
+title: A tiny experiment
+description: The test's own chapter.
+order: 1
+page: tiny
+---
+
+## Tiny
+
+Best of <Value name="tiny-test.K" /> models with n = <Value name="tiny-test.n" />; see <FigRef id="fig-tiny-codes" />.
+
+<WeightFigure id="fig-tiny" experiment="tiny-test" density={0.2} views={["matrix", "stack"]}>
+**The tiny winner.**
+</WeightFigure>
+
+<CodeSizesFigure id="fig-tiny-codes" experiment="tiny-test">
+**Its code sizes.**
+</CodeSizesFigure>
+
+<CodeStructureTable experiment="tiny-test" />
+`,
+  );
+  const env = { PB_EXPERIMENTS: declarations, PB_DATA_DIR: dir, PB_CONTENT_DIR: content };
   const train = (args: string[]) =>
     spawnSync(process.execPath, ["scripts/train.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
   const declare = (e: ExperimentDeclaration) => writeFileSync(declarations, JSON.stringify([e]));
@@ -184,6 +213,15 @@ describe("a temporary experiment, end to end (train on the CPU, build, change th
     expect(b.status, b.output.slice(-3000)).toBe(0);
     expect(bannerOf(fresh)).toBeUndefined();
     expect(readFileSync(join(fresh, "data", "tiny-test.json"), "utf8")).toBe(readFileSync(join(dir, "tiny-test.json"), "utf8"));
+    // The author's page: its own numbering, the experiment's facts, figures and table.
+    const page = new JSDOM(readFileSync(join(fresh, "tiny", "index.html"), "utf8")).window.document;
+    expect([...page.querySelectorAll("figure.figure")].map((f) => [f.id, f.querySelector(".figure-number")?.textContent])).toEqual([["fig-tiny", "Figure 1."], ["fig-tiny-codes", "Figure 2."]]);
+    expect(page.querySelector('a.xref[href="#fig-tiny-codes"]')?.textContent).toBe("Figure 2");
+    expect(page.querySelector('[data-fact="tiny-test.K"]')?.textContent).toBe("2");
+    expect(page.querySelector('[data-fact="tiny-test.n"]')?.textContent).toBe("6");
+    expect(page.querySelector("#fig-tiny .panel-group-sub")?.textContent).toContain("tiny-test: n = 6, m = 3");
+    expect(page.querySelectorAll("table.code-table tbody tr")).toHaveLength(2);
+    expect(page.body.textContent).not.toMatch(/\bNaN\b|\bundefined\b/);
 
     // The declaration changes: its file is stale, and the build stops saying why and how to refresh it.
     declare({ ...tiny, steps: 40 });

@@ -16,6 +16,9 @@ import {
   lossSummary,
   matrixCells,
   matrixPlot,
+  matrixCell,
+  valuesFit,
+  MATRIX_WIDTH,
   normBars,
   positiveColourCap,
   roleLegendPlot,
@@ -135,6 +138,19 @@ describe("matrixPlot (W as a heatmap)", () => {
     const root = plotElement(matrixPlot(W));
     const [cells] = markGroups(root, "cell");
     expect(cells.querySelectorAll("rect")).toHaveLength(3 * 4);
+  });
+
+  it("keeps a wide matrix to about the text column: smaller cells beyond 21 features, never under 20 px", () => {
+    const wide = (n: number) => Array.from({ length: 5 }, () => new Array(n).fill(0.1));
+    const cellWidth = (n: number) => Number(plotElement(matrixPlot(wide(n))).querySelector('g[aria-label="cell"] rect')!.getAttribute("width"));
+    expect([10, 20, 21, 32, 64].map(matrixCell)).toEqual([34, 34, 34, 22, 20]);
+    // The cell mark insets each rect by about a pixel on either side.
+    expect(cellWidth(10)).toBeGreaterThan(31);
+    expect(cellWidth(10)).toBeLessThanOrEqual(34);
+    expect(cellWidth(32)).toBeGreaterThan(19);
+    expect(cellWidth(32)).toBeLessThanOrEqual(22);
+    expect(matrixPlot(wide(32)).width).toBeLessThanOrEqual(62 + 12 + MATRIX_WIDTH);
+    expect([matrixCell(20), matrixCell(32)].map(valuesFit)).toEqual([true, false]);
   });
 
   it("uses a diverging colour scale with a domain symmetric about 0", () => {

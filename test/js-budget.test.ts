@@ -43,11 +43,11 @@ describe("JavaScript budget of the article page", () => {
     for (const s of scripts.filter((x) => x.via !== "inline")) expect(readFileSync(join(dir, s.name), "utf8"), s.name).not.toContain("__PREACT_DEVTOOLS__");
   });
 
-  it("ships no Node-only or build-only code (jsdom, zod, KaTeX, Observable Plot) to the browser", async () => {
+  it("ships no Node-only or build-only code (jsdom, zod, KaTeX, Observable Plot) in the page's initial scripts", async () => {
     const { readFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const dir = await builtSite();
-    for (const s of scripts.filter((x) => x.via !== "inline")) {
+    for (const s of scripts.filter((x) => x.via !== "inline" && x.via !== "dynamic import")) {
       const code = readFileSync(join(dir, s.name), "utf8");
       expect(code, s.name).not.toMatch(/jsdom|JSDOM/);
       expect(code, s.name).not.toMatch(/ZodError|zod\/v4/);
@@ -55,6 +55,19 @@ describe("JavaScript budget of the article page", () => {
       // The explorer's figures are rendered at build time (src/article-components/explorer/explorer-frames.ts).
       expect(code, s.name).not.toMatch(/--plot-background|d3-scale|interpolateRgb/);
     }
+  });
+
+  it("loads the trainer (Plot, zod, the engines and kernels) only when the reader opens it, with no jsdom or KaTeX", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const dir = await builtSite();
+    const trainer = scripts.filter((s) => /\/_astro\/TrainerPanel\.[^/]+\.js$/.test(s.name));
+    expect(trainer.map((s) => s.via)).toEqual(["dynamic import"]);
+    const code = readFileSync(join(dir, trainer[0].name), "utf8");
+    expect(code).not.toMatch(/jsdom|JSDOM|katex/i);
+    // The WGSL files are in it as strings (Vite's ?raw), the same files the Node engine reads.
+    expect(code).toContain("fn pcg4d(");
+    console.info(`The trainer's chunk, loaded on demand: ${(trainer[0].gzipBytes / 1000).toFixed(1)} KB gzipped (${(trainer[0].bytes / 1000).toFixed(0)} KB)`);
   });
 });
 

@@ -23,7 +23,7 @@ import type { Progress, TrainedLevel } from "../src/train/engine.ts";
 import { runExperiment } from "../src/train/best-of-k.ts";
 import { readDataFile } from "../src/data/io.ts";
 import { compile, composeWgsl, createWebGpuEngine, type WebGpuEngine, type WebGpuEngineOptions } from "../src/train/webgpu/engine.ts";
-import { Gpu, IDLE_MARGIN, IDLE_SLACK_MS, SWIFTSHADER_ICD, chooseAdapter, describeAdapter, vulkanSources, type Probed, type VulkanSource } from "../src/train/webgpu/gpu.ts";
+import { IDLE_MARGIN, IDLE_SLACK_MS, SWIFTSHADER_ICD, chooseAdapter, describeAdapter, openGpu, vulkanSources, type Probed, type VulkanSource } from "../src/train/webgpu/gpu.ts";
 import { gpuDrawSamples, gpuPcg4d } from "../src/train/webgpu/debug.ts";
 import { privateKernelCode } from "../src/train/webgpu/private-codegen.ts";
 import {
@@ -85,7 +85,7 @@ describe("webgpu engine", () => {
   });
 
   it("draws the same random stream as rng.ts, bit for bit", async () => {
-    const gpu = await Gpu.open();
+    const gpu = await openGpu();
     try {
       const edge = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xdeadbeef, 1664525, 1013904223];
       const inputs = new Uint32Array(4 * 512);
@@ -132,7 +132,7 @@ describe("webgpu engine", () => {
   });
 
   it("sleeps past the expected GPU time, with a margin, before it awaits the queue", async () => {
-    const gpu = await Gpu.open();
+    const gpu = await openGpu();
     try {
       const t = performance.now();
       await gpu.idle(20);
@@ -163,7 +163,7 @@ describe("webgpu engine", () => {
   });
 
   it("a shader that does not compile fails with the file and line of the error", async () => {
-    const gpu = await Gpu.open();
+    const gpu = await openGpu();
     try {
       const wgsl = composeWgsl([["pcg.wgsl"], ["broken.wgsl", "// a comment\nfn f() -> u32 {\n  return pcg4d(vec4<u32>(1u)).x + nope;\n}\n"]]);
       expect(wgsl.where(1)).toBe("pcg.wgsl:1");

@@ -48,13 +48,16 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * The apparatus of the page made of `sections` (in reading order). The byline and first publication
- * date come from the first section, which must have them; references from every section, each id once.
+ * date come from the page's first section, or, on a chapter whose first section names neither, from
+ * `front` (the front page's first section: a chapter is by the report's authors); one of them must
+ * have them. References come from every section of the page, each id once.
  */
-export function apparatusOf(sections: SectionFront[], changelog: ChangelogEntry[], version: Version | undefined): Apparatus {
+export function apparatusOf(sections: SectionFront[], changelog: ChangelogEntry[], version: Version | undefined, front?: SectionFront): Apparatus {
   const first = sections[0];
   if (!first) throw new Error("content/ holds no article sections (*.mdx)");
-  if (!first.authors?.length) throw new Error(`content: the first section ("${first.title}") needs \`authors\` in its front-matter (the byline)`);
-  if (!first.published) throw new Error(`content: the first section ("${first.title}") needs \`published: YYYY-MM-DD\` in its front-matter`);
+  const byline = !first.authors && !first.published && front ? front : first;
+  if (!byline.authors?.length) throw new Error(`content: the first section ("${byline.title}") needs \`authors\` in its front-matter (the byline)`);
+  if (!byline.published) throw new Error(`content: the first section ("${byline.title}") needs \`published: YYYY-MM-DD\` in its front-matter`);
   const references: Reference[] = [];
   for (const s of sections) {
     for (const r of s.references ?? []) {
@@ -62,7 +65,7 @@ export function apparatusOf(sections: SectionFront[], changelog: ChangelogEntry[
       references.push(r);
     }
   }
-  return { title: first.title, description: first.description, authors: first.authors, published: day(first.published), version, changelog, references };
+  return { title: first.title, description: first.description, authors: byline.authors, published: day(byline.published), version, changelog, references };
 }
 
 /**

@@ -6,12 +6,16 @@
 //   <ComparisonFigure id density views>                  linear beside ReLU at one density
 //   <RegimesFigure id>, <SweepFigure id>, <SuperpositionSweepFigure id>, <CrossEvalFigure id>,
 //   <BetterModelsFigure id>, <PopulationFigure id>                                the ReLU sweep and its population
+//   <CodeSizesFigure id experiment population>           neurons per feature code as density falls (any experiment)
 // Text: <Value name as>, <If fact not one>, <Plural fact one other>,
 //   <Equation id tex>, <EqRef id>, <FigRef id prefix>, <DataLink model>, <PopulationFiles />
 // Tables and the rest: <RegimeTable figure>, <SelectionTable />, <RunTable />, <RetrainCommands />,
-//   <Explorer model density id>
+//   <Explorer model density id>, <CodeStructureTable experiment>
+// Interactive: <TrainItYourself open id>   the in-page trainer ("Train it yourself"), loaded on demand
 
 import BetterModelsFigure from "./BetterModelsFigure.astro";
+import CodeSizesFigure from "./CodeSizesFigure.astro";
+import CodeStructureTable from "./CodeStructureTable.astro";
 import ComparisonFigure from "./ComparisonFigure.astro";
 import CrossEvalFigure from "./CrossEvalFigure.astro";
 import DataLink from "./DataLink.astro";
@@ -30,11 +34,14 @@ import RunTable from "./RunTable.astro";
 import SelectionTable from "./SelectionTable.astro";
 import SuperpositionSweepFigure from "./SuperpositionSweepFigure.astro";
 import SweepFigure from "./SweepFigure.astro";
+import TrainItYourself from "./trainer/TrainItYourself.astro";
 import Value from "./Value.astro";
 import WeightFigure from "./WeightFigure.astro";
 
 export const articleComponents = {
   BetterModelsFigure,
+  CodeSizesFigure,
+  CodeStructureTable,
   ComparisonFigure,
   CrossEvalFigure,
   DataLink,
@@ -53,6 +60,7 @@ export const articleComponents = {
   SelectionTable,
   SuperpositionSweepFigure,
   SweepFigure,
+  TrainItYourself,
   Value,
   WeightFigure,
 };

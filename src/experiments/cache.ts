@@ -7,46 +7,14 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { defaultConfig, geometricImportance, validateConfig, validateDensity, type ModelKind, type Stage2Size, type TrainConfig } from "../model/config.ts";
 import type { DataFile } from "../data/schema.ts";
 import { readDataFile } from "../data/io.ts";
 import { STAGE2_SIZE } from "../train/selection.ts";
 import { TRAINING_SEMANTICS, fileSemantics } from "../train/semantics.ts";
 import type { ExperimentDeclaration } from "./declarations.ts";
+import { experimentPlan, type TrainingPlan } from "./plan.ts";
 
-/** What one training run is asked to do. */
-export interface TrainingPlan {
-  kind: ModelKind;
-  /** As the data file records it (stage2 only when not the default). */
-  config: TrainConfig;
-  densities: number[];
-}
-
-/** The run a declaration asks for. Throws a one-line error naming the experiment and field when the
- *  declaration is invalid. */
-export function experimentPlan(e: ExperimentDeclaration): TrainingPlan {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(e.name)) throw new Error(`experiment name '${e.name}' must be lowercase letters, digits and dashes`);
-  const { stage2, ...rest } = defaultConfig({
-    features: e.features, neurons: e.neurons, importance: geometricImportance(e.features, e.importanceDecay),
-    modelsPerLevel: e.modelsPerLevel, steps: e.steps, batchSize: e.batchSize, seed: e.seed, evalSamples: e.evalSamples,
-    ...(e.stage2 && { stage2: e.stage2 }),
-  });
-  const config: TrainConfig = stage2 && !sameSize(stage2, STAGE2_SIZE) ? { ...rest, stage2: { minDraws: stage2.minDraws, minPresent: stage2.minPresent } } : rest;
-  try {
-    validateConfig(config);
-    if (!(e.importanceDecay > 0) || !Number.isFinite(e.importanceDecay)) throw new Error(`importanceDecay must be a positive number, got ${e.importanceDecay}`);
-    if (e.densities.length === 0) throw new Error("densities must list at least one density");
-    e.densities.forEach(validateDensity);
-    if (new Set(e.densities).size !== e.densities.length) throw new Error("densities lists a density twice");
-  } catch (err) {
-    throw new Error(`experiment ${e.name}: ${(err as Error).message}`);
-  }
-  return { kind: e.kind, config, densities: [...e.densities] };
-}
-
-function sameSize(a: Stage2Size, b: Stage2Size): boolean {
-  return a.minDraws === b.minDraws && a.minPresent === b.minPresent;
-}
+export { experimentPlan, reproduceCommand, trainCommand, type TrainingPlan } from "./plan.ts";
 
 /** The fields the cache key covers, each as one comparable value: the semantics, then the plan's. */
 function keyFields(plan: TrainingPlan, semantics: number): [string, unknown][] {
@@ -129,31 +97,4 @@ export function experimentStatus(e: ExperimentDeclaration, dir: string): Experim
   }
   const reasons = keyDifferences(plan, file);
   return { experiment: e, path, state: reasons.length ? "stale" : "fresh", reasons, file };
-}
-
-/** The command that (re)trains an experiment into its declared file. */
-export function trainCommand(e: Pick<ExperimentDeclaration, "name">): string {
-  return `npm run train -- ${e.name}`;
-}
-
-/**
- * The `npm run train` command that reproduces a data file of experiment `e`: its name, then every
- * config flag whose value in the file differs from the declaration (then with `--out`, since such a run
- * is not the declared one), and the engine, kernel and workgroup it was trained with.
- */
-export function reproduceCommand(data: Pick<DataFile, "config" | "run" | "levels">, e: ExperimentDeclaration): string {
-  const p = experimentPlan(e).config, c = data.config;
-  const flags = [e.name];
-  if (c.modelsPerLevel !== p.modelsPerLevel) flags.push(`--models ${c.modelsPerLevel}`);
-  if (c.steps !== p.steps) flags.push(`--steps ${c.steps}`);
-  const densities = data.levels.map((l) => l.density);
-  if (JSON.stringify(densities) !== JSON.stringify(e.densities)) flags.push(`--levels ${densities.join(",")}`);
-  if (c.seed !== p.seed) flags.push(`--seed ${c.seed}`);
-  if (c.batchSize !== p.batchSize) flags.push(`--batch ${c.batchSize}`);
-  if (c.evalSamples !== p.evalSamples) flags.push(`--eval-samples ${c.evalSamples}`);
-  if (flags.length > 1) flags.push(`--out ${e.name}-run.json`);
-  flags.push(`--engine ${data.run.engine}`);
-  if (data.run.kernel) flags.push(`--kernel ${data.run.kernel.name}`);
-  if (data.run.kernel?.workgroupSize !== undefined) flags.push(`--workgroup ${data.run.kernel.workgroupSize}`);
-  return `npm run train -- ${flags.join(" ")}`;
 }

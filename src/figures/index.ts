@@ -2,7 +2,7 @@
 // browser (Plot.plot({ ...spec, document })). Nothing here imports Node modules.
 
 export type { PlotSpec, Weights, NeuronRoleName, CommonPlotOptions } from "./types.ts";
-export { matrixPlot, matrixCells, positiveColourCap, sharedMaxAbs, weightExtent } from "./matrix.ts";
+export { MATRIX_WIDTH, matrixCell, matrixPlot, matrixCells, positiveColourCap, sharedMaxAbs, valuesFit, weightExtent } from "./matrix.ts";
 export type { MatrixPlotOptions, MatrixCell } from "./matrix.ts";
 export { STACK_MIN_WEIGHT, stackPlot, stackSegments, stackExtent } from "./stack.ts";
 export type { StackPlotOptions, StackSegment } from "./stack.ts";

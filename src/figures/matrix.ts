@@ -19,7 +19,8 @@ export interface MatrixPlotOptions extends CommonPlotOptions, WeightMarkOptions 
   roles?: readonly NeuronRoleName[];
   /** Print each weight in its cell (1 decimal). Default false. */
   showValues?: boolean;
-  /** Side of one cell in px. Default 34. */
+  /** Side of one cell in px. Default 34, smaller for many features (MATRIX_WIDTH / n, at least 20), so a
+   *  wide matrix keeps to about the width of the text column and its labels stay legible on a phone. */
   cell?: number;
 }
 
@@ -63,12 +64,25 @@ export function weightExtent(...Ws: Weights[]): [number, number] {
   return [lo, hi];
 }
 
+/** The cells' span in px that a matrix of many features keeps to (about the text column). */
+export const MATRIX_WIDTH = 720;
+
+/** The default cell side for n features: 34 px up to 21 features, then MATRIX_WIDTH / n down to 20 px. */
+export function matrixCell(features: number): number {
+  return Math.max(20, Math.min(34, Math.floor(MATRIX_WIDTH / features)));
+}
+
+/** Whether weights fit printed in cells of this side (one decimal and a sign need about 28 px). */
+export function valuesFit(cell: number): boolean {
+  return cell >= 28;
+}
+
 export function matrixPlot(W: Weights, options: MatrixPlotOptions = {}): PlotSpec {
   const { neurons, features } = shape(W);
   const order = permutation(options.neuronOrder, neurons, "neuronOrder");
   const half = options.maxAbs ?? maxAbs(W);
   const d = half > 0 ? half : 1;
-  const cell = options.cell ?? 34;
+  const cell = options.cell ?? matrixCell(features);
   const roles = options.roles;
   const marginLeft = 62;
   const marginRight = roles ? 44 : 12;

@@ -10,6 +10,8 @@ export interface PopulationCodeLevel {
   density: number;
   /** Models analysed (the level's finished ones). */
   models: number;
+  /** Represented features, all the level's models together. */
+  represented: number;
   /** Models that code at least one feature with three or more neurons. */
   withThreeNeuronCode: number;
   /** Mean number of distinct codes per model. */
@@ -46,6 +48,7 @@ export function experimentCodeSizes(file: Pick<DataFile, "config" | "levels">, a
     return {
       density: level.density,
       models: models.length,
+      represented,
       withThreeNeuronCode: structures.filter((s) => s.largest >= 3).length,
       meanDistinct: structures.length ? structures.reduce((t, s) => t + s.distinct, 0) / structures.length : 0,
       sizeShares: sizes.map((c, k) => (k === 0 ? (all ? c / all : 0) : represented ? c / represented : 0)),

@@ -29,7 +29,9 @@ export interface AnalysedLevel {
  * (`analysedExperiment`, cached per loaded file, so `astro dev` re-analyses a rewritten file).
  */
 export interface AnalysedExperiment {
-  /** "relu-hidden" or "linear-hidden". */
+  /** The declared experiment's name ("relu-hidden", "relu-n20", …): its data file is <name>.json. */
+  name: string;
+  /** "relu-hidden" or "linear-hidden": the model kind. */
   model: DataFile["model"];
   file: DataFile;
   /** Every level with the analysis of its best model, densest first. */
@@ -38,8 +40,9 @@ export interface AnalysedExperiment {
 
 const cache = new WeakMap<DataFile, AnalysedExperiment>();
 
-/** The file with every level's best model analysed (once per file object). */
-export function analysedExperiment(file: DataFile): AnalysedExperiment {
+/** The file with every level's best model analysed (once per file object). `name`: the experiment's,
+ *  where it is not the model kind. */
+export function analysedExperiment(file: DataFile, name: string = file.model): AnalysedExperiment {
   let out = cache.get(file);
   if (!out) {
     const levels = file.levels
@@ -48,14 +51,14 @@ export function analysedExperiment(file: DataFile): AnalysedExperiment {
         return { level, analysis, W: level.best.W, roles: analysis.roles, order: analysis.order };
       })
       .sort((a, b) => b.level.density - a.level.density);
-    cache.set(file, (out = { model: file.model, file, levels }));
+    cache.set(file, (out = { name, model: file.model, file, levels }));
   }
   return out;
 }
 
 /** The end of the superposition colour scale for a file's figures: the largest superposition of a kept
  *  feature in any of its models (at least 1), so every figure of the file colours alike. */
-export function superpositionMax(...exps: AnalysedExperiment[]): number {
+export function superpositionMax(...exps: { levels: readonly Pick<AnalysedLevel, "analysis">[] }[]): number {
   return superpositionExtent(...exps.flatMap((e) => e.levels.map((l) => l.analysis)));
 }
 

@@ -8,6 +8,7 @@ import type { DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
 import { findExperiment } from "../experiments/declarations.ts";
+import { experimentCodeSizes, type PopulationCodeLevel } from "./code-sizes.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
 import { NEARLY_ALL, populationClaims } from "./population.ts";
@@ -41,8 +42,8 @@ export type Fact =
   | { kind: "loss"; value: number }
   /** Step counts and the like, written "20,000 and 40,000". */
   | { kind: "counts"; value: number[] }
-  /** A percentage, written "1.86%" (two decimals), or "−1.50%"/"+0.04%" when `signed`. */
-  | { kind: "percent"; value: number; signed?: boolean }
+  /** A percentage, written "1.86%" (`digits` decimals, default two), or "−1.50%"/"+0.04%" when `signed`. */
+  | { kind: "percent"; value: number; signed?: boolean; digits?: number }
   /** A span of signed percentages, written "−1.50% to +0.04%". */
   | { kind: "percentRange"; value: [number, number] }
   | { kind: "seconds"; value: number }
@@ -120,7 +121,7 @@ export function formatFact(f: Fact, as?: FactFormat): string {
     case "counts":
       return list(f.value.map((v) => v.toLocaleString("en")));
     case "percent":
-      return f.signed ? signedPercent(f.value) : `${f.value.toFixed(2)}%`;
+      return f.signed ? signedPercent(f.value) : `${f.value.toFixed(f.digits ?? 2)}%`;
     case "percentRange": {
       const [lo, hi] = f.value.map(signedPercent);
       return lo === hi ? lo : `${lo} to ${hi}`;
@@ -410,6 +411,71 @@ export function pairCodeFacts(file: DataFile): Facts {
     "relu.pairs.reusedAt": densitiesOf(reused.map((f) => f.density)),
     "relu.pairs.reused": label(reused.map((f) => `at ${formatDensity(f.density)}, ${f.p.reused.map((r) => `features ${list(r.features.map(String))} share n${r.pair.replace("-", " and n")}`).join("; ")}`).join("; ")),
     "relu.pairs.possible": count((file.config.neurons * (file.config.neurons - 1)) / 2),
+  };
+}
+
+/**
+ * The facts of an experiment beyond the first chapter's, under its name: its config and run (as fileFacts:
+ * "<name>.n", ".K", ".levels", ".densities", …) and how its feature codes grow as density falls
+ * (src/analysis/codes.ts) — for its winners:
+ *   ".regimes": the paper's labels where they apply, with their densities; ".unnamedAt": the others;
+ *   ".codes.possible": 2^m − 1 non-empty codes; ".codes.threeNeuronAt": densities whose winner codes some
+ *   feature with three or more neurons; ".codes.largest", ".codes.largestAt": the largest code size and
+ *   the densest level with it; ".codes.mostRepresented", ".codes.mostRepresentedAt": the most features a
+ *   winner represents; ".codes.mostDistinct": the most distinct codes; ".codes.pairsAt": densities whose
+ *   winner codes at least half its represented features with exactly two neurons; ".codes.settled": the
+ *   sparsest densities over which the winners' code sizes stop changing; ".codes.sharedAt": densities whose
+ *   winner gives two features the same code; ".codes.pairsAndSingles": m + m(m − 1)/2 codes of one or two
+ *   neurons; ".codes.denseAt": densities whose winner has a dense binary code — more distinct codes than
+ *   that, and most represented features on three or more neurons;
+ * and, with the population (`population`, one entry per level), over all K models of each level:
+ *   ".population.threeNeuronShareMax" (%) and ".…MaxAt": the largest share of represented features coded
+ *   with ≥ 3 neurons; ".population.threeNeuronShareSparsest" (%): that share at the sparsest density;
+ *   ".population.modelsWithThreeSparsest": models with such a code there (of ".population.modelsSparsest");
+ *   ".population.threeNeuronMinority": whether that share stays under half at every density;
+ *   ".population.largest": the largest code in any model; ".population.hasData": whether there is one.
+ */
+export function experimentFacts(name: string, file: DataFile, population?: readonly PopulationCodeLevel[]): Facts {
+  const m = file.config.neurons;
+  const { winners } = experimentCodeSizes(file);
+  const rows = winners.rows;
+  const analysed = analyseFile(file);
+  const named = analysed.filter((a) => a.analysis.regime.id !== "unlabelled");
+  const most = (key: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => (key(r) > key(a) ? r : a), rows[0]);
+  const represented = most((r) => r.structure.represented);
+  const distinct = most((r) => r.structure.distinct);
+  // A dense binary code: more distinct codes than codes of one or two neurons could give, and most
+  // represented features coded with three or more neurons.
+  const dense = (r: (typeof rows)[number]) => r.structure.distinct > m + (m * (m - 1)) / 2 && r.structure.sizes.slice(3).reduce((t, c) => t + c, 0) > r.structure.represented / 2;
+  const threeShare = (p: PopulationCodeLevel) => 100 * p.sizeShares.slice(3).reduce((t, x) => t + x, 0);
+  const pop = population?.length ? [...population].sort((a, b) => b.density - a.density) : undefined;
+  const popMax = pop ? pop.reduce((a, p) => (threeShare(p) > threeShare(a) ? p : a), pop[0]) : undefined;
+  const sparsest = pop?.at(-1);
+  return {
+    ...fileFacts(name, file),
+    [`${name}.regimes`]: { kind: "labelledDensities", value: labelGroups(named) },
+    [`${name}.unnamedAt`]: densitiesOf(analysed.filter((a) => a.analysis.regime.id === "unlabelled").map((a) => a.level.density)),
+    [`${name}.codes.possible`]: count(2 ** m - 1),
+    [`${name}.codes.threeNeuronAt`]: densitiesOf(winners.threeNeuronDensities),
+    [`${name}.codes.largest`]: count(winners.largest.size),
+    [`${name}.codes.largestAt`]: density(winners.largest.density ?? NaN),
+    [`${name}.codes.mostRepresented`]: count(represented.structure.represented),
+    [`${name}.codes.mostRepresentedAt`]: density(represented.density),
+    [`${name}.codes.mostDistinct`]: count(distinct.structure.distinct),
+    [`${name}.codes.pairsAt`]: densitiesOf(rows.filter((r) => r.structure.represented && r.structure.sizes[2] >= r.structure.represented / 2).map((r) => r.density)),
+    [`${name}.codes.settled`]: densitiesOf(winners.settled),
+    [`${name}.codes.sharedAt`]: densitiesOf(rows.filter((r) => r.structure.sharedCodes > 0).map((r) => r.density)),
+    [`${name}.codes.pairsAndSingles`]: count(m + (m * (m - 1)) / 2),
+    [`${name}.codes.denseAt`]: densitiesOf(rows.filter(dense).map((r) => r.density)),
+    [`${name}.population.hasData`]: flag(Boolean(pop)),
+    // Shares of thousands of features from K models: whole percents.
+    [`${name}.population.threeNeuronShareMax`]: { kind: "percent", value: popMax ? threeShare(popMax) : NaN, digits: 0 },
+    [`${name}.population.threeNeuronShareMaxAt`]: density(popMax?.density ?? NaN),
+    [`${name}.population.threeNeuronShareSparsest`]: { kind: "percent", value: sparsest ? threeShare(sparsest) : NaN, digits: 0 },
+    [`${name}.population.modelsWithThreeSparsest`]: count(sparsest?.withThreeNeuronCode ?? NaN),
+    [`${name}.population.modelsSparsest`]: count(sparsest?.models ?? NaN),
+    [`${name}.population.threeNeuronMinority`]: flag(popMax ? threeShare(popMax) < 50 : false),
+    [`${name}.population.largest`]: count(pop ? Math.max(...pop.map((p) => p.largest)) : NaN),
   };
 }
 

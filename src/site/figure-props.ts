@@ -17,7 +17,7 @@ export function experimentLevel(exp: AnalysedExperiment, density: unknown, who: 
   if (views) checkViews(views, who);
   if (typeof density !== "number") throw new Error(`${who}: density={…} must be a number, e.g. density={0.12}`);
   const found = exp.levels.find((l) => l.level.density === density);
-  if (!found) throw new Error(`${who}: ${exp.model}.json has no model trained at density ${density} (trained: ${exp.levels.map((l) => formatDensity(l.level.density)).join(", ")})`);
+  if (!found) throw new Error(`${who}: ${exp.name}.json has no model trained at density ${density} (trained: ${exp.levels.map((l) => formatDensity(l.level.density)).join(", ")})`);
   return found;
 }
 

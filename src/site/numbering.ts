@@ -1,7 +1,7 @@
 // Figure and equation numbers, in document order, with no hand-kept list. A remark plugin
 // (`remarkNumbered`, in astro.config.mjs) lists, for each MDX section, the figures and equations it
 // places — any JSX element named `Equation` or `…Figure` — with their `id` props, in the order they
-// appear; the page (src/pages/index.astro) joins the sections' lists in reading order into one
+// appear; the page (src/layouts/ArticlePage.astro) joins the sections' lists in reading order into one
 // `Numbering` and hands it to the components through `Astro.locals`. So inserting a figure anywhere
 // renumbers every figure and reference after it, a reference may point forward, and an id placed twice
 // or referred to but never placed stops the build with the id's name.
@@ -81,6 +81,6 @@ export class Numbering {
 
 /** The page's numbering, set by the page before its sections render. */
 export function numberingOf(locals: { numbering?: Numbering }): Numbering {
-  if (!locals.numbering) throw new Error("No numbering on this page: render the article through src/pages/index.astro, which sets Astro.locals.numbering");
+  if (!locals.numbering) throw new Error("No numbering on this page: render the article through src/layouts/ArticlePage.astro, which sets Astro.locals.numbering");
   return locals.numbering;
 }

@@ -8,7 +8,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import type { ModelKind, TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Diagnostics, type Level } from "../data/schema.ts";
@@ -18,7 +17,11 @@ import {
 } from "../data/population.ts";
 import type { Engine, Progress, RunKernel, TrainedLevel } from "./engine.ts";
 import { plural } from "../text/plural.ts";
-import { CANDIDATE_Z, MIN_CANDIDATES, STAGE2_SIZE, TIE_SE, stage1Paired, stage2Candidates, stage2ForLevel, type Stage2Size } from "./selection.ts";
+import { STAGE2_SIZE, type Stage2Size } from "./selection.ts";
+import { selectBest } from "./select-level.ts";
+import { gitCommit } from "./git-commit.ts";
+
+export { selectBest, gitCommit };
 import { diagnose } from "./diagnostics.ts";
 import { TRAINING_SEMANTICS } from "./semantics.ts";
 import { poolEvaluator, type Evaluator } from "./evaluator.ts";
@@ -69,55 +72,6 @@ function populationOf(kind: ModelKind, config: TrainConfig, levels: readonly Lev
     header: { schema: POPULATION_SCHEMA, model: kind, config, densities: levels.map((l) => l.density), params: P, diverged: levels.map((l) => nonFiniteModels(pops.get(l.density)!, P)) },
     data,
   };
-}
-
-/**
- * Turns one trained level into its data-file entry: every model's held-out loss by index (null where it
- * diverged: reported, never written out), the sorted losses, and the winner chosen in two stages
- * (src/train/selection.ts): the models that could be the best on the held-out sample, re-evaluated on a
- * much larger sample of their own, with the statistics of that choice.
- */
-export async function selectBest(ev: Evaluator, config: TrainConfig, level: TrainedLevel, log: (line: string) => void = () => {}, size: Stage2Size = STAGE2_SIZE): Promise<Level> {
-  const { neurons: m, features: n } = config;
-  const ok = level.params.map((params, model) => Number.isFinite(level.evalLosses[model]) && params.every(Number.isFinite));
-  ok.forEach((good, model) => good || log(`density ${level.density}: model ${model} diverged (non-finite weights or loss); it is not written out`));
-  const modelLosses = Array.from(level.evalLosses, (loss, model) => (ok[model] ? loss : null));
-  const finite = modelLosses.flatMap((loss, model) => (loss === null ? [] : [{ model, loss }]));
-  if (finite.length === 0) throw new Error(`density ${level.density}: every model diverged; nothing to write`);
-  finite.sort((a, b) => a.loss - b.loss || a.model - b.model);
-  const stage1Best = finite[0].model;
-  const paired = await stage1Paired(ev, config, level.density, level.params.map((p, k) => (ok[k] ? p : null)), stage1Best);
-  const models = stage2Candidates(modelLosses, paired);
-  const r = await stage2ForLevel(ev, config, level.density, models, models.map((k) => level.params[k]), size);
-  const best = level.params[r.winner];
-  const W = Array.from({ length: m }, (_, j) => Array.from(best.subarray(j * n, (j + 1) * n)));
-  return {
-    density: level.density,
-    losses: finite.map((f) => f.loss),
-    modelLosses,
-    selection: {
-      stage1: { best: stage1Best, z: CANDIDATE_Z, min: MIN_CANDIDATES },
-      samples: r.samples, candidates: r.candidates, winner: r.winner, runnerUp: r.runnerUp, paired: r.paired, tieSE: TIE_SE, tie: r.tie, tied: r.tied,
-    },
-    diverged: level.evalLosses.length - finite.length,
-    best: { model: r.winner, loss: level.evalLosses[r.winner], W, b: Array.from(best.subarray(m * n, m * n + n)) },
-  };
-}
-
-/** The commit of the code that trains: a bundle's own, else the working tree's ("-dirty" when it has
- *  uncommitted changes), else "unknown". */
-export function gitCommit(): string {
-  // A bundled trainer (scripts/gpu-bundle.sh) is built with the commit of its code: that, not whatever
-  // checkout the GPU machine happens to run it in (one there once named an older commit, "-dirty").
-  const bundled = process.env.PB_TRAINER_COMMIT;
-  if (bundled) return bundled;
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return dirty ? `${sha}-dirty` : sha;
-  } catch {
-    return "unknown";
-  }
 }
 
 /**

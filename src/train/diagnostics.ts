@@ -12,7 +12,7 @@ import type { TrainConfig } from "../model/config.ts";
 import type { DataFile, Diagnostics } from "../data/schema.ts";
 import { Purpose, streamKey } from "../model/rng.ts";
 import { initialParams } from "./reference.ts";
-import type { Evaluator } from "./evaluator.ts";
+import type { Evaluator } from "./evaluator-core.ts";
 import { STAGE2_SIZE, TIE_SE, stage2Key, stage2Samples, type Stage2Size } from "./selection.ts";
 
 /** A level's winner: its density and parameters (W row-major, then b). */

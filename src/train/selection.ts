@@ -16,7 +16,7 @@
 import type { Stage2Size, TrainConfig } from "../model/config.ts";
 import { Purpose, SHARED_MODEL, streamKey, type StreamKey } from "../model/rng.ts";
 import { SAMPLE_BLOCK } from "./simd/simd-codegen.ts";
-import { Moments, type Evaluator } from "./evaluator.ts";
+import { Moments, type SumsEvaluator } from "./evaluator-core.ts";
 
 /** Candidates are kept within this many paired standard errors of the stage-1 best. */
 export const CANDIDATE_Z = 3;
@@ -40,7 +40,7 @@ export function stage2Samples(density: number, n: number, size: Stage2Size = STA
   return Math.ceil(draws / SAMPLE_BLOCK) * SAMPLE_BLOCK;
 }
 
-export { Moments } from "./evaluator.ts";
+export { Moments } from "./evaluator-core.ts";
 
 export interface PairedStat {
   model: number;
@@ -118,7 +118,7 @@ export function decide(models: readonly number[], moments: readonly Moments[], p
  * level's selection stream, then, in a second pass over the same draws, the per-sample differences from
  * the winner of the runner-up and of every candidate that could be tied with it.
  */
-export async function runStage2(ev: Evaluator, density: number, key: StreamKey, samples: number, models: readonly number[], params: readonly ArrayLike<number>[], n: number): Promise<Stage2Result> {
+export async function runStage2(ev: SumsEvaluator, density: number, key: StreamKey, samples: number, models: readonly number[], params: readonly ArrayLike<number>[], n: number): Promise<Stage2Result> {
   const moments = (await ev.sums(density, key, samples, params)).map((s) => s.loss);
   const first = decide(models, moments, undefined, n);
   const w = models.indexOf(first.winner);
@@ -143,7 +143,7 @@ export function stage2Key(seed: number, density: number): StreamKey {
  * held-out sample (the Purpose.eval stream, batch 0, draws 0 … evalSamples − 1); null for the best itself
  * and for diverged models (params null).
  */
-export async function stage1Paired(ev: Evaluator, config: TrainConfig, density: number, params: readonly (ArrayLike<number> | null)[], best: number): Promise<(PairedStat | null)[]> {
+export async function stage1Paired(ev: SumsEvaluator, config: TrainConfig, density: number, params: readonly (ArrayLike<number> | null)[], best: number): Promise<(PairedStat | null)[]> {
   const key = streamKey(config.seed, density, SHARED_MODEL, Purpose.eval);
   const others = params.flatMap((p, k) => (p && k !== best ? [k] : []));
   const sums = await ev.sums(density, key, config.evalSamples, others.map((k) => params[k]!), params[best]!);
@@ -154,6 +154,6 @@ export async function stage1Paired(ev: Evaluator, config: TrainConfig, density: 
 }
 
 /** Stage 2 of one level: the candidates on draws 0 … stage2Samples − 1 of the level's selection stream. */
-export function stage2ForLevel(ev: Evaluator, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[], size = STAGE2_SIZE): Promise<Stage2Result> {
+export function stage2ForLevel(ev: SumsEvaluator, config: TrainConfig, density: number, models: readonly number[], params: readonly ArrayLike<number>[], size = STAGE2_SIZE): Promise<Stage2Result> {
   return runStage2(ev, density, stage2Key(config.seed, density), stage2Samples(density, config.features, size), models, params, config.features);
 }

@@ -8,10 +8,10 @@
 // an earlier run is never trusted. A failed build is remembered (with its output) for the same key, so
 // every waiting file fails at once with the build's message instead of building again.
 //
-// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR cleared (the site at "/", the committed data),
-// and without vitest's NODE_ENV=test: it is the production build `npm run build` makes. A test that
-// needs the site under a base path asks for builtSite({ PB_BASE: … }): a second build, shared and
-// keyed the same way.
+// The build runs with PB_BASE / PB_SITE / PB_DATA_DIR / PB_CONTENT_DIR / PB_ALLOW_STALE cleared (the
+// site at "/", the committed data and article, fresh data only), and without vitest's NODE_ENV=test:
+// it is the production build `npm run build` makes. A test that needs the site under a base path asks
+// for builtSite({ PB_BASE: … }): a second build, shared and keyed the same way.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";

@@ -74,9 +74,16 @@ export interface LevelSummary {
   privileged: boolean;
 }
 
+/** What levelSummary reads of a level: a data file's level, or the trainer's copy of an article's winner
+ *  (src/article-components/trainer/result.ts), which keeps the count of finished models, not their losses. */
+export type SummarisedLevel = Pick<AnalysedLevel["level"], "density" | "diverged"> & {
+  losses: { readonly length: number };
+  best: Pick<AnalysedLevel["level"]["best"], "loss" | "model">;
+};
+
 /** The summary of one analysed level of a file that trained `modelsPerLevel` models per density;
  *  `privileged` is false for a linear hidden layer. */
-export function levelSummary({ level, analysis }: Pick<AnalysedLevel, "level" | "analysis">, modelsPerLevel: number, privileged = true): LevelSummary {
+export function levelSummary({ level, analysis }: { level: SummarisedLevel; analysis: Analysis }, modelsPerLevel: number, privileged = true): LevelSummary {
   const K = modelsPerLevel.toLocaleString("en");
   const finished = level.losses.length;
   const winner = level.best.model;

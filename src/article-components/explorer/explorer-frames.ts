@@ -2,54 +2,18 @@
 // the same analysis every figure and fact uses): for every level, the summary, the details of every
 // weight and the matrix and stack plot rendered to SVG by the site's figure functions, whose rects are
 // tagged with the weight they draw as Plot makes them (src/figures/types.ts, tagWeights) and titled
-// with that weight's details. The island shows them and runs no Observable Plot, d3 or analysis code.
-// Node only (jsdom through src/figures/render.ts).
+// with that weight's details (the specs: explorer-specs.ts). The island shows them and runs no
+// Observable Plot, d3 or analysis code. Node only (jsdom through src/figures/render.ts).
 
-import { formatDensity } from "../../figures/format.ts";
-import { roleLegendPlot, superpositionLegendPlot, weightLegendPlot } from "../../figures/legends.ts";
-import { matrixPlot, positiveColourCap, sharedMaxAbs, weightExtent } from "../../figures/matrix.ts";
 import { renderFigure, renderSvg } from "../../figures/render.ts";
-import { stackExtent, stackPlot } from "../../figures/stack.ts";
 import type { PlotSpec } from "../../figures/types.ts";
-import { superpositionMax } from "../../site/experiment.ts";
-import type { AnalysedExperiment, AnalysedLevel } from "../../site/experiment.ts";
+import type { AnalysedExperiment } from "../../site/experiment.ts";
 import { modelTitle } from "../../site/figure-props.ts";
-import { EXPLORER_FRAMES_SCHEMA, cellDetail, cellDetailTitle, levelSummary } from "./explorer-data.ts";
+import { EXPLORER_FRAMES_SCHEMA, cellDetail, levelSummary } from "./explorer-data.ts";
 import type { CellDetail, ExplorerFrame, ExplorerFrames } from "./explorer-data.ts";
+import { explorerLegends, explorerScales, explorerSpecs } from "./explorer-specs.ts";
 
-/** Scales shared by every level, so that moving the slider changes the weights, not the axes. */
-export interface ExplorerScales {
-  /** Half-width of the matrix colour scale over all levels: for a ReLU hidden layer model the largest
-   *  positive weight (see positiveColourCap: larger negative weights get the end colour), otherwise the
-   *  largest |w|. */
-  maxAbs: number;
-  /** Half-height of the stack plot: the tallest stack over all levels. */
-  yMax: number;
-  /** End of the superposition colour scale of the stack plot's blocks (see superpositionMax). */
-  superpositionMax: number;
-}
-
-export function explorerScales(exp: AnalysedExperiment): ExplorerScales {
-  const Ws = exp.levels.map((l) => l.W);
-  return { maxAbs: exp.model === "relu-hidden" ? positiveColourCap(...Ws) : sharedMaxAbs(...Ws), yMax: stackExtent(...Ws), superpositionMax: superpositionMax(exp) };
-}
-
-/** Matrix and stack plot of one level, neurons in the analysis's canonical order (for a ReLU hidden
- *  layer; a linear model's neurons are drawn as trained), every weight titled with its details. */
-export function explorerSpecs(exp: AnalysedExperiment, a: AnalysedLevel, scales: ExplorerScales): { matrix: PlotSpec; stack: PlotSpec } {
-  const at = `density ${formatDensity(a.level.density)}`;
-  const relu = exp.model === "relu-hidden";
-  const common = {
-    neuronOrder: relu ? a.order : undefined,
-    roles: relu ? a.roles : undefined,
-    weightTitle: (j: number, i: number) => cellDetailTitle(cellDetail(a.W, a.analysis, j, i, relu)),
-  };
-  const [m, n] = [a.W.length, a.W[0].length];
-  return {
-    matrix: matrixPlot(a.W, { ...common, maxAbs: scales.maxAbs, ariaLabel: `Weight matrix W at ${at}: ${m} neurons by ${n} features` }),
-    stack: stackPlot(a.W, { ...common, yMax: scales.yMax, superposition: a.analysis.superposition, superpositionMax: scales.superpositionMax, ariaLabel: `Stack plot of W at ${at}` }),
-  };
-}
+export { explorerLegends, explorerScales, explorerSpecs, type ExplorerScales } from "./explorer-specs.ts";
 
 /**
  * Every level of the experiment as a frame, densest first. `idPrefix` makes the SVGs' ids (their
@@ -72,12 +36,9 @@ export function explorerFrames(exp: AnalysedExperiment, options: { idPrefix: str
       stackSvg: compactNumbers(renderFluid(specs.stack, `${options.idPrefix}-${k}-stack`)),
     };
   });
-  // The weight legend marks an end that some weight goes beyond (drawn in the end colour).
-  const extent = weightExtent(...exp.levels.map((l) => l.W));
-  const legendSvg =
-    renderFigure(weightLegendPlot(scales.maxAbs, { width: 240, extent }), { idPrefix: `${options.idPrefix}-wlegend` }) +
-    renderFigure(superpositionLegendPlot({ width: 240, max: scales.superpositionMax }), { idPrefix: `${options.idPrefix}-slegend` }) +
-    (exp.model === "relu-hidden" ? renderFigure(roleLegendPlot(), { idPrefix: `${options.idPrefix}-rlegend` }) : "");
+  const legendSvg = explorerLegends(exp, scales)
+    .map((spec, k) => renderFigure(spec, { idPrefix: `${options.idPrefix}-${["w", "s", "r"][k]}legend` }))
+    .join("");
   return { schema: EXPLORER_FRAMES_SCHEMA, model: exp.model, label: modelTitle(exp.model), dataFile: options.dataFile, features, neurons, modelsPerLevel, maxAbs: scales.maxAbs, legendSvg, frames };
 }
 

@@ -1,5 +1,5 @@
-// Getting a WebGPU device from Dawn's Node binding (the `webgpu` package), naming it, watching it for
-// errors, and waiting for the queue.
+// Getting a WebGPU device from Dawn's Node binding (the `webgpu` package); the device's error watch and
+// the waiting for its queue are device.ts's (shared with a page's navigator.gpu, src/trainer/).
 //
 // The crash on waiting. Awaiting queue.onSubmittedWorkDone() or buffer.mapAsync() while a dispatch runs
 // was seen to crash Node at random (segfault, `std::system_error: Invalid argument`), more often the
@@ -8,8 +8,8 @@
 // is what a pending promise does; the longer the wait, the likelier a GC in between. Reproduced on
 // SwiftShader with `--expose-gc` (gc() during an awaited dispatch: a segfault every time unless the GPU
 // object is kept; the first engine draft, which dropped it, also died with `std::system_error: Invalid
-// argument`; keeping the adapter alone does not help). So Gpu holds the instance and the adapter for the
-// device's lifetime, and test/webgpu.test.ts trains in a child process that calls gc() every 2 ms.
+// argument`; keeping the adapter alone does not help). So the Gpu holds the instance and the adapter for
+// the device's lifetime, and test/webgpu.test.ts trains in a child process that calls gc() every 2 ms.
 //
 // Belt and braces, as the README recommends: chunks are short (≈150 ms of GPU time) and after a submit
 // the engine sleeps (setTimeout, no Dawn calls) for the chunk's expected GPU time, measured by timestamp
@@ -19,13 +19,12 @@
 
 import { existsSync } from "node:fs";
 import { create, globals } from "webgpu";
-import type { KernelLimits } from "./layout.ts";
+import { Gpu, SOFTWARE_ADAPTER, adapterName, requestTrainingDevice } from "./device.ts";
+
+export { Gpu, IDLE_MARGIN, IDLE_SLACK_MS, SOFTWARE_ADAPTER, sleep } from "./device.ts";
 
 /** Debian's chromium package ships SwiftShader, a CPU implementation of Vulkan that Dawn accepts. */
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
-
-/** Adapters that run on the CPU, by the names their drivers give. */
-export const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe/i;
 
 /** Thrown when Dawn finds no adapter; the message says which Vulkan ICD settings were tried. */
 export class NoAdapterError extends Error {
@@ -92,207 +91,67 @@ export async function chooseAdapter<A>(sources: VulkanSource[], probe: (source: 
   return { ...probed!, source, why };
 }
 
+/** Dawn's backend on this platform, for the adapter's one-line name. */
 function backendName(): string {
   return process.platform === "darwin" ? "metal" : process.platform === "win32" ? "d3d12" : "vulkan";
 }
 
-/**
- * The adapter in one line. Dawn's `device` is a slug of the Vulkan device name and `description` the
- * driver's, so both are kept: e.g. "NVIDIA: 580.65.06, nvidia-h100-80gb-hbm3 (hopper; vulkan)" or
- * "SwiftShader driver 5.0.0, swiftshader-device-subzero (google; vulkan)".
- */
+/** The adapter in one line, with Dawn's backend (device.ts, adapterName). */
 export function describeAdapter(info: Pick<GPUAdapterInfo, "vendor" | "architecture" | "device" | "description">): string {
-  const parts: string[] = [];
-  for (const p of [info.description?.trim(), info.device?.trim().replace(/^-+|-+$/g, "")]) {
-    if (p && !parts.some((q) => q.toLowerCase().includes(p.toLowerCase()))) parts.push(p);
-  }
-  const name = parts.join(", ") || "unknown adapter";
-  const detail = [info.vendor, info.architecture].map((s) => s?.trim()).filter((s): s is string => !!s && !name.toLowerCase().includes(s.toLowerCase()));
-  return `${name} (${[...detail, backendName()].join("; ")})`;
+  return adapterName(info, backendName());
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Gpu.idle sleeps expected × IDLE_MARGIN + IDLE_SLACK_MS before awaiting: about 10% more wall time
- *  per chunk, against chunks measured up to 27% over their estimate on a loaded SwiftShader. */
-export const IDLE_MARGIN = 1.1;
-export const IDLE_SLACK_MS = 3;
 
 /** Sources that gave no adapter at all in this process: not asked again (each ask costs a Vulkan
  *  instance, ≈ 0.2 s, and the rejected drivers' warnings on stderr). */
 const noAdapterFrom = new Set<string>();
-/** The latest Gpu.open, which the next one waits for. */
+/** The latest openGpu, which the next one waits for. */
 let opening: Promise<unknown> = Promise.resolve();
 
-/** A device with its error watch. */
-export class Gpu {
-  readonly device: GPUDevice;
-  readonly description: string;
-  /** Which adapter and why (chooseAdapter), for the engine's log. */
-  readonly choice: string;
-  /** A CPU implementation (SwiftShader, llvmpipe…): right for tests, far slower than the CPU engine. */
-  readonly software: boolean;
-  readonly timestamps: boolean;
-  readonly limits: KernelLimits;
-  private failure: string | undefined;
-  private closed = false;
-  private readonly lost: Promise<GPUDeviceLostInfo>;
-  /** The GPU instances and adapters Gpu.open made, held so they outlive the device. */
-  private keepAlive: unknown[] = [];
-
-  private constructor(device: GPUDevice, description: string, software: boolean, timestamps: boolean, choice: string) {
-    this.device = device;
-    this.description = description;
-    this.choice = choice;
-    this.software = software;
-    this.timestamps = timestamps;
-    const l = device.limits;
-    this.limits = {
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-    };
-    this.lost = device.lost.then((info) => {
-      this.failure ??= `GPU device lost (${info.reason}): ${oneLine(info.message)}`;
-      return info;
-    });
-    device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
-      this.failure ??= `GPU error: ${oneLine(ev.error.message)}`;
-    };
-  }
-
-  /**
-   * Opens a device on the adapter `chooseAdapter` picks from `vulkanSources()`: the system's hardware
-   * adapter if there is one, else SwiftShader. Opens run one at a time, as a SwiftShader probe changes
-   * process.env while it awaits Dawn.
-   */
-  static open(): Promise<Gpu> {
-    const gpu = opening.then(() => Gpu.openNow());
-    opening = gpu.catch(() => {});
-    return gpu;
-  }
-
-  private static async openNow(): Promise<Gpu> {
-    const sources = vulkanSources();
-    process.env.XDG_RUNTIME_DIR ||= "/tmp";
-    if (!("GPUBufferUsage" in globalThis)) Object.assign(globalThis, globals);
-    // Keep every instance and adapter made here reachable for the device's lifetime, those of a source
-    // passed over included: if a GPU object is garbage collected, Dawn's Node binding crashes (segfault)
-    // on its next asynchronous operation.
-    const keepAlive: unknown[] = [];
-    const choice = await chooseAdapter(sources, async (source) => {
-      if (noAdapterFrom.has(source.label)) return null;
-      // The Vulkan loader reads VK_ICD_FILENAMES when Dawn's instance first looks for adapters.
-      const saved = process.env.VK_ICD_FILENAMES;
-      if (source.icd) process.env.VK_ICD_FILENAMES = source.icd;
-      try {
-        // Dawn rounds timestamps to 65.5 µs by default (a browser's anti-fingerprinting measure). The chunk
-        // sizes and the sleep before each await come from them, and the first probe chunk of a fast GPU is
-        // about that long, so ask for full resolution.
-        const instance = create(["disable-dawn-features=timestamp_quantization"]);
-        keepAlive.push(instance);
-        const adapter = await instance.requestAdapter({ powerPreference: "high-performance" });
-        if (!adapter) {
-          noAdapterFrom.add(source.label);
-          return null;
-        }
-        keepAlive.push(adapter);
-        const name = describeAdapter(adapter.info);
-        const fallback = Boolean((adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
-        return { adapter, name, software: fallback || SOFTWARE_ADAPTER.test(name) };
-      } finally {
-        if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
-        else process.env.VK_ICD_FILENAMES = saved;
-      }
-    });
-    if (!choice) throw new NoAdapterError(`Dawn found no WebGPU adapter (${sources.map((s) => s.label).join(", then ")}; XDG_RUNTIME_DIR=${process.env.XDG_RUNTIME_DIR})`);
-    const { adapter } = choice;
-    const timestamps = adapter.features.has("timestamp-query");
-    const a = adapter.limits;
-    const device = await adapter.requestDevice({
-      requiredFeatures: timestamps ? ["timestamp-query"] : [],
-      requiredLimits: {
-        maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
-        maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupStorageSize: a.maxComputeWorkgroupStorageSize,
-        maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
-        maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
-        maxBufferSize: a.maxBufferSize,
-      },
-    });
-    const gpu = new Gpu(device, choice.name, choice.software, timestamps, choice.why);
-    gpu.keepAlive = keepAlive;
-    return gpu;
-  }
-
-  /** Throws the first device loss or uncaptured error, as one line. */
-  check(): void {
-    if (this.closed) throw new Error("webgpu: the engine was closed");
-    if (this.failure) throw new Error(`webgpu: ${this.failure}`);
-  }
-
-  /**
-   * Waits for all submitted work: first sleeps past its expected GPU time, touching no Dawn API, then
-   * awaits the queue (or device loss). Awaiting while a dispatch still runs is what crashed Dawn's Node
-   * binding at random, so the sleep has a margin: `expectedMs` × IDLE_MARGIN plus IDLE_SLACK_MS for what
-   * a per-sample estimate misses (submission delay, a pass's fixed cost, jitter). Without an estimate
-   * (`expectedMs` 0: a one-step probe) it sleeps the slack alone. Throws on device loss or an uncaptured
-   * error. Returns how long the await itself took (near 0 when the sleep was long enough).
-   */
-  async idle(expectedMs: number): Promise<{ waitedMs: number }> {
-    await sleep(Math.min(expectedMs * IDLE_MARGIN + IDLE_SLACK_MS, 60_000));
-    const t = performance.now();
-    await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lost]);
-    this.check();
-    return { waitedMs: performance.now() - t };
-  }
-
-  /**
-   * Runs `fn` inside out-of-memory and validation error scopes, pops them whatever happens, and throws
-   * the GPU error as one line ("webgpu: out of GPU memory <what>: …") in preference to fn's own error.
-   * `fn` may submit work and await `idle` before returning, so errors of the GPU work are caught too.
-   */
-  async scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
-    this.device.pushErrorScope("out-of-memory");
-    this.device.pushErrorScope("validation");
-    let result: T | undefined, thrown: unknown, failed = false;
-    try {
-      result = await fn();
-    } catch (e) {
-      thrown = e;
-      failed = true;
-    }
-    let validation: GPUError | null = null, oom: GPUError | null = null;
-    try {
-      validation = await this.device.popErrorScope();
-      oom = await this.device.popErrorScope();
-    } catch (e) {
-      // Only when the device is gone (closed or lost); say that instead.
-      this.check();
-      throw e;
-    }
-    const e = oom ?? validation;
-    if (e) throw new Error(`webgpu: ${oom ? "out of GPU memory" : "validation error"} ${what}: ${oneLine(e.message)}`);
-    if (failed) {
-      // createBuffer throws a RangeError when an allocation (mappedAtCreation) fails.
-      if (thrown instanceof RangeError) throw new Error(`webgpu: out of memory ${what}: ${oneLine(thrown.message)}`);
-      throw thrown;
-    }
-    this.check();
-    return result as T;
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.failure ??= "the engine was closed";
-    this.device.destroy();
-  }
+/**
+ * Opens a device through Dawn on the adapter `chooseAdapter` picks from `vulkanSources()`: the system's
+ * hardware adapter if there is one, else SwiftShader. Opens run one at a time, as a SwiftShader probe
+ * changes process.env while it awaits Dawn.
+ */
+export function openGpu(): Promise<Gpu> {
+  const gpu = opening.then(() => openNow());
+  opening = gpu.catch(() => {});
+  return gpu;
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
+async function openNow(): Promise<Gpu> {
+  const sources = vulkanSources();
+  process.env.XDG_RUNTIME_DIR ||= "/tmp";
+  if (!("GPUBufferUsage" in globalThis)) Object.assign(globalThis, globals);
+  // Keep every instance and adapter made here reachable for the device's lifetime, those of a source
+  // passed over included: if a GPU object is garbage collected, Dawn's Node binding crashes (segfault)
+  // on its next asynchronous operation.
+  const keepAlive: unknown[] = [];
+  const choice = await chooseAdapter(sources, async (source) => {
+    if (noAdapterFrom.has(source.label)) return null;
+    // The Vulkan loader reads VK_ICD_FILENAMES when Dawn's instance first looks for adapters.
+    const saved = process.env.VK_ICD_FILENAMES;
+    if (source.icd) process.env.VK_ICD_FILENAMES = source.icd;
+    try {
+      // Dawn rounds timestamps to 65.5 µs by default (a browser's anti-fingerprinting measure). The chunk
+      // sizes and the sleep before each await come from them, and the first probe chunk of a fast GPU is
+      // about that long, so ask for full resolution.
+      const instance = create(["disable-dawn-features=timestamp_quantization"]);
+      keepAlive.push(instance);
+      const adapter = await instance.requestAdapter({ powerPreference: "high-performance" });
+      if (!adapter) {
+        noAdapterFrom.add(source.label);
+        return null;
+      }
+      keepAlive.push(adapter);
+      const name = describeAdapter(adapter.info);
+      const fallback = Boolean((adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
+      return { adapter, name, software: fallback || SOFTWARE_ADAPTER.test(name) };
+    } finally {
+      if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+      else process.env.VK_ICD_FILENAMES = saved;
+    }
+  });
+  if (!choice) throw new NoAdapterError(`Dawn found no WebGPU adapter (${sources.map((s) => s.label).join(", then ")}; XDG_RUNTIME_DIR=${process.env.XDG_RUNTIME_DIR})`);
+  const { device, timestamps } = await requestTrainingDevice(choice.adapter);
+  return new Gpu(device, { description: choice.name, software: choice.software, timestamps, choice: choice.why, keepAlive });
 }

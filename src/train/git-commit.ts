@@ -1,0 +1,20 @@
+// The git commit of the code that trains, recorded in every data file: the trainer's (best-of-k.ts), and
+// the site build's for runs made in a reader's page (src/trainer/), whose code is the built site's.
+
+import { execFileSync } from "node:child_process";
+
+/** The commit of the code that trains: a bundle's own, else the working tree's ("-dirty" when it has
+ *  uncommitted changes), else "unknown". */
+export function gitCommit(): string {
+  // A bundled trainer (scripts/gpu-bundle.sh) is built with the commit of its code: that, not whatever
+  // checkout the GPU machine happens to run it in (one there once named an older commit, "-dirty").
+  const bundled = process.env.PB_TRAINER_COMMIT;
+  if (bundled) return bundled;
+  try {
+    const sha = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return dirty ? `${sha}-dirty` : sha;
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,105 @@
+// Chapter 2's measurements as the MDX quotes them (experimentFacts in src/site/facts.ts) and draws them
+// (codeSizesPlot in src/figures/code-sizes.ts), on synthetic files whose codes are known by construction:
+// one density with monosemantic neurons, one with feature pairs, one with a dense binary code (every
+// code of three or more of five neurons, 16 features on 16 distinct codes).
+
+import { describe, expect, it } from "vitest";
+import type { DataFile } from "../src/data/schema.ts";
+import { geometricImportance } from "../src/model/config.ts";
+import { experimentFacts, formatFact } from "../src/site/facts.ts";
+import type { PopulationCodeLevel } from "../src/site/code-sizes.ts";
+import { codeSizeLegendPlot, codeSizesPlot, type CodeSizeBar } from "../src/figures/code-sizes.ts";
+import { renderFigure } from "../src/figures/render.ts";
+import { sampleDataFile } from "./fixtures.ts";
+
+const n = 20, m = 5;
+/** W (m×n) whose feature i is stored, with weight 1, by exactly the neurons in codes[i]; the rest off. */
+function matrixOf(codes: number[][]): number[][] {
+  return Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => (codes[i]?.includes(j) ? 1 : -0.05)));
+}
+const subsets = Array.from({ length: 31 }, (_, i) => [0, 1, 2, 3, 4].filter((j) => ((i + 1) >> j) & 1));
+const MONO = [[0], [1], [2], [3], [4]];
+const PAIRS = subsets.filter((s) => s.length === 2);
+const DENSE = subsets.filter((s) => s.length >= 3); // 10 + 5 + 1 = 16 codes
+
+function file(levels: { density: number; codes: number[][] }[]): DataFile {
+  const base = sampleDataFile();
+  const config = { ...base.config, features: n, neurons: m, importance: geometricImportance(n, 0.9), modelsPerLevel: 3 };
+  return {
+    ...base,
+    config,
+    levels: levels.map(({ density, codes }) => ({ density, losses: [0.001], diverged: 0, best: { model: 0, loss: 0.001, W: matrixOf(codes), b: new Array(n).fill(0) } })),
+  } as DataFile;
+}
+const text = (f: ReturnType<typeof experimentFacts>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k.replace(/^x\./, ""), formatFact(v)]));
+const pop = (density: number, shares: number[], withThree: number, largest: number): PopulationCodeLevel => ({ density, models: 3, represented: 30, withThreeNeuronCode: withThree, meanDistinct: 5, sizeShares: shares, largest });
+
+describe("experimentFacts", () => {
+  it("say where codes of three or more neurons appear, the largest, and where a dense binary code forms", () => {
+    const t = text(experimentFacts("x", file([{ density: 1, codes: MONO }, { density: 0.03, codes: PAIRS }, { density: 0.003, codes: DENSE }])));
+    expect(t).toMatchObject({
+      n: "20", m: "5", levels: "3",
+      "codes.possible": "31", "codes.pairsAndSingles": "15",
+      "codes.threeNeuronAt": "0.003", "codes.largest": "5", "codes.largestAt": "0.003",
+      "codes.mostRepresented": "16", "codes.mostRepresentedAt": "0.003", "codes.mostDistinct": "16",
+      "codes.pairsAt": "0.03", "codes.denseAt": "0.003", "codes.settled": "0.003", "codes.sharedAt": "",
+      "population.hasData": "no",
+    });
+    expect(t.regimes).toBe("“all neurons monosemantic” at density 1 and “features are pairs of neurons” at density 0.03");
+  });
+
+  it("call a mixture of small and large codes, or too few codes, no dense binary code", () => {
+    // Ten triples and two pairs: most features on three neurons, but 12 distinct codes, no more than
+    // codes of one or two neurons could give.
+    const few = [...DENSE.slice(0, 10), ...PAIRS.slice(0, 2)];
+    // Sixteen distinct codes but most features on one or two neurons.
+    const mixed = [...MONO, ...PAIRS, ...DENSE.slice(0, 4)];
+    const t = text(experimentFacts("x", file([{ density: 0.01, codes: few }, { density: 0.005, codes: mixed }, { density: 0.003, codes: mixed }])));
+    expect(t["codes.denseAt"]).toBe("");
+    expect(t["codes.threeNeuronAt"]).toBe("0.01, 0.005 and 0.003");
+    expect(t["codes.settled"]).toBe("0.005 and 0.003");
+  });
+
+  it("give two features on the same neurons as a shared code", () => {
+    const t = text(experimentFacts("x", file([{ density: 0.01, codes: [[0], [0], [1, 2]] }])));
+    expect(t["codes.sharedAt"]).toBe("0.01");
+  });
+
+  it("sum the population's shares of codes of three or more neurons, and find their largest", () => {
+    const f = file([{ density: 0.1, codes: PAIRS }, { density: 0.01, codes: PAIRS }]);
+    const t = text(experimentFacts("x", f, [pop(0.01, [0, 0.5, 0.3, 0.15, 0.05, 0], 2, 4), pop(0.1, [0, 0.2, 0.4, 0.3, 0.1, 0], 3, 4)]));
+    expect(t).toMatchObject({
+      "population.hasData": "yes",
+      "population.threeNeuronShareMax": "40%", "population.threeNeuronShareMaxAt": "0.1",
+      "population.threeNeuronShareSparsest": "20%", "population.modelsWithThreeSparsest": "2", "population.modelsSparsest": "3",
+      "population.threeNeuronMinority": "yes", "population.largest": "4",
+    });
+    const majority = text(experimentFacts("x", f, [pop(0.1, [0, 0.1, 0.3, 0.6, 0, 0], 3, 3)]));
+    expect(majority["population.threeNeuronMinority"]).toBe("no");
+  });
+});
+
+describe("codeSizesPlot", () => {
+  const bars: CodeSizeBar[] = [
+    { density: 0.01, models: "winner", represented: 10, shares: [0, 0.1, 0.6, 0.3, 0, 0] },
+    { density: 1, models: "winner", represented: 5, shares: [0, 1, 0, 0, 0, 0] },
+    { density: 1, models: "population", represented: 300, shares: [0, 0.9, 0.1, 0, 0, 0] },
+    { density: 0.01, models: "population", represented: 3000, shares: [0, 0.2, 0.5, 0.2, 0.1, 0] },
+  ];
+  it("draws one segment per non-zero share, densest first, a row each for the winner and all models", () => {
+    const svg = renderFigure(codeSizesPlot(bars, { neurons: 5 }), { idPrefix: "t" });
+    const titles = [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((x) => x[1]).filter((t) => t.startsWith("density"));
+    expect(titles).toHaveLength(3 + 1 + 2 + 4);
+    expect(titles).toContain("density 0.01, winner: 60.0% of 10 represented features coded with 2 neurons");
+    expect(titles).toContain("density 0.01, all K models: 10.0% of 3,000 represented features coded with 4 neurons");
+    const ticks = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((x) => x[1]);
+    expect(ticks.indexOf("1")).toBeLessThan(ticks.indexOf("0.01"));
+    expect(ticks).toEqual(expect.arrayContaining(["winner", "all K models"]));
+    expect(() => codeSizesPlot([])).toThrow(/no bars/);
+  });
+  it("has a legend swatch per code size, the last one standing for larger codes beyond the palette", () => {
+    const texts = (spec: ReturnType<typeof codeSizeLegendPlot>) => [...renderFigure(spec, { idPrefix: "l" }).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((x) => x[1]);
+    expect(texts(codeSizeLegendPlot(5))).toEqual(["neurons per code:", "1", "2", "3", "4", "5"]);
+    expect(texts(codeSizeLegendPlot(7)).at(-1)).toBe("5+");
+  });
+});
