@@ -77,6 +77,18 @@ describe("experimentFacts", () => {
     const majority = text(experimentFacts("x", f, [pop(0.1, [0, 0.1, 0.3, 0.6, 0, 0], 3, 3)]));
     expect(majority["population.threeNeuronMinority"]).toBe("no");
   });
+
+  it("find the sparsest densities over which the population's code sizes have stopped moving", () => {
+    const f = file([{ density: 0.1, codes: PAIRS }, { density: 0.01, codes: PAIRS }, { density: 0.005, codes: PAIRS }]);
+    // 0.1 → 0.01 moves 30% of the features from one neuron to two; 0.01 → 0.005 moves 4%.
+    const levels = [pop(0.1, [0, 0.6, 0.4, 0, 0, 0], 0, 2), pop(0.01, [0, 0.3, 0.7, 0, 0, 0], 0, 2), pop(0.005, [0, 0.28, 0.7, 0.02, 0, 0], 1, 3)];
+    let t = text(experimentFacts("x", f, levels));
+    expect(t).toMatchObject({ "population.settledAt": "0.01 and 0.005", "population.lastShift": "2%", "population.settledShift": "5%" });
+    // A move of 6% between the two sparsest: nothing has settled but the sparsest itself.
+    levels[2] = pop(0.005, [0, 0.24, 0.7, 0.06, 0, 0], 1, 3);
+    t = text(experimentFacts("x", f, levels));
+    expect(t).toMatchObject({ "population.settledAt": "0.005", "population.lastShift": "6%" });
+  });
 });
 
 describe("codeSizesPlot", () => {

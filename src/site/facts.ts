@@ -433,8 +433,17 @@ export function pairCodeFacts(file: DataFile): Facts {
  *   with ≥ 3 neurons; ".population.threeNeuronShareSparsest" (%): that share at the sparsest density;
  *   ".population.modelsWithThreeSparsest": models with such a code there (of ".population.modelsSparsest");
  *   ".population.threeNeuronMinority": whether that share stays under half at every density;
+ *   ".population.settledAt": the sparsest densities between which the population's code sizes move by less
+ *   than ".population.settledShift" of its features (the total variation distance; at least the sparsest
+ *   density), ".population.lastShift": how far they move between the two sparsest;
  *   ".population.largest": the largest code in any model; ".population.hasData": whether there is one.
  */
+/** Code sizes are "settled" over densities between which they move by less than this share (%) of the
+ *  features. In the committed chapter-2 populations neighbouring densities differ by 0.8–3% where the
+ *  winners' structure does not change (n = 20 below 0.01; n = 32 from 0.01 to 0.005) and by 5.3–44%
+ *  elsewhere (the least, 5.3%, between two eight-in-five densities of n = 20). */
+export const SETTLED_SHIFT = 5;
+
 export function experimentFacts(name: string, file: DataFile, population?: readonly PopulationCodeLevel[]): Facts {
   const m = file.config.neurons;
   const { winners } = experimentCodeSizes(file);
@@ -451,6 +460,13 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
   const pop = population?.length ? [...population].sort((a, b) => b.density - a.density) : undefined;
   const popMax = pop ? pop.reduce((a, p) => (threeShare(p) > threeShare(a) ? p : a), pop[0]) : undefined;
   const sparsest = pop?.at(-1);
+  // How far the population's code sizes move from one density to the next: the total variation distance
+  // between the two distributions of represented features over code sizes, i.e. the share of features
+  // whose size would have to change. Settled: the sparsest run of densities between which every move is
+  // under SETTLED_SHIFT.
+  const shift = (a: PopulationCodeLevel, b: PopulationCodeLevel) => 50 * a.sizeShares.reduce((t, x, k) => (k ? t + Math.abs(x - (b.sizeShares[k] ?? 0)) : t), 0);
+  let from = pop ? pop.length - 1 : 0;
+  while (pop && from > 0 && shift(pop[from - 1], pop[from]) < SETTLED_SHIFT) from--;
   return {
     ...fileFacts(name, file),
     [`${name}.regimes`]: { kind: "labelledDensities", value: labelGroups(named) },
@@ -475,6 +491,9 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
     [`${name}.population.modelsWithThreeSparsest`]: count(sparsest?.withThreeNeuronCode ?? NaN),
     [`${name}.population.modelsSparsest`]: count(sparsest?.models ?? NaN),
     [`${name}.population.threeNeuronMinority`]: flag(popMax ? threeShare(popMax) < 50 : false),
+    [`${name}.population.settledShift`]: { kind: "percent", value: SETTLED_SHIFT, digits: 0 },
+    [`${name}.population.settledAt`]: densitiesOf(pop ? pop.slice(from).map((p) => p.density) : []),
+    [`${name}.population.lastShift`]: { kind: "percent", value: pop && pop.length > 1 ? shift(pop[pop.length - 2], pop[pop.length - 1]) : NaN, digits: 0 },
     [`${name}.population.largest`]: count(pop ? Math.max(...pop.map((p) => p.largest)) : NaN),
   };
 }
