@@ -224,6 +224,9 @@ const article = defineCollection({
     order: z.number().int(),
     /** The page the section is on: "" for the front page, else the page at <base>/<page>/ (a chapter). */
     page: z.string().regex(/^[a-z0-9-]*$/, "lowercase letters, digits and dashes").default(""),
+    /** The declared experiments whose data the page shows, named in its footer (read from the page's
+     *  first section). Default: the first chapter's relu-hidden and linear-hidden. */
+    experiments: z.array(z.string()).optional(),
     /** Byline, first publication date and references (src/apparatus/front-matter.ts). */
     ...apparatusFields,
   }),
