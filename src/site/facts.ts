@@ -439,9 +439,9 @@ export function pairCodeFacts(file: DataFile): Facts {
  *   ".population.largest": the largest code in any model; ".population.hasData": whether there is one.
  */
 /** Code sizes are "settled" over densities between which they move by less than this share (%) of the
- *  features. In the committed chapter-2 populations neighbouring densities differ by 0.8–3% where the
- *  winners' structure does not change (n = 20 below 0.01; n = 32 from 0.01 to 0.005) and by 5.3–44%
- *  elsewhere (the least, 5.3%, between two eight-in-five densities of n = 20). */
+ *  features. In the committed chapter-2 populations neighbouring densities differ by 0.8–4% at the sparse
+ *  end (n = 20 from 0.01 down; n = 32 from 0.01 to 0.005 and from 0.003 down) and by 5.3–44% elsewhere
+ *  (the least, 5.3%, between two eight-in-five densities of n = 20; n = 32 from 0.005 to 0.003: 8.3%). */
 export const SETTLED_SHIFT = 5;
 
 export function experimentFacts(name: string, file: DataFile, population?: readonly PopulationCodeLevel[]): Facts {
