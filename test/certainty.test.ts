@@ -152,6 +152,13 @@ describe("the convergence facts", () => {
   it("give the densities where a model trained longer beats the winner, and where its label changes", () => {
     const t = text(planted());
     expect(t).toMatchObject({ recorded: "yes", models: "2", exact: "yes", beatsAt: "0.1", levels: "2", largestGain: "1.00%", largestGainAt: "0.1", changedAt: "" });
+    // A gain of 1% (the planted one, up to rounding) is at the edge of "substantial"; 3% is past it.
+    const big = planted();
+    const row = big.diagnostics!.convergence!.levels[1].losses[0];
+    row[row.length - 1].diff *= 3;
+    expect(text(big)).toMatchObject({ substantialAt: "0.1", substantialGain: "1%", largestGain: "3.00%" });
+    row[row.length - 1].diff /= 6;
+    expect(text(big)).toMatchObject({ beatsAt: "0.1", substantialAt: "", largestGain: "0.50%" });
     const f = planted();
     f.diagnostics!.convergence!.levels[1].best.W = paperEight().map((r, j) => r.map((v, i) => (j === i ? 1 : 0) * (i < 5 ? 1 : 0)));
     expect(text(f).changedAt).toBe("“all neurons monosemantic” at density 0.1");

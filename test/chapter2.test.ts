@@ -46,6 +46,8 @@ describe("experimentFacts", () => {
       "population.hasData": "no",
     });
     expect(t.regimes).toBe("“all neurons monosemantic” at density 1 and “features are pairs of neurons” at density 0.03");
+    // The experiment's selection and convergence facts come under its name too (empty without them).
+    expect(t).toMatchObject({ "convergence.recorded": "no", "convergence.beatsAt": "", hasSelection: "no", ties: "" });
   });
 
   it("call a mixture of small and large codes, or too few codes, no dense binary code", () => {

@@ -347,17 +347,23 @@ export function separatorSentence(file: DataFile, population?: readonly LevelPop
 
 /**
  * Whether the file's step count is enough, from the convergence diagnostic (src/train/diagnostics.ts), for
- * the MDX to word: the sample trained longer ("relu.convergence.models", ".leading", ".spread", ".steps":
+ * the MDX to word, under "<prefix>.convergence" ("relu" for the first chapter's file, an experiment's name
+ * for the others): the sample trained longer ("relu.convergence.models", ".leading", ".spread", ".steps":
  * the longer step counts), whether each run reproduced the winner bit for bit (".exact"), how the winner's
  * own loss moves trained longest (".winnerChange": [min, max], ".winnerMedian", as percentages), the
  * densities where the best of them then beats the winner beyond the tie rule (".beatsAt", of ".levels"),
  * its largest gain (".largestGain" %, ".largestGainAt") and where its regime label differs from the
- * winner's (".changedAt", with the longer-trained model's label). ".recorded" is false for a file without
+ * winner's (".changedAt", with the longer-trained model's label), and where that gain is beyond the tie rule
+ * and at least ".substantialGain" of the loss (".substantialAt"). ".recorded" is false for a file without
  * the diagnostic, and then every other value is empty.
  */
-export function convergenceFacts(file: DataFile): Facts {
+/** A gain from training longer that is more than noise and more than this share of the loss (%) means
+ *  the file's step count is not enough at that density: the models there are still improving. */
+export const SUBSTANTIAL_GAIN = 1;
+
+export function convergenceFacts(file: DataFile, prefix = "relu"): Facts {
   const cv = file.diagnostics?.convergence;
-  const p = "relu.convergence";
+  const p = `${prefix}.convergence`;
   if (!cv)
     return {
       [`${p}.recorded`]: flag(false), [`${p}.models`]: count(0), [`${p}.leading`]: count(0), [`${p}.spread`]: count(0),
@@ -365,6 +371,7 @@ export function convergenceFacts(file: DataFile): Facts {
       [`${p}.winnerChange`]: { kind: "percentRange", value: [NaN, NaN] }, [`${p}.winnerMedian`]: percent(NaN, true),
       [`${p}.beatsAt`]: densitiesOf([]), [`${p}.levels`]: count(0), [`${p}.largestGain`]: percent(NaN),
       [`${p}.largestGainAt`]: density(NaN), [`${p}.changedAt`]: { kind: "labelledDensities", value: [] },
+      [`${p}.substantialAt`]: densitiesOf([]), [`${p}.substantialGain`]: { kind: "percent", value: SUBSTANTIAL_GAIN, digits: 0 },
     };
   const last = cv.steps.length - 1, tie = file.levels[0].selection?.tieSE ?? 2;
   const analysed = analyseFile(file);
@@ -393,6 +400,8 @@ export function convergenceFacts(file: DataFile): Facts {
     [`${p}.largestGain`]: percent(worst ? -100 * worst.bestRel : NaN),
     [`${p}.largestGainAt`]: density(worst?.density ?? NaN),
     [`${p}.changedAt`]: { kind: "labelledDensities", value: groupByLabel(beats.filter((r) => r.regimeChanged)) },
+    [`${p}.substantialAt`]: densitiesOf(beats.filter((r) => -100 * r.bestRel >= SUBSTANTIAL_GAIN).map((r) => r.density)),
+    [`${p}.substantialGain`]: { kind: "percent", value: SUBSTANTIAL_GAIN, digits: 0 },
   };
 }
 
@@ -416,7 +425,8 @@ export function pairCodeFacts(file: DataFile): Facts {
 
 /**
  * The facts of an experiment beyond the first chapter's, under its name: its config and run (as fileFacts:
- * "<name>.n", ".K", ".levels", ".densities", …) and how its feature codes grow as density falls
+ * "<name>.n", ".K", ".levels", ".densities", …), its selection and diagnostics (selectionFacts: ".ties",
+ * ".beatenOn", …; convergenceFacts: ".convergence.*") and how its feature codes grow as density falls
  * (src/analysis/codes.ts) — for its winners:
  *   ".regimes": the paper's labels where they apply, with their densities; ".unnamedAt": the others;
  *   ".codes.possible": 2^m − 1 non-empty codes; ".codes.threeNeuronAt": densities whose winner codes some
@@ -469,6 +479,8 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
   while (pop && from > 0 && shift(pop[from - 1], pop[from]) < SETTLED_SHIFT) from--;
   return {
     ...fileFacts(name, file),
+    ...selectionFacts(name, file),
+    ...convergenceFacts(file, name),
     [`${name}.regimes`]: { kind: "labelledDensities", value: labelGroups(named) },
     [`${name}.unnamedAt`]: densitiesOf(analysed.filter((a) => a.analysis.regime.id === "unlabelled").map((a) => a.level.density)),
     [`${name}.codes.possible`]: count(2 ** m - 1),
