@@ -88,11 +88,25 @@ function checkExperiments(dir: string, root: string): { statuses: ExperimentStat
   throw new DataLoadError(blocks.join("\n"));
 }
 
+/** In `astro dev` (where Astro passes a watcher), runs `reload` whenever one of `paths` changes; `watched`
+ *  is the caller's own set, so each path is subscribed once however often the loader runs. */
+function reloadOnChange(context: LoaderContext, watched: Set<string>, paths: readonly string[], reload: () => Promise<void>): void {
+  const { watcher, logger } = context;
+  if (!watcher) return;
+  const added = paths.filter((p) => !watched.has(p));
+  if (!added.length) return;
+  for (const p of added) watched.add(p);
+  watcher.add(added);
+  watcher.on("change", (changed) => {
+    if (watched.has(resolve(changed))) void reload().catch((e: Error) => logger.error(e.message));
+  });
+}
+
 function dataLoader(): Loader {
   return {
     name: "privileged-basis-data",
     load: async (context: LoaderContext) => {
-      const { store, logger, config, watcher } = context;
+      const { store, logger, config } = context;
       const dir = dataDirectory(config.publicDir);
       const root = fileURLToPath(config.root);
       const { statuses, shown } = checkExperiments(dir, root);
@@ -109,16 +123,7 @@ function dataLoader(): Loader {
         logger.info(`${shown(s.path)}: ${s.file.levels.length} density levels, K = ${s.file.config.modelsPerLevel}${s.state === "stale" ? ` — STALE: ${s.reasons.join("; ")}` : ""}`);
       }
       // In `astro dev`, reload when the trainer rewrites a file.
-      if (watcher) {
-        const paths = statuses.map((e) => e.path).filter((p) => !watched.has(p));
-        if (paths.length) {
-          for (const p of paths) watched.add(p);
-          watcher.add(paths);
-          watcher.on("change", (changed) => {
-            if (watched.has(resolve(changed))) void dataLoader().load(context).catch((e: Error) => logger.error(e.message));
-          });
-        }
-      }
+      reloadOnChange(context, watched, statuses.map((e) => e.path), () => dataLoader().load(context));
     },
   };
 }
@@ -135,21 +140,12 @@ function freshnessLoader(): Loader {
   const loader: Loader = {
     name: "privileged-basis-freshness",
     load: async (context: LoaderContext) => {
-      const { store, config, watcher, logger } = context;
+      const { store, config } = context;
       const { statuses } = checkExperiments(dataDirectory(config.publicDir), fileURLToPath(config.root));
       const stale = statuses.filter((s) => s.state !== "fresh").map((s) => ({ name: s.experiment.name, state: s.state, reasons: s.reasons, command: trainCommand(s.experiment) }));
       store.clear();
       store.set({ id: "experiments", data: { stale } });
-      if (watcher) {
-        const paths = statuses.map((e) => e.path).filter((p) => !watched.has(p));
-        for (const p of paths) watched.add(p);
-        if (paths.length) {
-          watcher.add(paths);
-          watcher.on("change", (changed) => {
-            if (watched.has(resolve(changed))) void loader.load(context).catch((e: Error) => logger.error(e.message));
-          });
-        }
-      }
+      reloadOnChange(context, watched, statuses.map((e) => e.path), () => loader.load(context));
     },
   };
   return loader;

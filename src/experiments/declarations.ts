@@ -65,6 +65,10 @@ export const EXPERIMENTS: readonly ExperimentDeclaration[] = [
   { name: "relu-n32", kind: "relu-hidden", features: 32, importanceDecay: 0.9, densities: N32_DENSITIES, ...CHAPTER2 },
 ];
 
+/** The first chapter's experiments: the front page's data files, its retrain commands and its facts
+ *  ("relu.*", "linear.*"); every other experiment's facts are under its own name. */
+export const CHAPTER_ONE_EXPERIMENTS: readonly string[] = ["relu-hidden", "linear-hidden"];
+
 /** Names a JSON file of more declarations (an array of ExperimentDeclaration objects), added after
  *  EXPERIMENTS by `npm run train` and `npm run build`: for experiments kept outside this file, and
  *  for tests that declare a temporary one. */

@@ -3,7 +3,8 @@
 // models of the level (so a finding does not rest on one model per density). Pure: the caller reads the
 // files (the population collection, scripts/code-sizes.ts).
 
-import { analyse, codeSizeSweep, codeStructure, type Analysis, type CodeSizeSweep } from "../analysis/index.ts";
+import { codeSizeSweep, codeStructure, type Analysis, type CodeSizeSweep } from "../analysis/index.ts";
+import { analyseFile } from "./experiment.ts";
 import type { DataFile } from "../data/schema.ts";
 
 export interface PopulationCodeLevel {
@@ -31,12 +32,10 @@ export interface ExperimentCodeSizes {
 
 /** The code sizes of every level's winner, and of its whole population when `analyses` (as from
  *  analysePopulation: analyses[level][model], null for a diverged model) is given. */
-export function experimentCodeSizes(file: Pick<DataFile, "config" | "levels">, analyses?: readonly (readonly (Analysis | null)[])[]): ExperimentCodeSizes {
+export function experimentCodeSizes(file: DataFile, analyses?: readonly (readonly (Analysis | null)[])[]): ExperimentCodeSizes {
   const m = file.config.neurons;
-  const winners = codeSizeSweep(
-    file.levels.map((l) => ({ density: l.density, codes: analyse(l.best.W, l.best.b, { importance: file.config.importance }).codes })),
-    m,
-  );
+  // The winners' analyses as every figure and fact uses them (analysed once per file).
+  const winners = codeSizeSweep(analyseFile(file).map((a) => ({ density: a.level.density, codes: a.analysis.codes })), m);
   if (!analyses) return { winners };
   const population = file.levels.map((level, li) => {
     const models = analyses[li].filter((a): a is Analysis => a !== null);

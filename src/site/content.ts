@@ -4,7 +4,7 @@
 import { getCollection, getEntry } from "astro:content";
 import type { DataFile } from "../data/schema.ts";
 import { MODEL_KINDS } from "../data/schema.ts";
-import { declaredExperiments } from "../experiments/declarations.ts";
+import { CHAPTER_ONE_EXPERIMENTS, declaredExperiments } from "../experiments/declarations.ts";
 import type { LevelPopulation, PopulationClaims } from "./population.ts";
 import type { PopulationCodeLevel } from "./code-sizes.ts";
 import { analysedExperiment } from "./experiment.ts";
@@ -12,8 +12,6 @@ import type { AnalysedExperiment } from "./experiment.ts";
 import { experimentFacts, factsOf, type Facts } from "./facts.ts";
 
 export type ModelKind = (typeof MODEL_KINDS)[number];
-/** The first chapter's two experiments; their facts are "relu.*", "linear.*" and the derived ones. */
-const CHAPTER_ONE = ["relu-hidden", "linear-hidden"];
 
 export interface ExperimentData {
   relu: DataFile;
@@ -65,7 +63,7 @@ export function loadFacts(): Promise<Facts> {
   facts ??= (async () => {
     const all: Facts = { ...factsOf(await loadDataFiles()) };
     for (const { name } of declaredExperiments()) {
-      if (CHAPTER_ONE.includes(name)) continue;
+      if (CHAPTER_ONE_EXPERIMENTS.includes(name)) continue;
       const entry = await getEntry("data", name);
       if (!entry) continue; // missing data: only in a PB_ALLOW_STALE build, which says so in its banner
       Object.assign(all, experimentFacts(name, entry.data as DataFile, (await loadPopulation(name))?.codeSizes));
