@@ -1,5 +1,5 @@
 // npm run diagnose -- FILE [--convergence-only] [--threads T]: runs the winners' diagnostics
-// (src/train/diagnostics.ts: cross-evaluation, continuation, convergence) on a schema-2 data file and
+// (src/train/diagnostics.ts: cross-evaluation, continuation, convergence) on a schema-2 or -3 data file and
 // writes them into it (validated, atomically). Training runs them itself; this is for a file trained
 // before a diagnostic existed, or to add the convergence diagnostic alone (--convergence-only keeps the
 // file's cross-evaluation and continuation). Exit codes: 0 done, 1 failure, 2 bad usage.
@@ -7,16 +7,16 @@
 import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { readDataFile, writeDataFile } from "../src/data/io.ts";
-import { SCHEMA_ID } from "../src/data/schema.ts";
+import { SCHEMA_V1, SCHEMA_V2 } from "../src/data/schema.ts";
 import { poolEvaluator } from "../src/train/evaluator.ts";
 import { CONVERGENCE, convergence, diagnose, logConvergence } from "../src/train/diagnostics.ts";
 import { formatDuration } from "../src/train/progress.ts";
 
 const USAGE = `usage: npm run diagnose -- FILE [--convergence-only] [--threads T]
 
-  FILE                  a schema-2 data file (public/data/relu-hidden.json, …); its diagnostics are replaced
+  FILE                  a schema-2 or -3 data file (public/data/relu-hidden.json, …); its diagnostics are replaced
   --convergence-only    run only the convergence diagnostic (${CONVERGENCE.leading} leading and ${CONVERGENCE.spread} spread models per level,
-                        read at ${CONVERGENCE.factors.map((f) => `${f}×`).join(", ")} the file's steps); keep the rest
+                        read at ${CONVERGENCE.factors.map((f) => `${f}×`).join(", ")} each level's steps); keep the rest
   --threads T           worker threads (default: all ${availableParallelism()} cores)`;
 
 function fail(message: string): never {
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   } catch (e) {
     fail((e as Error).message);
   }
-  if (data.schema !== SCHEMA_ID) fail(`${file}: schema ${data.schema}; the diagnostics need ${SCHEMA_ID} (retrain the file)`);
+  if (data.schema === SCHEMA_V1) fail(`${file}: schema ${data.schema}; the diagnostics need ${SCHEMA_V2} or later (retrain the file)`);
   if (args.values["convergence-only"] && !data.diagnostics) fail(`${file}: has no diagnostics to add convergence to; run without --convergence-only`);
   if (data.levels.length < 2 && !args.values["convergence-only"]) fail(`${file}: one level; cross-evaluation and continuation need two`);
   const log = (line: string) => console.error(line);

@@ -13,6 +13,7 @@ import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
 import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
+import { stepsText } from "../src/text/steps.ts";
 import { plural } from "../src/text/plural.ts";
 
 async function main(): Promise<number> {
@@ -106,7 +107,7 @@ async function trainOne(run: TrainRun, engine: Engine, { resume, convergence }: 
   const ckptAtStart = ckptTime();
   const { config, densities, kind } = run;
   const shape = config.features === 10 && config.neurons === 5 ? "" : ` (n = ${config.features}, m = ${config.neurons})`;
-  log(`training ${run.experiment.name}${shape}${run.overrides.length ? ` with ${run.overrides.join(", ")} overridden` : ""}: ${plural(densities.length, "level")} × ${plural(config.modelsPerLevel, "model")} × ${plural(config.steps, "step")}, batch ${config.batchSize}, seed ${config.seed} → ${run.out}`);
+  log(`training ${run.experiment.name}${shape}${run.overrides.length ? ` with ${run.overrides.join(", ")} overridden` : ""}: ${plural(densities.length, "level")} × ${plural(config.modelsPerLevel, "model")} × ${stepsText(config)}, batch ${config.batchSize}, seed ${config.seed} → ${run.out}`);
   log(`engine ${engine.name} on ${engine.device}`);
   const t0 = performance.now();
   try {
@@ -114,8 +115,8 @@ async function trainOne(run: TrainRun, engine: Engine, { resume, convergence }: 
       kind, config, densities, engine, out: run.out, resume, convergence, signal, log,
       onProgress: (p) => progress.update({
         density: p.density, levelsDone: p.levelsDone, levelsTotal: p.levelsTotal,
-        // The engine's totals cover the levels it trains this time (not those resumed from a checkpoint).
-        modelsDone: p.modelsDone, modelsTotal: Math.round(p.modelStepsTotal / config.steps),
+        // The totals cover the levels trained this time (not those resumed from a checkpoint).
+        modelsDone: p.modelsDone, modelsTotal: p.modelsTotal,
         modelStepsDone: p.modelStepsDone, modelStepsTotal: p.modelStepsTotal,
       }),
     });

@@ -381,7 +381,7 @@ describe("astro build with a broken data directory", BUILDS, () => {
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(join(dir, "relu-hidden.json"));
-    expect(r.output).toContain("does not match schema privileged-basis/2 or privileged-basis/1");
+    expect(r.output).toContain("does not match schema privileged-basis/3 or privileged-basis/2 or privileged-basis/1");
     expect(r.output).toContain(trainCommand({ name: "relu-hidden" }));
     expectNoStackTrace(r.output);
   });

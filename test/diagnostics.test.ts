@@ -48,7 +48,7 @@ describe("cross-evaluation", () => {
 describe("continuation", () => {
   it("finds that fine-tuning another level's good winner beats a poor from-scratch winner", async () => {
     const winners = [{ density: 0.3, params: good03 }, { density: 0.05, params: poor005 }];
-    const [at03, at005] = await continueWinners(ev, config, winners, 300, size);
+    const [at03, at005] = await continueWinners(ev, { ...config, steps: 300 }, winners, size);
     expect(at005.from).toBe(0.3);
     expect(at005.diff).toBeLessThan(-2 * at005.se);
     expect(at005.params).toHaveLength(60);

@@ -42,6 +42,13 @@ describe("declarations", () => {
     expect(() => experimentPlan({ ...relu, name: "Bad Name" })).toThrow(/experiment name 'Bad Name' must be lowercase/);
     expect(() => experimentPlan({ ...relu, densities: [0.5, 0.5] })).toThrow(/^experiment relu-hidden: densities lists a density twice$/);
     expect(() => experimentPlan({ ...relu, densities: [1.5] })).toThrow(/^experiment relu-hidden: density must be in \(0, 1\], got 1.5$/);
+    // Per-level steps: recorded in the densities' order, only where they differ from `steps`; a density
+    // that is not declared is an error (a typo would otherwise train the declared one for `steps`).
+    expect(experimentPlan({ ...relu, densities: [1, 0.1, 0.01], levelSteps: [{ density: 0.01, steps: 40_000 }, { density: 0.1, steps: 10_000 }, { density: 1, steps: 5000 }] }).config.levelSteps)
+      .toEqual([{ density: 1, steps: 5000 }, { density: 0.01, steps: 40_000 }]);
+    expect(experimentPlan({ ...relu, densities: [1, 0.1], levelSteps: [{ density: 0.1, steps: 10_000 }] }).config).not.toHaveProperty("levelSteps");
+    expect(() => experimentPlan({ ...relu, densities: [1, 0.1], levelSteps: [{ density: 0.001, steps: 40_000 }] })).toThrow(/^experiment relu-hidden: levelSteps names density 0.001, which is not one of its densities$/);
+    expect(() => experimentPlan({ ...relu, levelSteps: [{ density: 0.01, steps: 0 }] })).toThrow(/^experiment relu-hidden: config.levelSteps \(density 0.01\) must be an integer/);
     expect(() => experimentPlan({ ...relu, steps: 0 })).toThrow(/^experiment relu-hidden: config.steps must be an integer/);
     expect(() => experimentPlan({ ...relu, importanceDecay: 0 })).toThrow(/^experiment relu-hidden: importanceDecay must be a positive number/);
   });
@@ -93,7 +100,9 @@ describe("the cache key", () => {
       [{ seed: 3 }, "seed: file 0, declared 3"],
       [{ evalSamples: 1024 }, "evalSamples: file 32768, declared 1024"],
       [{ stage2: { minDraws: 8192, minPresent: 1000 } }, "stage-2 sample (min draws, min present): file [4194304, 4000000], declared [8192, 1000]"],
-      [{ densities: [1, 0.5] }, "densities: file [1, 0.75, 0.5, … 21 entries], declared [1, 0.5]"],
+      [{ densities: [1, 0.5], levelSteps: [] }, "densities: file [1, 0.75, 0.5, … 21 entries], declared [1, 0.5]"],
+      [{ levelSteps: [{ density: 0.01, steps: 30_000 }] }, "per-level steps: file [0.01: 20000], declared [0.01: 30000]"],
+      [{ levelSteps: [] }, "per-level steps: file [0.01: 20000], declared []"],
       [{ kind: "linear-hidden" }, "model: file relu-hidden, declared linear-hidden"],
     ];
     for (const [change, difference] of cases) {
@@ -142,15 +151,15 @@ describe("experimentStatus", () => {
     const d = sampleDataFile();
     writeDataFile(join(dir, "relu-hidden.json"), d);
     expect(experimentStatus(e, dir)).toMatchObject({ state: "stale", reasons: expect.arrayContaining(["modelsPerLevel: file 3, declared 1000", "steps: file 10, declared 10000"]) });
-    expect(experimentStatus({ ...e, modelsPerLevel: 3, steps: 10, densities: [1, 0.1] }, dir)).toMatchObject({ state: "fresh", reasons: [] });
+    expect(experimentStatus({ ...e, modelsPerLevel: 3, steps: 10, densities: [1, 0.1], levelSteps: [] }, dir)).toMatchObject({ state: "fresh", reasons: [] });
   });
 });
 
 describe("a temporary experiment, end to end (train on the CPU, build, change the declaration)", () => {
-  // Tiny: 2 levels × 2 models × 30 steps of n = 6, m = 3, with small selection samples.
+  // Tiny: 2 levels × 2 models × 30 steps (45 at density 0.2) of n = 6, m = 3, with small selection samples.
   const tiny: ExperimentDeclaration = {
     name: "tiny-test", kind: "relu-hidden", features: 6, neurons: 3, importanceDecay: 0.8, densities: [1, 0.2],
-    modelsPerLevel: 2, steps: 30, batchSize: 16, seed: 5, evalSamples: 256, stage2: { minDraws: 8192, minPresent: 1000 },
+    modelsPerLevel: 2, steps: 30, levelSteps: [{ density: 0.2, steps: 45 }], batchSize: 16, seed: 5, evalSamples: 256, stage2: { minDraws: 8192, minPresent: 1000 },
   };
   const dir = temps.make("pb-tiny-data-");
   const declarations = join(temps.make("pb-tiny-decl-"), "experiments.json");
@@ -204,7 +213,15 @@ Best of <Value name="tiny-test.K" /> models with n = <Value name="tiny-test.n" /
     expect(r.stderr).toContain("training 1 experiment: tiny-test");
     expect(r.stderr).toContain(`wrote ${join(dir, "tiny-test.json")} (2 levels)`);
     const file = readDataFile(join(dir, "tiny-test.json"));
-    expect(file).toMatchObject({ semantics: TRAINING_SEMANTICS, config: { features: 6, neurons: 3, stage2: { minDraws: 8192, minPresent: 1000 } } });
+    expect(file).toMatchObject({ semantics: TRAINING_SEMANTICS, config: { features: 6, neurons: 3, steps: 30, levelSteps: [{ density: 0.2, steps: 45 }], stage2: { minDraws: 8192, minPresent: 1000 } } });
+    // Each level trained its own steps: the convergence diagnostic, retraining each winner from its seed
+    // to that level's steps, reproduces it bit for bit (30 steps at density 0.2 would not), and reads it
+    // on at the same multiples; the continuation fine-tunes for the level's steps.
+    const cv = file.diagnostics!.convergence!;
+    expect(cv.steps).toEqual([30, 60, 120]);
+    expect(cv.levels.map((c) => [c.density, c.steps, c.reproduction])).toEqual([[1, undefined, 0], [0.2, [45, 90, 180], 0]]);
+    expect(file.diagnostics!.continuation.levels.map((c) => c.steps)).toEqual([undefined, 45]);
+    expect(r.stderr).toContain("2 models × 30 steps (45 at density 0.2)");
     expect(train(["--check"])).toMatchObject({ status: 0, stderr: expect.stringContaining("all 5 declared experiments are fresh: nothing to train") });
 
     // Fresh: the build takes it, without a banner, and serves its files.

@@ -115,7 +115,7 @@ describe("the in-page trainer (chromium)", () => {
     expect(run.evalLosses).toEqual(Array.from(node!.evalLosses));
     expect(run.data.run.kernel).toEqual(kernel);
     expect(dataFileSchema.safeParse(run.data).success).toBe(true);
-    expect(run.data).toMatchObject({ schema: "privileged-basis/2", model: "relu-hidden", config, run: { engine: "webgpu", device: "google swiftshader (WebGPU in the browser)", commit: "test" } });
+    expect(run.data).toMatchObject({ schema: "privileged-basis/3", model: "relu-hidden", config, run: { engine: "webgpu", device: "google swiftshader (WebGPU in the browser)", commit: "test" } });
     expect(run.data.run.gpuSeconds).toBeGreaterThan(0);
     expectSameSelection(run.data.levels[0], await nodeLevel(settings, node!));
     // Progress: training reports that reach every model-step, and ETAs from a measured rate.

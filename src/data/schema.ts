@@ -1,16 +1,21 @@
 // The data file format: one JSON file per experiment in public/data/. Validated on write (src/data/io.ts)
 // and on read (the site's content collection), so a corrupt or hand-edited file fails loudly with its name.
+//   privileged-basis/3: as 2, and a level may train its own number of steps (`config.levelSteps`; the
+//     diagnostics' continuation and convergence entries then record their level's steps). Written now;
 //   privileged-basis/2: every model's held-out loss by model index (`modelLosses`), the two-stage
 //     selection of each level's winner with its statistics (`selection`, src/train/selection.ts), and
-//     the whole population's weights in a binary file beside it (`population`, src/data/population.ts);
+//     the whole population's weights in a binary file beside it (`population`, src/data/population.ts),
+//     every level trained `config.steps`. Still read, never written;
 //   privileged-basis/1: the winner and the sorted losses only. Still read (the site shows what it has),
 //     never written.
 
 import { z } from "zod";
+import { stepsAt } from "../model/config.ts";
 
-export const SCHEMA_ID = "privileged-basis/2";
+export const SCHEMA_ID = "privileged-basis/3";
+export const SCHEMA_V2 = "privileged-basis/2";
 export const SCHEMA_V1 = "privileged-basis/1";
-export const SCHEMA_IDS = [SCHEMA_ID, SCHEMA_V1] as const;
+export const SCHEMA_IDS = [SCHEMA_ID, SCHEMA_V2, SCHEMA_V1] as const;
 export const MODEL_KINDS = ["relu-hidden", "linear-hidden"] as const;
 
 const finite = z.number().finite();
@@ -31,6 +36,8 @@ export const configSchema = z.object({
   importance: z.array(finite.nonnegative()),
   modelsPerLevel: positiveInt,
   steps: positiveInt,
+  /** Schema 3: densities that train another number of steps than `steps` (src/model/config.ts). */
+  levelSteps: z.array(z.object({ density: finite.gt(0).max(1), steps: positiveInt })).optional(),
   batchSize: positiveInt,
   optimizer: optimizerSchema,
   seed: z.number().int().min(0).max(0xffffffff),
@@ -114,19 +121,22 @@ export const diagnosticsSchema = z.object({
   crossEval: z.array(z.array(pairedLossSchema)),
   /** Where a's winner beats b's own winner on b's data by more than tieSE standard errors. */
   failures: z.array(z.object({ winnerOf: finite.gt(0).max(1), on: finite.gt(0).max(1), diff: finite, se: finite.nonnegative() })),
-  /** Per level: the best of the other levels' winners fine-tuned at its density for `steps` steps. */
+  /** Per level: the best of the other levels' winners fine-tuned at its density for `steps` steps (the
+   *  level's own `steps` where it trains another number than config.steps: schema 3). */
   continuation: z.object({
     steps: positiveInt,
-    levels: z.array(pairedLossSchema.extend({ density: finite.gt(0).max(1), from: finite.gt(0).max(1), W: z.array(z.array(finite)), b: z.array(finite) })),
+    levels: z.array(pairedLossSchema.extend({ density: finite.gt(0).max(1), from: finite.gt(0).max(1), steps: positiveInt.optional(), W: z.array(z.array(finite)), b: z.array(finite) })),
   }),
-  /** Whether `config.steps` is enough: a sample of each level's models trained on to multiples of it. */
+  /** Whether the steps trained are enough: a sample of each level's models trained on to multiples of them. */
   convergence: z
     .object({
-      /** Ascending step counts at which each sampled model was read; the first is config.steps. */
+      /** Ascending step counts at which each sampled model was read; the first is config.steps. A level
+       *  that trains another number of steps (schema 3) records its own, the same multiples of it. */
       steps: z.array(positiveInt).min(2),
       levels: z.array(
         z.object({
           density: finite.gt(0).max(1),
+          steps: z.array(positiveInt).optional(),
           /** Sampled models: the first `leading` are the best stage-2 candidates (winner first), the
            *  rest spread evenly over the level's model indices. */
           models: z.array(z.number().int().nonnegative()).min(1),
@@ -171,6 +181,15 @@ export const dataFileSchema = z
   .superRefine((file, ctx) => {
     const { features: n, neurons: m, modelsPerLevel: K } = file.config;
     if (file.config.importance.length !== n) ctx.addIssue({ code: "custom", path: ["config", "importance"], message: `expected ${n} entries` });
+    const levelSteps = file.config.levelSteps;
+    if (levelSteps) {
+      if (file.schema !== SCHEMA_ID) ctx.addIssue({ code: "custom", path: ["config", "levelSteps"], message: `per-level steps need schema ${SCHEMA_ID}` });
+      levelSteps.forEach((l, k) => {
+        if (levelSteps.findIndex((o) => o.density === l.density) !== k) ctx.addIssue({ code: "custom", path: ["config", "levelSteps", k], message: `density ${l.density} is listed twice` });
+        if (l.steps === file.config.steps) ctx.addIssue({ code: "custom", path: ["config", "levelSteps", k], message: `density ${l.density}: ${l.steps} steps is config.steps; list only densities that differ` });
+      });
+    }
+    const stepsOf = (density: number) => stepsAt(file.config, density);
     const seen = new Set<number>();
     file.levels.forEach((level, li) => {
       const at = (...p: (string | number)[]) => ["levels", li, ...p];
@@ -190,7 +209,7 @@ export const dataFileSchema = z
       }
       if (file.schema === SCHEMA_V1) {
         if (level.best.loss !== level.losses[0]) ctx.addIssue({ code: "custom", path: at("best", "loss"), message: "best.loss must equal the smallest loss" });
-        if (level.modelLosses || level.selection) ctx.addIssue({ code: "custom", path: at(), message: `modelLosses and selection need schema ${SCHEMA_ID}` });
+        if (level.modelLosses || level.selection) ctx.addIssue({ code: "custom", path: at(), message: `modelLosses and selection need schema ${SCHEMA_V2} or later` });
       } else {
         checkV2Level(level, K, (message, ...p) => ctx.addIssue({ code: "custom", path: at(...p), message }));
       }
@@ -202,13 +221,16 @@ export const dataFileSchema = z
     const d = file.diagnostics;
     if (d) {
       const L = file.levels.length, issue = (message: string, ...p: (string | number)[]) => ctx.addIssue({ code: "custom", path: ["diagnostics", ...p], message });
-      if (file.schema !== SCHEMA_ID) issue(`diagnostics need schema ${SCHEMA_ID}`);
+      if (file.schema === SCHEMA_V1) issue(`diagnostics need schema ${SCHEMA_V2} or later`);
       if (d.crossEval.length !== L || d.crossEval.some((row) => row.length !== L)) issue(`crossEval must be ${L}×${L}, one row and column per level`, "crossEval");
       if (d.continuation.levels.length !== L || d.continuation.levels.some((c, k) => c.density !== file.levels[k].density)) issue("continuation must have one entry per level, in level order", "continuation");
       d.continuation.levels.forEach((c, k) => {
         if (c.W.length !== m || c.W.some((row) => row.length !== n) || c.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, "continuation", "levels", k);
         if (!file.levels.some((l) => l.density === c.from) || c.from === c.density) issue(`from ${c.from} is not another level`, "continuation", "levels", k);
+        const own = stepsOf(c.density);
+        if ((c.steps ?? d.continuation.steps) !== own || c.steps === d.continuation.steps) issue(`steps must be the level's ${own}, recorded only where it is not continuation.steps`, "continuation", "levels", k, "steps");
       });
+      if (d.continuation.steps !== file.config.steps) issue(`steps must be config.steps (${file.config.steps})`, "continuation", "steps");
       const cv = d.convergence;
       if (cv) {
         if (cv.steps[0] !== file.config.steps || cv.steps.some((s, k) => k > 0 && s <= cv.steps[k - 1])) issue(`steps must ascend from config.steps (${file.config.steps})`, "convergence", "steps");
@@ -218,6 +240,11 @@ export const dataFileSchema = z
           if (c.models.some((x) => x >= K) || new Set(c.models).size !== c.models.length) issue(`models must be distinct indices below ${K}`, ...at, "models");
           if (c.leading > c.models.length) issue(`leading ${c.leading} > ${c.models.length} models`, ...at, "leading");
           if (c.losses.length !== c.models.length || c.losses.some((row) => row.length !== cv.steps.length)) issue(`losses must be ${c.models.length}×${cv.steps.length}`, ...at, "losses");
+          const own = stepsOf(c.density), factor = own / file.config.steps;
+          if (c.steps !== undefined && (own === file.config.steps || c.steps.length !== cv.steps.length || c.steps.some((s, j) => s !== cv.steps[j] * factor))) {
+            issue(`steps must be the level's ${own} × the same factors as convergence.steps, recorded only where the level's steps are not config.steps`, ...at, "steps");
+          }
+          if (c.steps === undefined && own !== file.config.steps) issue(`the level trains ${own} steps: its steps must be recorded`, ...at, "steps");
           if (!c.models.includes(c.best.model)) issue(`best model ${c.best.model} was not sampled`, ...at, "best");
           if (c.best.W.length !== m || c.best.W.some((row) => row.length !== n) || c.best.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, ...at, "best");
         });
@@ -225,7 +252,7 @@ export const dataFileSchema = z
     }
   });
 
-/** Schema 2's consistency rules for one level: the indexed losses agree with the sorted ones, and the
+/** Schema 2's (and 3's) consistency rules for one level: the indexed losses agree with the sorted ones, and the
  *  selection with the losses and the winner. */
 function checkV2Level(level: z.infer<typeof levelSchema>, K: number, issue: (message: string, ...path: (string | number)[]) => void): void {
   const ml = level.modelLosses, sel = level.selection;
@@ -262,6 +289,17 @@ export type DataFile = z.infer<typeof dataFileSchema>;
 export type Level = z.infer<typeof levelSchema>;
 export type RunInfo = z.infer<typeof runSchema>;
 export type Diagnostics = z.infer<typeof diagnosticsSchema>;
+
+/** The steps at which convergence entry `k` read its models: its own (a level that trains its own number
+ *  of steps), else the block's. */
+export function convergenceSteps(block: Pick<NonNullable<Diagnostics["convergence"]>, "steps" | "levels">, k: number): number[] {
+  return block.levels[k].steps ?? block.steps;
+}
+
+/** The steps the continuation diagnostic fine-tuned with at level `k`. */
+export function continuationSteps(block: Diagnostics["continuation"], k: number): number {
+  return block.levels[k].steps ?? block.steps;
+}
 
 /** File name of each experiment in public/data/. */
 export function dataFileName(model: (typeof MODEL_KINDS)[number]): string {

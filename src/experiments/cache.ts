@@ -1,5 +1,5 @@
 // A data file as a cache of its experiment's declaration. The key is a hash of what the file's results
-// depend on: the declared config (model kind, n, m, importance, K, steps, batch, optimizer, seed,
+// depend on: the declared config (model kind, n, m, importance, K, steps and per-level steps, batch, optimizer, seed,
 // evaluation sizes, densities) and the training semantics (src/train/semantics.ts). A file's key is
 // computed from what it records (its config, its levels' densities, its semantics), never from its text,
 // so a file stays fresh when only its run block, its formatting or the engine that wrote it differ, and
@@ -27,6 +27,7 @@ function keyFields(plan: TrainingPlan, semantics: number): [string, unknown][] {
     ["importance", c.importance],
     ["modelsPerLevel", c.modelsPerLevel],
     ["steps", c.steps],
+    ["levelSteps", (c.levelSteps ?? []).map((l) => `${l.density}: ${l.steps}`)],
     ["batchSize", c.batchSize],
     ["optimizer", [c.optimizer.name, c.optimizer.lr, c.optimizer.beta1, c.optimizer.beta2, c.optimizer.eps, c.optimizer.weightDecay]],
     ["seed", c.seed],
@@ -61,7 +62,7 @@ export function keyDifferences(plan: TrainingPlan, file: Pick<DataFile, "schema"
   const want = keyFields(plan, TRAINING_SEMANTICS), have = keyFields(filePlan(file), fileSemantics(file));
   return want.flatMap(([name, v], k) => {
     if (JSON.stringify(v) === JSON.stringify(have[k][1])) return [];
-    const labels: Record<string, string> = { stage2: "stage-2 sample (min draws, min present)", optimizer: "optimizer (name, lr, β1, β2, ε, weight decay)", semantics: "training semantics" };
+    const labels: Record<string, string> = { levelSteps: "per-level steps", stage2: "stage-2 sample (min draws, min present)", optimizer: "optimizer (name, lr, β1, β2, ε, weight decay)", semantics: "training semantics" };
     return [`${labels[name] ?? name}: file ${show(have[k][1])}, declared ${show(v)}`];
   });
 }

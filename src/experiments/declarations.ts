@@ -6,7 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { ModelKind, Stage2Size } from "../model/config.ts";
+import type { LevelSteps, ModelKind, Stage2Size } from "../model/config.ts";
 import { DEFAULT_DENSITIES } from "../model/config.ts";
 import { MODEL_KINDS } from "../data/schema.ts";
 
@@ -25,7 +25,11 @@ export interface ExperimentDeclaration {
   densities: readonly number[];
   /** K: models trained per density; the best of them is the level's winner. */
   modelsPerLevel: number;
+  /** Optimizer steps per model, at every density but those of `levelSteps`. */
   steps: number;
+  /** Densities that train another number of steps (sparse ones, which need more); each must be one of
+   *  `densities`. */
+  levelSteps?: readonly LevelSteps[];
   batchSize: number;
   /** Root of every random stream. */
   seed: number;
@@ -34,6 +38,21 @@ export interface ExperimentDeclaration {
   /** Stage-2 selection sample size; absent: the default (2^22 draws, 4·10⁶ present features). */
   stage2?: Stage2Size;
 }
+
+/**
+ * Steps for the sparse end: below density `from`, a model trains `steps` × from / density steps
+ * (rounded up to a thousand, at most `max`), so that each feature is present in as many training draws
+ * as at `from` (10,000 steps × 1,024 draws × 0.02 ≈ 205,000). Why: the convergence diagnostic (16 models
+ * per density trained 4× longer) found 10,000 steps short only at the sparse end — by 1.9% of the loss at
+ * 0.01 for n = 10, by 1.4–9% from 0.02 down for n = 20 and 2–14% from 0.01 down for n = 32 — while
+ * at 0.03 and denser the gain was under 0.7% everywhere.
+ */
+export function inverseDensitySteps(densities: readonly number[], steps: number, from: number, max = 200_000): LevelSteps[] {
+  return densities.filter((d) => d < from).map((density) => ({ density, steps: Math.min(max, Math.ceil((steps * from) / density / 1000 - 1e-9) * 1000) }));
+}
+
+/** Where the sparse end starts: the density whose step count the sparser levels match in present draws. */
+const SPARSE_FROM = 0.02;
 
 /** The paper's section: n = 10 features, m = 5 neurons, importance 0.75^i, best of 1,000. */
 const PAPER = { features: 10, neurons: 5, importanceDecay: 0.75, modelsPerLevel: 1000, steps: 10_000, batchSize: 1024, seed: 0, evalSamples: 32_768 } as const;
@@ -54,15 +73,15 @@ const N32_DENSITIES: readonly number[] = [1, 0.5, 0.3, 0.1, 0.05, 0.03, 0.01, 0.
 const CHAPTER2 = { neurons: 5, modelsPerLevel: 100, steps: 10_000, batchSize: 1024, seed: 0, evalSamples: 32_768 } as const;
 
 export const EXPERIMENTS: readonly ExperimentDeclaration[] = [
-  { name: "relu-hidden", kind: "relu-hidden", ...PAPER, densities: DEFAULT_DENSITIES },
+  { name: "relu-hidden", kind: "relu-hidden", ...PAPER, densities: DEFAULT_DENSITIES, levelSteps: inverseDensitySteps(DEFAULT_DENSITIES, PAPER.steps, SPARSE_FROM) },
   { name: "linear-hidden", kind: "linear-hidden", ...PAPER, densities: [1, 0.5, 0.3, 0.1, 0.03] },
   // The paper's conjecture: with more features, sparsity should eventually give a dense binary code.
   // n = 20 keeps the paper's importance decay.
-  { name: "relu-n20", kind: "relu-hidden", features: 20, importanceDecay: 0.75, densities: CHAPTER2_DENSITIES, ...CHAPTER2 },
+  { name: "relu-n20", kind: "relu-hidden", features: 20, importanceDecay: 0.75, densities: CHAPTER2_DENSITIES, ...CHAPTER2, levelSteps: inverseDensitySteps(CHAPTER2_DENSITIES, CHAPTER2.steps, SPARSE_FROM) },
   // n = 32 ≥ 31 = 2^5 − 1 nonzero binary codes over five neurons, so a dense binary code could hold every
   // feature. With 0.75^i the last features would weigh 0.75^31 ≈ 1.3·10⁻⁴ of the first and no code would
   // bother with them; 0.9^i keeps the last at 0.9^31 ≈ 0.038, still worth representing when sparse.
-  { name: "relu-n32", kind: "relu-hidden", features: 32, importanceDecay: 0.9, densities: N32_DENSITIES, ...CHAPTER2 },
+  { name: "relu-n32", kind: "relu-hidden", features: 32, importanceDecay: 0.9, densities: N32_DENSITIES, ...CHAPTER2, levelSteps: inverseDensitySteps(N32_DENSITIES, CHAPTER2.steps, SPARSE_FROM) },
 ];
 
 /** The first chapter's experiments: the front page's data files, its retrain commands and its facts
@@ -84,6 +103,7 @@ const declarationSchema = z.strictObject({
   densities: z.array(z.number().gt(0).max(1)).min(1),
   modelsPerLevel: count,
   steps: count,
+  levelSteps: z.array(z.strictObject({ density: z.number().gt(0).max(1), steps: count })).optional(),
   batchSize: count,
   seed: z.number().int().min(0).max(0xffffffff),
   evalSamples: count,

@@ -2,7 +2,7 @@
 // no Node imports, so that a reader's page (the in-page trainer, src/article-components/trainer/) words
 // its run's command as the article's run table does. The cache (cache.ts) keys data files by the plan.
 
-import { defaultConfig, geometricImportance, validateConfig, validateDensity, type ModelKind, type Stage2Size, type TrainConfig } from "../model/config.ts";
+import { defaultConfig, geometricImportance, validateConfig, validateDensity, type LevelSteps, type ModelKind, type Stage2Size, type TrainConfig } from "../model/config.ts";
 import type { DataFile } from "../data/schema.ts";
 import { STAGE2_SIZE } from "../train/selection.ts";
 import type { ExperimentDeclaration } from "./declarations.ts";
@@ -19,9 +19,12 @@ export interface TrainingPlan {
  *  declaration is invalid. */
 export function experimentPlan(e: ExperimentDeclaration): TrainingPlan {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(e.name)) throw new Error(`experiment name '${e.name}' must be lowercase letters, digits and dashes`);
+  // Per-level steps as the data file records them: in the order of the densities, only where they differ.
+  const levelSteps = e.densities.flatMap((d) => e.levelSteps?.filter((l) => l.density === d && l.steps !== e.steps).map((l) => ({ density: d, steps: l.steps })) ?? []);
   const { stage2, ...rest } = defaultConfig({
     features: e.features, neurons: e.neurons, importance: geometricImportance(e.features, e.importanceDecay),
     modelsPerLevel: e.modelsPerLevel, steps: e.steps, batchSize: e.batchSize, seed: e.seed, evalSamples: e.evalSamples,
+    ...(levelSteps.length && { levelSteps }),
     ...(e.stage2 && { stage2: e.stage2 }),
   });
   const config: TrainConfig = stage2 && !sameSize(stage2, STAGE2_SIZE) ? { ...rest, stage2: { minDraws: stage2.minDraws, minPresent: stage2.minPresent } } : rest;
@@ -31,6 +34,8 @@ export function experimentPlan(e: ExperimentDeclaration): TrainingPlan {
     if (e.densities.length === 0) throw new Error("densities must list at least one density");
     e.densities.forEach(validateDensity);
     if (new Set(e.densities).size !== e.densities.length) throw new Error("densities lists a density twice");
+    const stray = e.levelSteps?.find((l) => !e.densities.includes(l.density));
+    if (stray) throw new Error(`levelSteps names density ${stray.density}, which is not one of its densities`);
   } catch (err) {
     throw new Error(`experiment ${e.name}: ${(err as Error).message}`);
   }
@@ -39,6 +44,11 @@ export function experimentPlan(e: ExperimentDeclaration): TrainingPlan {
 
 function sameSize(a: Stage2Size, b: Stage2Size): boolean {
   return a.minDraws === b.minDraws && a.minPresent === b.minPresent;
+}
+
+/** Per-level steps as the train CLI's --level-steps takes them: "0.02:20000,0.01:40000" ("" for none). */
+export function levelStepsFlag(levelSteps: readonly LevelSteps[]): string {
+  return levelSteps.length ? levelSteps.map((l) => `${l.density}:${l.steps}`).join(",") : '""';
 }
 
 /** The command that (re)trains an experiment into its declared file. */
@@ -56,6 +66,7 @@ export function reproduceCommand(data: Pick<DataFile, "config" | "run" | "levels
   const flags = [e.name];
   if (c.modelsPerLevel !== p.modelsPerLevel) flags.push(`--models ${c.modelsPerLevel}`);
   if (c.steps !== p.steps) flags.push(`--steps ${c.steps}`);
+  if (JSON.stringify(c.levelSteps ?? []) !== JSON.stringify(c.steps !== p.steps ? [] : p.levelSteps ?? [])) flags.push(`--level-steps ${levelStepsFlag(c.levelSteps ?? [])}`);
   const densities = data.levels.map((l) => l.density);
   if (JSON.stringify(densities) !== JSON.stringify(e.densities)) flags.push(`--levels ${densities.join(",")}`);
   if (c.seed !== p.seed) flags.push(`--seed ${c.seed}`);

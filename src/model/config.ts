@@ -22,7 +22,12 @@ export interface TrainConfig {
   importance: number[];
   /** K: models trained per density level; the best on held-out data is kept. */
   modelsPerLevel: number;
+  /** Optimizer steps per model, at every density but those of `levelSteps`. */
   steps: number;
+  /** Densities trained for another number of steps than `steps` (sparse data needs more: each feature
+   *  is present in a fraction `density` of the draws, so it gets fewer gradient updates per step).
+   *  Absent: every level trains `steps`. Data files record it from schema 3. */
+  levelSteps?: LevelSteps[];
   batchSize: number;
   optimizer: OptimizerConfig;
   /** Root seed of every random stream (init, training data, evaluation data). */
@@ -32,6 +37,24 @@ export interface TrainConfig {
   /** Size of each level's stage-2 selection sample (src/train/selection.ts). Absent: the default
    *  (STAGE2_SIZE, 2^22 draws and 4·10⁶ present features); data files record it only when it differs. */
   stage2?: Stage2Size;
+}
+
+/** One density's own number of training steps. */
+export interface LevelSteps {
+  density: number;
+  steps: number;
+}
+
+/** The steps each model of the level at `density` trains: its `levelSteps` entry, else `steps`. */
+export function stepsAt(config: Pick<TrainConfig, "steps" | "levelSteps">, density: number): number {
+  return config.levelSteps?.find((l) => l.density === density)?.steps ?? config.steps;
+}
+
+/** The config one level trains with: `steps` set to that level's, no `levelSteps` (what an engine,
+ *  which trains every level of a call for the same number of steps, is handed). */
+export function levelConfig(config: TrainConfig, density: number): TrainConfig {
+  const { levelSteps: _, ...rest } = config;
+  return { ...rest, steps: stepsAt(config, density) };
 }
 
 /** How large a level's stage-2 selection sample is: at least `minDraws` draws and `minPresent` present
@@ -92,6 +115,15 @@ export function validateConfig(c: TrainConfig): void {
     if (!Number.isFinite(v) || v < 0) throw new Error(`config.optimizer.${k} must be a finite non-negative number, got ${v}`);
   }
   if (o.beta1 >= 1 || o.beta2 >= 1) throw new Error("config.optimizer.beta1 and beta2 must be < 1");
+  if (c.levelSteps) {
+    const seen = new Set<number>();
+    for (const l of c.levelSteps) {
+      validateDensity(l.density);
+      if (seen.has(l.density)) throw new Error(`config.levelSteps lists density ${l.density} twice`);
+      seen.add(l.density);
+      posInt(l.steps, `levelSteps (density ${l.density})`, 2 ** 32 - 1);
+    }
+  }
   if (c.stage2) {
     posInt(c.stage2.minDraws, "stage2.minDraws", 2 ** 32 - 1);
     if (!Number.isFinite(c.stage2.minPresent) || c.stage2.minPresent <= 0) throw new Error(`config.stage2.minPresent must be a positive number, got ${c.stage2.minPresent}`);

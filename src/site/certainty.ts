@@ -3,7 +3,7 @@
 // better arrangements the diagnostics found (another density's winner as it is, another density's winner
 // fine-tuned here, or a sampled model trained 2–4× longer: src/train/diagnostics.ts). Pure.
 
-import type { DataFile } from "../data/schema.ts";
+import { convergenceSteps, type DataFile } from "../data/schema.ts";
 import { analyse, type Analysis } from "../analysis/index.ts";
 import { formatDensity } from "../figures/format.ts";
 import type { LevelPopulation } from "./population.ts";
@@ -51,9 +51,9 @@ export function winnerCertainty(file: Pick<DataFile, "levels" | "diagnostics">, 
       if (beats(cont.diff, cont.se)) better.push({ how: "continued", source: cont.from, rel: cont.diff / own, relSE: cont.se / own });
       const conv = d.convergence?.levels[li];
       if (conv) {
-        const last = d.convergence!.steps.length - 1;
+        const steps = convergenceSteps(d.convergence!, li), last = steps.length - 1;
         const b = conv.losses[conv.models.indexOf(conv.best.model)][last];
-        if (beats(b.diff, b.se)) better.push({ how: "longer", source: conv.best.model, steps: d.convergence!.steps[last], rel: b.diff / own, relSE: b.se / own });
+        if (beats(b.diff, b.se)) better.push({ how: "longer", source: conv.best.model, steps: steps[last], rel: b.diff / own, relSE: b.se / own });
       }
     }
     better.sort((x, y) => x.rel - y.rel);

@@ -4,7 +4,7 @@
 // (src/article-components). `formatFact` is the one place a value becomes text; an unknown name stops
 // the build. Pure.
 
-import type { DataFile } from "../data/schema.ts";
+import { convergenceSteps, type DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
 import { findExperiment } from "../experiments/declarations.ts";
@@ -54,7 +54,10 @@ export type Fact =
   | { kind: "densityRuns"; value: { from: number; to: number }[] }
   /** A span of signed values (cosines), written "−0.99 to −0.98", or one value when both ends agree. */
   | { kind: "range"; value: [number, number] }
-  | { kind: "labelledDensities"; value: { label: string; densities: number[] }[] };
+  | { kind: "labelledDensities"; value: { label: string; densities: number[] }[] }
+  /** Densities that train their own number of steps, written "20,000 steps at density 0.02 and
+   *  40,000 at 0.01" (densest first). */
+  | { kind: "levelSteps"; value: { density: number; steps: number }[] };
 
 export type Facts = Record<string, Fact>;
 
@@ -82,6 +85,7 @@ export function factSize(f: Fact): number {
     case "counts":
     case "labelledDensities":
     case "densityRuns":
+    case "levelSteps":
       return f.value.length;
     case "percent":
       return Number.isFinite(f.value) ? 1 : 0;
@@ -142,6 +146,8 @@ export function formatFact(f: Fact, as?: FactFormat): string {
       return list(f.value.map((g) => `“${g.label}” at ${g.densities.length === 1 ? "density" : "densities"} ${list(g.densities.map(formatDensity))}`));
     case "densityRuns":
       return list(f.value.map((r) => (r.from === r.to ? `density ${formatDensity(r.from)}` : `densities ${formatDensity(r.from)}–${formatDensity(r.to)}`)));
+    case "levelSteps":
+      return list(f.value.map((l, k) => `${l.steps.toLocaleString("en")}${k === 0 ? ` steps at density ${formatDensity(l.density)}` : ` at ${formatDensity(l.density)}`}`));
   }
 }
 
@@ -157,6 +163,9 @@ function fileFacts(prefix: string, file: DataFile): Facts {
     [`${prefix}.m`]: count(c.neurons),
     [`${prefix}.K`]: count(c.modelsPerLevel),
     [`${prefix}.steps`]: count(c.steps),
+    // Densities trained longer (or shorter) than `steps`, densest first, and the most steps of any level.
+    [`${prefix}.levelSteps`]: { kind: "levelSteps", value: [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density).map(({ density, steps }) => ({ density, steps })) },
+    [`${prefix}.stepsMax`]: count(Math.max(c.steps, ...(c.levelSteps ?? []).map((l) => l.steps))),
     [`${prefix}.batchSize`]: count(c.batchSize),
     [`${prefix}.lr`]: num(c.optimizer.lr),
     [`${prefix}.beta1`]: num(c.optimizer.beta1),
@@ -664,12 +673,13 @@ export function nearBestFacts(file: DataFile): Facts {
 export function betterModelFacts(file: DataFile, population?: readonly LevelPopulation[]): Facts {
   const rows = betterModels(file, winnerCertainty(file, population));
   const winner = (density: number) => analyseFile(file).find((a) => a.level.density === density)!;
-  const steps = file.diagnostics?.convergence?.steps;
+  const cv = file.diagnostics?.convergence;
+  const longest = cv ? Math.max(...cv.levels.map((_, k) => convergenceSteps(cv, k).at(-1)!)) : NaN;
   return {
     "relu.better.densities": densitiesOf(rows.map((r) => r.density)),
     "relu.better.changed": densitiesOf(rows.filter((r) => r.better.some((b) => b.analysis.regime.id !== winner(r.density).analysis.regime.id)).map((r) => r.density)),
     "relu.better.longer": flag(rows.some((r) => r.better.some((b) => b.how === "longer"))),
-    "relu.better.longerSteps": count(steps?.length ? steps[steps.length - 1] : NaN),
+    "relu.better.longerSteps": count(longest),
   };
 }
 

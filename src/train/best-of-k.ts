@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { ModelKind, TrainConfig } from "../model/config.ts";
+import { levelConfig, stepsAt, type ModelKind, type TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Diagnostics, type Level } from "../data/schema.ts";
 import { writeDataFile, writeFileAtomic } from "../data/io.ts";
 import {
@@ -22,7 +22,7 @@ import { selectBest } from "./select-level.ts";
 import { gitCommit } from "./git-commit.ts";
 
 export { selectBest, gitCommit };
-import { diagnose } from "./diagnostics.ts";
+import { CONVERGENCE, convergenceLevel, diagnose, type ConvergenceLevel } from "./diagnostics.ts";
 import { TRAINING_SEMANTICS } from "./semantics.ts";
 import { poolEvaluator, type Evaluator } from "./evaluator.ts";
 
@@ -40,6 +40,9 @@ export interface Checkpoint {
   /** Seconds of it spent selecting winners. */
   selectSeconds?: number;
   levels: Level[];
+  /** The convergence diagnostic of finished levels (run as each level finishes, so a resumed run keeps
+   *  it), and the seconds it took. */
+  convergence?: { levels: ConvergenceLevel[]; seconds: number };
 }
 
 export function checkpointPath(out: string): string {
@@ -96,6 +99,9 @@ function readCheckpoint(path: string, popPath: string, log: (line: string) => vo
     const parsed = dataFileSchema.safeParse(asData);
     if (!parsed.success) throw new Error(describeIssues(parsed.error));
     c.levels = parsed.data.levels;
+    // Convergence entries are checked when the data file is written; one of a level not held is dropped.
+    if (c.convergence && (!Array.isArray(c.convergence.levels) || !Number.isFinite(c.convergence.seconds))) throw new Error("convergence must hold levels and seconds");
+    if (c.convergence) c.convergence.levels = c.convergence.levels.filter((e) => c.levels.some((l) => l.density === e?.density));
     // Its levels' models: without them the run could not write its population file.
     const population = readPopulationFile(popPath, populationExpectation({ model: c.model, config: c.config, levels: c.levels }));
     return { checkpoint: c, population };
@@ -126,7 +132,8 @@ export interface ExperimentOptions {
   /** Path of the data file to write. */
   out: string;
   log?: (line: string) => void;
-  onProgress?: (p: Progress & { levelsDone: number; levelsTotal: number }) => void;
+  /** Progress over every level this run trains (model-steps and models of all its engine calls). */
+  onProgress?: (p: Progress & { levelsDone: number; levelsTotal: number; modelsTotal: number }) => void;
   signal?: AbortSignal;
   /** Resume from a matching checkpoint (default true). False discards any checkpoint: the first
    *  finished level overwrites it. */
@@ -134,8 +141,9 @@ export interface ExperimentOptions {
   /** Run the winners' diagnostics (cross-evaluation, continuation) when there are several levels
    *  (default true). */
   diagnose?: boolean;
-  /** Also run the convergence diagnostic (16 models per level retrained to 4× the steps: some 60 % of
-   *  the training's own work; default true). `npm run diagnose -- FILE --convergence-only` adds it later. */
+  /** Also run the convergence diagnostic (16 models per level retrained to 4× the level's steps: some
+   *  60 % of the training's own work; default true), each level's as soon as it is selected (so it is
+   *  checkpointed with the level). `npm run diagnose -- FILE --convergence-only` adds it later. */
   convergence?: boolean;
   /** Stage-2 sample sizes (default: config.stage2, else STAGE2_SIZE; tests use smaller ones). The data
    *  file's config records a size other than STAGE2_SIZE, and each level its own sample's draws. */
@@ -185,6 +193,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
       (others.length ? `; it also holds ${plural(others.length, "level")} this run does not train (${others.map((l) => l.density).join(", ")}), which stay in it` : ""));
   }
   const todo = o.densities.filter((d) => !done.has(d));
+  // The convergence diagnostic of every finished level (kept from the checkpoint), by density.
+  const converge = o.convergence !== false && o.densities.length > 1 && o.diagnose !== false;
+  const convergence = new Map<number, ConvergenceLevel>();
+  let convergenceSeconds = 0;
+  if (converge && previous?.convergence) {
+    for (const e of previous.convergence.levels) convergence.set(e.density, e);
+    convergenceSeconds = previous.convergence.seconds;
+  }
   const commit = gitCommit(); // the code that trains, read before training starts
   const started = performance.now();
   const elapsed = () => priorSeconds + (performance.now() - started) / 1000;
@@ -200,6 +216,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     const c: Checkpoint = {
       schema: CHECKPOINT_SCHEMA, model: kind, engine: engine.name, device: engine.device, ...(kernel && { kernel }), config,
       trainSeconds, ...(gpuSeconds !== undefined && { gpuSeconds }), selectSeconds: round3(selectSeconds), levels,
+      ...(convergence.size && { convergence: { levels: levels.flatMap((l) => convergence.get(l.density) ?? []), seconds: round3(convergenceSeconds) } }),
     };
     // The population first: a checkpoint whose population is missing or stale is not resumed.
     writePopulationFile(ckptPopPath, populationOf(kind, config, levels, pops));
@@ -210,10 +227,24 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   let ev: Evaluator | undefined;
   const evaluator = () => (ev ??= o.evaluator ?? poolEvaluator(kind, config, o.selectThreads));
   try {
-    if (todo.length > 0) {
+    // An engine trains every level of a call for the same steps: one call per number of steps (the
+    // densities of levelSteps apart), densest first as declared. Progress counts all of them.
+    const groups: { steps: number; densities: number[] }[] = [];
+    for (const d of todo) {
+      const steps = stepsAt(config, d), group = groups.find((g) => g.steps === steps);
+      if (group) group.densities.push(d);
+      else groups.push({ steps, densities: [d] });
+    }
+    const K = config.modelsPerLevel;
+    const totalModelSteps = groups.reduce((t, g) => t + g.steps * K * g.densities.length, 0);
+    let priorModelSteps = 0, priorModels = 0;
+    for (const group of groups) {
       await engine.train({
-        kind, config, densities: todo, signal: o.signal,
-        onProgress: (p) => o.onProgress?.({ ...p, levelsDone: done.size, levelsTotal: o.densities.length }),
+        kind, config: levelConfig(config, group.densities[0]), densities: group.densities, signal: o.signal,
+        onProgress: (p) => o.onProgress?.({
+          ...p, modelStepsDone: priorModelSteps + p.modelStepsDone, modelStepsTotal: totalModelSteps, modelsDone: priorModels + p.modelsDone,
+          modelsTotal: K * todo.length, levelsDone: done.size, levelsTotal: o.densities.length,
+        }),
         onLevel: async (trained) => {
           const t0 = performance.now();
           const level = await selectBest(evaluator(), config, trained, log, stage2);
@@ -227,8 +258,19 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
           log(`density ${level.density}: model ${sel.winner} wins, stage-2 loss ${win.loss.toExponential(4)} ± ${win.se.toExponential(1)} over ${sel.samples.toLocaleString("en")} draws ` +
             `(${plural(sel.candidates.length, "candidate")}` + (runner ? `; runner-up ${runner.model} +${runner.diff.toExponential(2)} ± ${runner.se.toExponential(1)}${sel.tie ? ", a tie" : ""}` : "") +
             `); trained in ${trained.seconds.toFixed(1)} s, selected in ${seconds.toFixed(1)} s`);
+          if (converge) {
+            const c0 = performance.now();
+            const entry = await convergenceLevel(evaluator(), config, level, CONVERGENCE, stage2);
+            convergence.set(level.density, entry);
+            const cs = (performance.now() - c0) / 1000;
+            convergenceSeconds += cs;
+            log(`density ${level.density}: convergence diagnostic (${plural(entry.models.length, "model")} read at ${CONVERGENCE.factors.map((f) => (f * group.steps).toLocaleString("en")).join(", ")} steps) in ${cs.toFixed(1)} s`);
+            saveCheckpoint(finished());
+          }
         },
       });
+      priorModelSteps += group.steps * K * group.densities.length;
+      priorModels += K * group.densities.length;
     }
     const missing = o.densities.filter((d) => !done.has(d));
     if (missing.length) throw new Error(`engine finished without levels ${missing.join(", ")}`);
@@ -236,8 +278,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     // The winners checked against each other (src/train/diagnostics.ts): minutes at full size.
     let diagnostics: Diagnostics | undefined;
     if (o.diagnose !== false && levels.length > 1) {
-      log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${(levels.length * (levels.length - 1)).toLocaleString("en")} runs of ${config.steps.toLocaleString("en")} steps)`);
-      diagnostics = await diagnose(evaluator(), { config, levels }, log, stage2, o.convergence === false ? false : undefined);
+      const runs = levels.length * (levels.length - 1);
+      log(`diagnostics: each of ${levels.length} winners on every level's stage-2 sample, and fine-tuned at every other density (${runs.toLocaleString("en")} runs of each density's steps)`);
+      diagnostics = await diagnose(evaluator(), { config, levels }, log, stage2, converge ? CONVERGENCE : false, { levels: convergence, seconds: convergenceSeconds });
       log(`diagnostics: ${plural(diagnostics.failures.length, "cross-evaluation failure")}, done in ${diagnostics.seconds.toFixed(1)} s`);
     }
     const gpuSeconds = gpuElapsed();

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { availableParallelism } from "node:os";
 import { isDeepStrictEqual } from "node:util";
 import { join, resolve } from "node:path";
-import { validateConfig, validateDensity, type ModelKind, type TrainConfig } from "../model/config.ts";
+import { validateConfig, validateDensity, type LevelSteps, type ModelKind, type TrainConfig } from "../model/config.ts";
 import { declaredExperiments, findExperiment, trainDataDirectory, type ExperimentDeclaration } from "../experiments/declarations.ts";
 import { experimentPlan } from "../experiments/cache.ts";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
@@ -45,7 +45,8 @@ export const TRAIN_USAGE = `usage: npm run train -- [NAME] [options]
 
 Config flags override the declaration for a quick run; the result must go elsewhere (--out):
   --models K            models per density level; the best on held-out data is kept
-  --steps N             optimizer steps per model
+  --steps N             optimizer steps per model, at every density (replaces the declared per-level steps)
+  --level-steps d:N,... these densities train N steps instead ("" for none)
   --levels a,b,...      densities 1−S in (0, 1]
   --seed S              root seed, an integer in [0, 2^32)
   --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")}
@@ -176,6 +177,20 @@ export function workgroupSizeFlag(raw: string, flag = "--workgroup"): number {
   return v;
 }
 
+/** --level-steps: "d:N,d:N" (a density and its steps, each density once), or "" for none. */
+export function parseLevelSteps(raw: string): LevelSteps[] {
+  if (raw.trim() === "") return [];
+  const out: LevelSteps[] = [];
+  for (const part of raw.split(",").map((s) => s.trim())) {
+    const m = /^([^:]+):([^:]+)$/.exec(part);
+    if (!m) throw new UsageError(`--level-steps: expected density:steps pairs separated by commas, got '${part}'`);
+    const [density] = parseDensities(m[1], "--level-steps");
+    if (out.some((l) => l.density === density)) throw new UsageError(`--level-steps: density ${m[1]} is listed twice`);
+    out.push({ density, steps: integer("level-steps", m[2], 1, 2 ** 32 - 1) });
+  }
+  return out;
+}
+
 /** A comma-separated list of distinct densities in [MIN_DENSITY, 1]; errors name `flag` (the train CLI's --levels). */
 export function parseDensities(raw: string, flag = "--levels"): number[] {
   const parts = raw.split(",").map((s) => s.trim());
@@ -207,6 +222,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     model: { type: "string" },
     models: { type: "string" },
     steps: { type: "string" },
+    "level-steps": { type: "string" },
     levels: { type: "string" },
     engine: { type: "string" },
     seed: { type: "string" },
@@ -265,7 +281,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   // (With --engine auto, --threads counts if it falls back to the CPU; likewise --kernel on a GPU.)
   if (engine === "webgpu" && threads !== undefined) throw new UsageError("--threads: applies to the cpu engine only, not --engine webgpu");
   const common = { engine, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], convergence: !values["no-convergence"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
-  const configFlags = ["models", "steps", "seed", "batch", "eval-samples", "levels", "out"].filter((f) => values[f] !== undefined);
+  const configFlags = ["models", "steps", "level-steps", "seed", "batch", "eval-samples", "levels", "out"].filter((f) => values[f] !== undefined);
   // Config flags without a name keep their old meaning: a quick run of the paper's ReLU model.
   if (!experiment && configFlags.length) {
     experiment = findExperiment("relu-hidden", experiments);
@@ -279,7 +295,12 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const config = { ...plan.config, ...overrides };
+  // --steps sets every level's steps, unless --level-steps names some; entries equal to steps are dropped.
+  const { levelSteps: declaredLevelSteps, ...declared } = plan.config;
+  const config: TrainConfig = { ...declared, ...overrides };
+  const levelSteps = (str("level-steps") !== undefined ? parseLevelSteps(str("level-steps")!) : overrides.steps === undefined ? declaredLevelSteps ?? [] : [])
+    .filter((l) => l.steps !== config.steps);
+  if (levelSteps.length) config.levelSteps = levelSteps;
   validateConfig(config);
   const densities = levels ?? plan.densities;
   const differs = [
@@ -287,6 +308,8 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       const key = ({ models: "modelsPerLevel", steps: "steps", seed: "seed", batch: "batchSize", "eval-samples": "evalSamples" } as const)[f];
       return overrides[key] !== undefined && overrides[key] !== plan.config[key];
     }),
+    // Per-level steps that differ, by --level-steps or by a --steps that replaced them.
+    ...(!isDeepStrictEqual(config.levelSteps ?? [], declaredLevelSteps ?? []) && !(overrides.steps !== undefined && overrides.steps !== plan.config.steps) ? [str("level-steps") !== undefined ? "level-steps" : "steps"] : []),
     ...(levels && !isDeepStrictEqual(levels, plan.densities) ? ["levels"] : []),
   ].map((f) => `--${f}`);
   const declaredOut = join(trainDataDirectory(env), `${experiment.name}.json`);
