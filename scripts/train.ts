@@ -11,12 +11,13 @@ import { experimentPlan, experimentStatus } from "../src/experiments/cache.ts";
 import type { Engine } from "../src/train/engine.ts";
 import { checkWritableFile } from "../src/data/io.ts";
 import { createEngine } from "../src/train/engines.ts";
-import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment } from "../src/train/best-of-k.ts";
+import { checkpointPath, checkpointPopulationPath, gitCommit, populationPath, runExperiment } from "../src/train/best-of-k.ts";
 import { ProgressReporter, formatDuration } from "../src/train/progress.ts";
 import { stepsText } from "../src/text/steps.ts";
 import { plural } from "../src/text/plural.ts";
 
 async function main(): Promise<number> {
+  gitCommit(); // the commit of the code this process loaded, before the checkout can change under it
   let opts;
   try {
     opts = parseTrainArgs(process.argv.slice(2));

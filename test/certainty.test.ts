@@ -55,6 +55,44 @@ function planted(): DataFile {
   return f;
 }
 
+describe("per-level steps (schema 3)", () => {
+  /** The planted file with density 0.1 trained 40 steps: its diagnostics record that level's steps. */
+  function perLevel(): DataFile {
+    const f = planted();
+    f.config.levelSteps = [{ density: 0.1, steps: 40 }];
+    f.diagnostics!.continuation.levels[1].steps = 40;
+    f.diagnostics!.convergence!.levels[1].steps = [40, 160];
+    return f;
+  }
+
+  it("is a valid file, whose longer-trained model at 0.1 is read at that level's last step count", () => {
+    const f = perLevel();
+    expect(dataFileSchema.safeParse(f).success).toBe(true);
+    const longer = betterModels(f, winnerCertainty(f)).find((r) => r.density === 0.1)!.better.find((b) => b.how === "longer")!;
+    expect(longer.steps).toBe(160);
+    expect(formatFact(betterModelFacts(f)["relu.better.longerSteps"])).toBe("160");
+    // Without per-level steps, the block's: 40.
+    expect(betterModels(planted(), winnerCertainty(planted())).find((r) => r.density === 0.1)!.better.find((b) => b.how === "longer")!.steps).toBe(40);
+  });
+
+  const broken: [string, (f: DataFile) => void, RegExp][] = [
+    ["a continuation at config.steps where the level trains 40", (f) => delete f.diagnostics!.continuation.levels[1].steps, /continuation\.levels\.1\.steps: steps must be the level's 40/],
+    ["a continuation that records config.steps", (f) => (f.diagnostics!.continuation.levels[0].steps = 10), /continuation\.levels\.0\.steps: steps must be the level's 10, recorded only where/],
+    ["convergence steps of another factor", (f) => (f.diagnostics!.convergence!.levels[1].steps = [40, 80]), /convergence\.levels\.1\.steps: steps must be the level's 40 × the same factors/],
+    ["convergence without the level's own steps", (f) => delete f.diagnostics!.convergence!.levels[1].steps, /convergence\.levels\.1\.steps: the level trains 40 steps: its steps must be recorded/],
+    ["convergence steps on a level that trains config.steps", (f) => (f.diagnostics!.convergence!.levels[0].steps = [10, 40]), /convergence\.levels\.0\.steps: steps must be/],
+  ];
+  for (const [what, breakIt, message] of broken) {
+    it(`rejects ${what}`, () => {
+      const f = perLevel();
+      breakIt(f);
+      const r = dataFileSchema.safeParse(f);
+      expect(r.success).toBe(false);
+      expect(r.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n")).toMatch(message);
+    });
+  }
+});
+
 describe("winnerCertainty", () => {
   const file = planted();
   it("is a valid data file (the planted diagnostics pass the schema)", () => {

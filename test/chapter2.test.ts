@@ -11,6 +11,7 @@ import type { PopulationCodeLevel } from "../src/site/code-sizes.ts";
 import { codeSizeLegendPlot, codeSizesPlot, type CodeSizeBar } from "../src/figures/code-sizes.ts";
 import { renderFigure } from "../src/figures/render.ts";
 import { sampleDataFile } from "./fixtures.ts";
+import { stepsText } from "../src/text/steps.ts";
 
 const n = 20, m = 5;
 /** W (m×n) whose feature i is stored, with weight 1, by exactly the neurons in codes[i]; the rest off. */
@@ -48,6 +49,16 @@ describe("experimentFacts", () => {
     expect(t.regimes).toBe("“all neurons monosemantic” at density 1 and “features are pairs of neurons” at density 0.03");
     // The experiment's selection and convergence facts come under its name too (empty without them).
     expect(t).toMatchObject({ "convergence.recorded": "no", "convergence.beatsAt": "", hasSelection: "no", ties: "" });
+  });
+
+  it("say which densities train their own steps, densest first, as the run table and footer word them", () => {
+    const levels = [{ density: 1, codes: MONO }, { density: 0.03, codes: PAIRS }, { density: 0.003, codes: DENSE }];
+    const f = file(levels);
+    f.config.levelSteps = [{ density: 0.003, steps: 67_000 }, { density: 0.03, steps: 20_000 }];
+    expect(text(experimentFacts("x", f))).toMatchObject({ steps: "10", levelSteps: "20,000 steps at density 0.03 and 67,000 at 0.003", stepsMax: "67,000" });
+    expect(stepsText(f.config)).toBe("10 steps (20,000 at density 0.03, 67,000 at 0.003)");
+    expect(text(experimentFacts("x", file(levels)))).toMatchObject({ levelSteps: "", stepsMax: "10" });
+    expect(stepsText(file(levels).config)).toBe("10 steps");
   });
 
   it("call a mixture of small and large codes, or too few codes, no dense binary code", () => {

@@ -61,6 +61,28 @@ describe("parseTrainArgs", () => {
     expect(parseTrainArgs(["--engine", "cpu", "--kernel", "reference"])).toMatchObject({ engine: "cpu", cpuKernel: "reference" });
   });
 
+  it("takes the declaration's per-level steps; --steps replaces them, --level-steps names its own (none: none)", () => {
+    const declared = parseTrainArgs(["relu-n20"]).run!;
+    expect(declared.config.levelSteps).toEqual([{ density: 0.01, steps: 20_000 }, { density: 0.005, steps: 40_000 }, { density: 0.003, steps: 67_000 }]);
+    expect(declared.overrides).toEqual([]);
+    const steps = parseTrainArgs(["relu-n20", "--steps", "500", "--out", "x.json"]).run!;
+    expect(steps.config).toMatchObject({ steps: 500 });
+    expect(steps.config).not.toHaveProperty("levelSteps");
+    expect(steps.overrides).toEqual(["--steps"]);
+    const own = parseTrainArgs(["relu-n20", "--steps", "500", "--level-steps", "0.01:2000,0.003:500", "--out", "x.json"]).run!;
+    // An entry equal to --steps is no exception: dropped.
+    expect(own.config).toMatchObject({ steps: 500, levelSteps: [{ density: 0.01, steps: 2000 }] });
+    expect(parseTrainArgs(["relu-n20", "--level-steps", "none", "--out", "x.json"]).run).toMatchObject({ overrides: ["--level-steps"] });
+    expect(parseTrainArgs(["relu-n20", "--level-steps", "none", "--out", "x.json"]).run!.config).not.toHaveProperty("levelSteps");
+    // --steps equal to the declared steps still drops the per-level steps: a run that is not the declaration.
+    expect(parseTrainArgs(["relu-n20", "--steps", "10000", "--out", "x.json"]).run).toMatchObject({ overrides: ["--steps"] });
+    expect(() => parseTrainArgs(["relu-n20", "--steps", "10000"])).toThrow(/^--steps: overrides relu-n20's declaration/);
+    // A run of some densities records the per-level steps of those only.
+    expect(parseTrainArgs(["relu-n20", "--levels", "0.1,0.005", "--out", "x.json"]).run!.config.levelSteps).toEqual([{ density: 0.005, steps: 40_000 }]);
+    expect(parseTrainArgs(["relu-n20", "--levels", "0.1", "--out", "x.json"]).run).toMatchObject({ overrides: ["--levels"] });
+    expect(parseTrainArgs(["relu-n20", "--levels", "0.1", "--out", "x.json"]).run!.config).not.toHaveProperty("levelSteps");
+  });
+
   const bad: [string[], RegExp][] = [
     [["--bogus"], /--bogus/],
     [["--levels", "0.5,0"], /--levels: density 0 is outside \(0, 1\]/],
@@ -98,6 +120,12 @@ describe("parseTrainArgs", () => {
     [["--model", "relu", "--models", "64"], /^--models: overrides relu-hidden's declaration/],
     [["--models", "64", "--out", "public/data/relu-hidden.json"], /^--models: overrides relu-hidden's declaration/],
     [["--check", "relu-n20"], /--check: checks every declared experiment/],
+    [["--level-steps", "0.01"], /^--level-steps: expected density:steps pairs separated by commas, got '0\.01'$/],
+    [["--level-steps", "0.01:0"], /^--level-steps: must be between 1/],
+    [["--level-steps", "2:100"], /^--level-steps: density 2 is outside \(0, 1\]$/],
+    [["--level-steps", "0.1:5,0.1:6"], /^--level-steps: density 0\.1 is listed twice$/],
+    [["--level-steps", ""], /--level-steps: expected density:steps pairs/],
+    [["relu-hidden", "--level-steps", "0.01:40000"], /^--level-steps: overrides relu-hidden's declaration/],
   ];
   for (const [args, message] of bad) {
     it(`rejects ${args.join(" ")}`, () => {
@@ -319,6 +347,54 @@ describe("runExperiment", () => {
     expect(data.levels.map((l) => l.best.model).some((k) => k !== 0)).toBe(true);
   });
 
+  it("trains each level for its own steps (one engine call per step count), checkpointing its convergence entry with it", async () => {
+    const own = { ...config, levelSteps: [{ density: 0.05, steps: 45 }] };
+    const calls: [number, number[]][] = [];
+    const inner = createCpuEngine({ threads: 1 });
+    const engine: Engine = { ...inner, name: inner.name, device: inner.device, kernel: inner.kernel, close: inner.close, train: (req) => (calls.push([req.config.steps, req.densities]), inner.train(req)) };
+    const out = join(tmp(), "steps.json");
+    const progress: number[][] = [];
+    const data = await runExperiment({
+      stage2: SMALL_STAGE2, kind: "relu-hidden", config: own, densities, engine, out,
+      onProgress: (p) => progress.push([p.modelStepsDone, p.modelStepsTotal, p.modelsDone, p.modelsTotal]),
+    });
+    await engine.close();
+    expect(calls).toEqual([[30, [1, 0.3]], [45, [0.05]]]);
+    // Progress runs over both calls: 2 models × (30 + 30 + 45) steps, 6 models.
+    expect(progress.at(-1)).toEqual([210, 210, 6, 6]);
+    expect(progress.every((p, k) => k === 0 || p[0] >= progress[k - 1][0])).toBe(true);
+    expect(data.config.levelSteps).toEqual([{ density: 0.05, steps: 45 }]);
+    // Every model of 0.05 is the kernel's 45-step model (not its 30-step one).
+    const kernel = createCpuKernel("relu-hidden", own);
+    const pop = readPopulationFile(populationPath(out), populationExpectation(data));
+    for (let k = 0; k < own.modelsPerLevel; k++) {
+      expect(Array.from(modelParams(pop, 2, k))).toEqual(Array.from(Float32Array.from(kernel.train(0.05, k, 45).params)));
+      expect(Array.from(modelParams(pop, 2, k))).not.toEqual(Array.from(Float32Array.from(kernel.train(0.05, k, 30).params)));
+      expect(Array.from(modelParams(pop, 1, k))).toEqual(Array.from(Float32Array.from(kernel.train(0.3, k, 30).params)));
+    }
+    // The diagnostics read each level at its own steps; the data file is valid (its schema checks them).
+    const cv = data.diagnostics!.convergence!;
+    expect(cv.levels.map((c) => c.steps ?? cv.steps)).toEqual([[30, 60, 120], [30, 60, 120], [45, 90, 180]]);
+    expect(cv.levels.every((c) => c.reproduction === 0)).toBe(true);
+    expect(data.diagnostics!.continuation.levels.map((c) => c.steps)).toEqual([undefined, undefined, 45]);
+    expect(readDataFile(out)).toEqual(data);
+  });
+
+  it("resumes the convergence entries a checkpoint holds instead of computing them again", async () => {
+    const { out } = await crashedRun(2);
+    const ckpt = JSON.parse(readFileSync(checkpointPath(out), "utf8"));
+    expect(ckpt.convergence.levels.map((c: { density: number }) => c.density).sort()).toEqual(ckpt.levels.map((l: { density: number }) => l.density).sort());
+    // Plant a recognisable (but valid) entry: if the resumed run kept it, the file holds it.
+    ckpt.convergence.levels[0].reproduction = 1e-3;
+    writeFileSync(checkpointPath(out), JSON.stringify(ckpt));
+    const resumed = instrumented();
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: resumed.engine, out });
+    await resumed.engine.close();
+    const kept = data.diagnostics!.convergence!.levels.find((c) => c.density === ckpt.convergence.levels[0].density)!;
+    expect(kept.reproduction).toBe(1e-3);
+    expect(data.diagnostics!.convergence!.levels.filter((c) => c.reproduction === 0)).toHaveLength(2);
+  });
+
   it("refuses to overwrite the checkpoint of another config, naming the difference, unless told not to resume", async () => {
     const { out } = await crashedRun(1);
     const saved = readFileSync(checkpointPath(out), "utf8");
@@ -406,6 +482,22 @@ describe("gitCommit", () => {
     expect(run(outside, { PB_TRAINER_COMMIT: "" })).toBe("unknown");
     expect(run(root, { PB_TRAINER_COMMIT: "0123456789ab" })).toBe("0123456789ab"); // the bundle's code trains
     expect(run(root, { PB_TRAINER_COMMIT: "" })).toMatch(/^[0-9a-f]{12}(-dirty)?$/);
+  });
+
+  it("is read once per process: a commit made while it runs does not change what it records", () => {
+    const repo = tmp();
+    const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf8" }).stdout.trim();
+    git("init", "-q");
+    git("commit", "-q", "--allow-empty", "-m", "first");
+    const first = git("rev-parse", "--short=12", "HEAD");
+    const script = `import { execFileSync } from "node:child_process";
+import { gitCommit } from ${JSON.stringify(join(root, "src/train/best-of-k.ts"))};
+const before = gitCommit();
+execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "second"]);
+console.log(before, gitCommit());`;
+    const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repo, encoding: "utf8", env: { ...process.env, PB_TRAINER_COMMIT: "" } });
+    expect(out.stdout.trim()).toBe(`${first} ${first}`);
+    expect(git("rev-parse", "--short=12", "HEAD")).not.toBe(first);
   });
 });
 

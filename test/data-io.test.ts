@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sampleDataFile, sampleDataFileV1, tempDirs } from "./fixtures.ts";
-import { reproduceCommand } from "../src/experiments/cache.ts";
+import { SCHEMA_V2, type DataFile } from "../src/data/schema.ts";
+import { experimentPlan, reproduceCommand } from "../src/experiments/cache.ts";
 import { findExperiment } from "../src/experiments/declarations.ts";
 import { DEFAULT_DENSITIES, defaultConfig } from "../src/model/config.ts";
 import { parseTrainArgs } from "../src/train/cli.ts";
@@ -14,9 +15,10 @@ const tmp = () => temps.make("pb-io-");
 afterAll(temps.cleanup);
 
 describe("data files", () => {
-  it("round-trip through write and read unchanged (schema 2, and schema 1 files are still read)", () => {
+  it("round-trip through write and read unchanged (schema 3; schema 2 and 1 files are still read)", () => {
     const dir = tmp();
-    for (const data of [sampleDataFile(), sampleDataFileV1()]) {
+    const perLevel = { ...sampleDataFile(), config: { ...sampleDataFile().config, levelSteps: [{ density: 0.1, steps: 40 }] } };
+    for (const data of [sampleDataFile(), perLevel, { ...sampleDataFile(), schema: SCHEMA_V2 } as DataFile, sampleDataFileV1()]) {
       writeDataFile(join(dir, "relu-hidden.json"), data);
       expect(readDataFile(join(dir, "relu-hidden.json"))).toEqual(data);
       expect(readdirSync(dir)).toEqual(["relu-hidden.json"]); // no temp file left behind
@@ -39,6 +41,10 @@ describe("data files", () => {
     ["no paired difference for the runner-up", (d) => (d.levels[0].selection.paired = []), /runner-up's paired difference is missing/],
     ["a negative standard error", (d) => (d.levels[0].selection.candidates[0].se = -1), /se/],
     ["selection in a schema-1 file", (d) => (d.schema = "privileged-basis/1"), /modelLosses and selection need schema privileged-basis\/2/],
+    ["per-level steps in a schema-2 file", (d) => ((d.schema = "privileged-basis/2"), (d.config.levelSteps = [{ density: 0.1, steps: 40 }])), /config\.levelSteps: per-level steps need schema privileged-basis\/3/],
+    ["a density listed twice in levelSteps", (d) => (d.config.levelSteps = [{ density: 0.1, steps: 40 }, { density: 0.1, steps: 50 }]), /config\.levelSteps\.1: density 0\.1 is listed twice/],
+    ["a levelSteps entry equal to config.steps", (d) => (d.config.levelSteps = [{ density: 0.1, steps: 10 }]), /density 0\.1: 10 steps is config\.steps; list only densities that differ/],
+    ["a levelSteps entry of 0 steps", (d) => (d.config.levelSteps = [{ density: 0.1, steps: 0 }]), /config\.levelSteps\.0\.steps/],
   ];
   for (const [what, corrupt, message] of selectionCorruptions) {
     it(`rejects a schema-2 file with ${what}`, () => {
@@ -96,7 +102,7 @@ describe("data files", () => {
     const d = structuredClone(sampleDataFile());
     d.levels[1].best.W = d.levels[1].best.W.map((r, j) => (j === 2 ? r.slice(0, 9) : r));
     expect(d.levels[0].best.W[2]).toHaveLength(10);
-    expect(() => parseDataFile("x.json", JSON.stringify(d))).toThrow(/^x\.json: does not match schema privileged-basis\/2 or privileged-basis\/1: levels\.1\.best\.W: W must be 5×10$/);
+    expect(() => parseDataFile("x.json", JSON.stringify(d))).toThrow(/^x\.json: does not match schema privileged-basis\/3 or privileged-basis\/2 or privileged-basis\/1: levels\.1\.best\.W: W must be 5×10$/);
   });
 
   it("rejects invalid JSON and missing files with the file's name", () => {
@@ -145,8 +151,19 @@ describe("reproduceCommand", () => {
     const d = sampleDataFile();
     expect(reproduceCommand(d, relu)).toBe("npm run train -- relu-hidden --models 3 --steps 10 --levels 1,0.1 --out relu-hidden-run.json --engine cpu --kernel simd");
     const full = { ...d, config: defaultConfig({ seed: 7 }), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
-    const declared = { ...d, config: defaultConfig(), levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
+    const declared = { ...d, config: experimentPlan(relu).config, levels: DEFAULT_DENSITIES.map((density) => ({ ...d.levels[0], density })) };
     expect(reproduceCommand(declared, relu)).toBe("npm run train -- relu-hidden --engine cpu --kernel simd");
+    // Per-level steps other than the declaration's: named, and parsed back.
+    const longer = { ...declared, config: { ...declared.config, levelSteps: [{ density: 0.02, steps: 30_000 }, { density: 0.01, steps: 50_000 }] } };
+    expect(reproduceCommand(longer, relu)).toBe("npm run train -- relu-hidden --level-steps 0.02:30000,0.01:50000 --out relu-hidden-run.json --engine cpu --kernel simd");
+    expect(parseTrainArgs(reproduceCommand(longer, relu).replace("npm run train -- ", "").split(" ")).run!.config).toEqual(longer.config);
+    const none = { ...declared, config: defaultConfig() };
+    expect(reproduceCommand(none, relu)).toBe("npm run train -- relu-hidden --level-steps none --out relu-hidden-run.json --engine cpu --kernel simd");
+    expect(parseTrainArgs(reproduceCommand(none, relu).replace("npm run train -- ", "").split(" ")).run!.config).toEqual(none.config);
+    // A file of densities without per-level steps (the in-page trainer's, one density) needs no flag.
+    const one = { ...d, config: defaultConfig(), levels: [{ ...d.levels[0], density: 0.3 }] };
+    expect(reproduceCommand(one, relu)).toBe("npm run train -- relu-hidden --levels 0.3 --out relu-hidden-run.json --engine cpu --kernel simd");
+    expect(parseTrainArgs(reproduceCommand(one, relu).replace("npm run train -- ", "").split(" ")).run!.config).toEqual(one.config);
     const linearLevels = linear.densities.map((density) => ({ ...d.levels[0], density }));
     expect(reproduceCommand({ ...full, levels: linearLevels, run: { ...d.run, engine: "webgpu", kernel: undefined } }, linear)).toBe("npm run train -- linear-hidden --seed 7 --out linear-hidden-run.json --engine webgpu");
     // A CPU file names its kernel, which the CLI reads back (it implies the cpu engine).

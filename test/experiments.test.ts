@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { JSDOM } from "jsdom";
 import { tempDirs, sampleDataFile, sampleDataFileV1 } from "./fixtures.ts";
 import { ROOT, runAstroBuild } from "./helpers/site-build.ts";
-import { EXPERIMENTS, declaredExperiments, findExperiment, type ExperimentDeclaration } from "../src/experiments/declarations.ts";
+import { EXPERIMENTS, declaredExperiments, findExperiment, inverseDensitySteps, type ExperimentDeclaration } from "../src/experiments/declarations.ts";
 import { experimentPlan, experimentStatus, fileKey, keyDifferences, planKey, trainCommand } from "../src/experiments/cache.ts";
 import { readDataFile, writeDataFile } from "../src/data/io.ts";
 import { geometricImportance } from "../src/model/config.ts";
@@ -48,6 +48,11 @@ describe("declarations", () => {
       .toEqual([{ density: 1, steps: 5000 }, { density: 0.01, steps: 40_000 }]);
     expect(experimentPlan({ ...relu, densities: [1, 0.1], levelSteps: [{ density: 0.1, steps: 10_000 }] }).config).not.toHaveProperty("levelSteps");
     expect(() => experimentPlan({ ...relu, densities: [1, 0.1], levelSteps: [{ density: 0.001, steps: 40_000 }] })).toThrow(/^experiment relu-hidden: levelSteps names density 0.001, which is not one of its densities$/);
+    // The declared rule: below 0.02, steps × 0.02/density, rounded up to a thousand, at most 200,000.
+    expect(inverseDensitySteps([1, 0.03, 0.02, 0.01, 0.005, 0.003, 0.001, 0.0001], 10_000, 0.02)).toEqual([
+      { density: 0.01, steps: 20_000 }, { density: 0.005, steps: 40_000 }, { density: 0.003, steps: 67_000 }, { density: 0.001, steps: 200_000 }, { density: 0.0001, steps: 200_000 },
+    ]);
+    expect(relu.levelSteps).toEqual([{ density: 0.01, steps: 20_000 }]);
     expect(() => experimentPlan({ ...relu, levelSteps: [{ density: 0.01, steps: 0 }] })).toThrow(/^experiment relu-hidden: config.levelSteps \(density 0.01\) must be an integer/);
     expect(() => experimentPlan({ ...relu, steps: 0 })).toThrow(/^experiment relu-hidden: config.steps must be an integer/);
     expect(() => experimentPlan({ ...relu, importanceDecay: 0 })).toThrow(/^experiment relu-hidden: importanceDecay must be a positive number/);

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import type { ModelKind } from "../src/model/config.ts";
-import { defaultConfig, geometricImportance, validateConfig, validateDensity, type TrainConfig } from "../src/model/config.ts";
+import { defaultConfig, geometricImportance, levelConfig, stepsAt, validateConfig, validateDensity, type TrainConfig } from "../src/model/config.ts";
 import { batchLoss, forward, lossAndGradient, type Params } from "../src/model/toy-model.ts";
 import { pcg4d, unitFloat } from "../src/model/rng.ts";
 import { adamwStep } from "../src/train/adamw.ts";
@@ -163,6 +163,9 @@ describe("config validation (every engine validates before it trains)", () => {
     ["an infinite learning rate", (c) => (c.optimizer.lr = Infinity), /^config\.optimizer\.lr must be a finite non-negative number, got Infinity$/],
     ["a negative weight decay", (c) => (c.optimizer.weightDecay = -0.01), /^config\.optimizer\.weightDecay must be/],
     ["beta2 = 1", (c) => (c.optimizer.beta2 = 1), /^config\.optimizer\.beta1 and beta2 must be < 1$/],
+    ["per-level steps of 0", (c) => (c.levelSteps = [{ density: 0.01, steps: 0 }]), /^config\.levelSteps \(density 0\.01\) must be an integer in \[1, 4294967295\], got 0$/],
+    ["per-level steps at density 0", (c) => (c.levelSteps = [{ density: 0, steps: 5 }]), /^density must be in \(0, 1\], got 0$/],
+    ["a density with two per-level step counts", (c) => (c.levelSteps = [{ density: 0.01, steps: 5 }, { density: 0.01, steps: 6 }]), /^config\.levelSteps lists density 0\.01 twice$/],
   ];
   for (const [what, spoil, message] of cases) {
     it(`rejects ${what}`, () => {
@@ -171,6 +174,14 @@ describe("config validation (every engine validates before it trains)", () => {
       expect(() => validateConfig(c)).toThrow(message);
     });
   }
+
+  it("gives each density its steps: its levelSteps entry, else steps; an engine gets a level's steps alone", () => {
+    const c = defaultConfig({ steps: 100, levelSteps: [{ density: 0.01, steps: 400 }] });
+    expect(() => validateConfig(c)).not.toThrow();
+    expect([stepsAt(c, 1), stepsAt(c, 0.01), stepsAt(c, 0.02)]).toEqual([100, 400, 100]);
+    expect(levelConfig(c, 0.01)).toEqual({ ...defaultConfig({ steps: 400 }) });
+    expect(levelConfig(c, 0.5)).toEqual(defaultConfig({ steps: 100 }));
+  });
 
   it("rejects densities outside (0, 1]", () => {
     for (const d of [0, -0.1, 1.0001, NaN, Infinity]) expect(() => validateDensity(d), String(d)).toThrow(`density must be in (0, 1], got ${d}`);

@@ -1,6 +1,7 @@
 // The committed data files are reproducible from their own config by today's code. Retraining a whole
 // level takes the full run, but one model takes half a second with the CPU engine's SIMD kernel: model 0
-// of the densest and of the sparsest level is retrained from the file's config and seed, and its held-out
+// of the densest and of the sparsest level is retrained from the file's config and seed (for the level's
+// own steps, which for the sparsest are more than config.steps), and its held-out
 // loss must be model 0's in the file (schema 2 records losses by model) or one of the level's K losses
 // (schema 1); the level's recorded winner (`best.model`), retrained alone, must give the file's W, b and
 // loss. This pins everything a silent change would alter: the random stream, the Xavier
@@ -22,7 +23,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readDataFile } from "../src/data/io.ts";
 import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
-import { defaultConfig } from "../src/model/config.ts";
+import { defaultConfig, stepsAt } from "../src/model/config.ts";
+import { experimentPlan } from "../src/experiments/plan.ts";
+import { findExperiment } from "../src/experiments/declarations.ts";
 import { createCpuKernel } from "../src/train/cpu-kernel.ts";
 import { modelParams, populationExpectation, readPopulationFile } from "../src/data/population.ts";
 
@@ -31,8 +34,12 @@ const root = new URL("..", import.meta.url).pathname;
 describe.each(MODEL_KINDS)("committed %s data", (model) => {
   const file = readDataFile(join(root, "public", "data", dataFileName(model)));
 
-  it("was trained with the paper's configuration, which is the trainer's default", () => {
-    expect(file.config).toEqual(defaultConfig());
+  it("was trained with the paper's configuration, which is the trainer's default, and more steps only below density 0.02", () => {
+    const { levelSteps, ...rest } = file.config;
+    expect(rest).toEqual(defaultConfig());
+    expect(file.config).toEqual(experimentPlan(findExperiment(model)!).config);
+    // Steps ∝ 1/density below 0.02 (src/experiments/declarations.ts): 20,000 at 0.01 for relu-hidden.
+    expect(levelSteps ?? []).toEqual(model === "relu-hidden" ? [{ density: 0.01, steps: 20_000 }] : []);
     // The paper's setup, written out: n = 10, m = 5, I_i = 0.75^i, AdamW (lr 1e-3, decoupled weight decay
     // 0.01), batch 1024, 10,000 steps, best of 1000 per density.
     const c = file.config;
@@ -57,7 +64,7 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
     const density = level.density;
     it(`contains the loss of model 0 at density ${density}, retrained now from its config`, () => {
       const kernel = createCpuKernel(model, file.config);
-      const params = kernel.train(density, 0).params;
+      const params = kernel.train(density, 0, stepsAt(file.config, density)).params;
       const loss = kernel.evalLoss(density, params);
       expect(Number.isFinite(loss)).toBe(true);
       if (population) {
@@ -77,7 +84,7 @@ describe.each(MODEL_KINDS)("committed %s data", (model) => {
   for (const level of extremes.filter((l) => l.best.model !== undefined)) {
     it(`retrains the winner at density ${level.density}, model ${level.best.model}, to the file's weights and loss`, () => {
       const kernel = createCpuKernel(model, file.config);
-      const { params } = kernel.train(level.density, level.best.model!);
+      const { params } = kernel.train(level.density, level.best.model!, stepsAt(file.config, level.density));
       const loss = kernel.evalLoss(level.density, params);
       const written = [...level.best.W.flat(), ...level.best.b];
       if (exact) {

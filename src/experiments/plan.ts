@@ -46,9 +46,9 @@ function sameSize(a: Stage2Size, b: Stage2Size): boolean {
   return a.minDraws === b.minDraws && a.minPresent === b.minPresent;
 }
 
-/** Per-level steps as the train CLI's --level-steps takes them: "0.02:20000,0.01:40000" ("" for none). */
+/** Per-level steps as the train CLI's --level-steps takes them: "0.02:20000,0.01:40000", or "none". */
 export function levelStepsFlag(levelSteps: readonly LevelSteps[]): string {
-  return levelSteps.length ? levelSteps.map((l) => `${l.density}:${l.steps}`).join(",") : '""';
+  return levelSteps.length ? levelSteps.map((l) => `${l.density}:${l.steps}`).join(",") : "none";
 }
 
 /** The command that (re)trains an experiment into its declared file. */
@@ -66,8 +66,11 @@ export function reproduceCommand(data: Pick<DataFile, "config" | "run" | "levels
   const flags = [e.name];
   if (c.modelsPerLevel !== p.modelsPerLevel) flags.push(`--models ${c.modelsPerLevel}`);
   if (c.steps !== p.steps) flags.push(`--steps ${c.steps}`);
-  if (JSON.stringify(c.levelSteps ?? []) !== JSON.stringify(c.steps !== p.steps ? [] : p.levelSteps ?? [])) flags.push(`--level-steps ${levelStepsFlag(c.levelSteps ?? [])}`);
+  // What the CLI would record for these densities: the declared per-level steps of the file's densities
+  // (none once --steps replaced them).
   const densities = data.levels.map((l) => l.density);
+  const implied = c.steps !== p.steps ? [] : (p.levelSteps ?? []).filter((l) => densities.includes(l.density));
+  if (JSON.stringify(c.levelSteps ?? []) !== JSON.stringify(implied)) flags.push(`--level-steps ${levelStepsFlag(c.levelSteps ?? [])}`);
   if (JSON.stringify(densities) !== JSON.stringify(e.densities)) flags.push(`--levels ${densities.join(",")}`);
   if (c.seed !== p.seed) flags.push(`--seed ${c.seed}`);
   if (c.batchSize !== p.batchSize) flags.push(`--batch ${c.batchSize}`);

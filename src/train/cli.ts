@@ -46,7 +46,7 @@ export const TRAIN_USAGE = `usage: npm run train -- [NAME] [options]
 Config flags override the declaration for a quick run; the result must go elsewhere (--out):
   --models K            models per density level; the best on held-out data is kept
   --steps N             optimizer steps per model, at every density (replaces the declared per-level steps)
-  --level-steps d:N,... these densities train N steps instead ("" for none)
+  --level-steps d:N,... these densities train N steps instead of --steps (none: every density --steps)
   --levels a,b,...      densities 1−S in (0, 1]
   --seed S              root seed, an integer in [0, 2^32)
   --batch B             batch size, at most ${MAX_BATCH.toLocaleString("en")}
@@ -177,9 +177,9 @@ export function workgroupSizeFlag(raw: string, flag = "--workgroup"): number {
   return v;
 }
 
-/** --level-steps: "d:N,d:N" (a density and its steps, each density once), or "" for none. */
+/** --level-steps: "d:N,d:N" (a density and its steps, each density once), or "none". */
 export function parseLevelSteps(raw: string): LevelSteps[] {
-  if (raw.trim() === "") return [];
+  if (raw.trim() === "none") return [];
   const out: LevelSteps[] = [];
   for (const part of raw.split(",").map((s) => s.trim())) {
     const m = /^([^:]+):([^:]+)$/.exec(part);
@@ -298,18 +298,20 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   // --steps sets every level's steps, unless --level-steps names some; entries equal to steps are dropped.
   const { levelSteps: declaredLevelSteps, ...declared } = plan.config;
   const config: TrainConfig = { ...declared, ...overrides };
+  // Only the densities this run trains: a file records the steps of its own levels.
+  const densities = levels ?? plan.densities;
   const levelSteps = (str("level-steps") !== undefined ? parseLevelSteps(str("level-steps")!) : overrides.steps === undefined ? declaredLevelSteps ?? [] : [])
-    .filter((l) => l.steps !== config.steps);
+    .filter((l) => l.steps !== config.steps && densities.includes(l.density));
   if (levelSteps.length) config.levelSteps = levelSteps;
   validateConfig(config);
-  const densities = levels ?? plan.densities;
   const differs = [
     ...(["models", "steps", "seed", "batch", "eval-samples"] as const).filter((f) => {
       const key = ({ models: "modelsPerLevel", steps: "steps", seed: "seed", batch: "batchSize", "eval-samples": "evalSamples" } as const)[f];
       return overrides[key] !== undefined && overrides[key] !== plan.config[key];
     }),
     // Per-level steps that differ, by --level-steps or by a --steps that replaced them.
-    ...(!isDeepStrictEqual(config.levelSteps ?? [], declaredLevelSteps ?? []) && !(overrides.steps !== undefined && overrides.steps !== plan.config.steps) ? [str("level-steps") !== undefined ? "level-steps" : "steps"] : []),
+    ...(!isDeepStrictEqual(config.levelSteps ?? [], (declaredLevelSteps ?? []).filter((l) => densities.includes(l.density))) && !(overrides.steps !== undefined && overrides.steps !== plan.config.steps)
+      ? [str("level-steps") !== undefined ? "level-steps" : "steps"] : []),
     ...(levels && !isDeepStrictEqual(levels, plan.densities) ? ["levels"] : []),
   ].map((f) => `--${f}`);
   const declaredOut = join(trainDataDirectory(env), `${experiment.name}.json`);

@@ -3,9 +3,17 @@
 
 import { execFileSync } from "node:child_process";
 
+let cached: string | undefined;
+
 /** The commit of the code that trains: a bundle's own, else the working tree's ("-dirty" when it has
- *  uncommitted changes), else "unknown". */
+ *  uncommitted changes), else "unknown". Read once per process: the code a process runs is the code it
+ *  loaded, so a run that trains several experiments one after another records, for each, the commit it
+ *  started with, even if the checkout changes while it runs. */
 export function gitCommit(): string {
+  return (cached ??= readCommit());
+}
+
+function readCommit(): string {
   // A bundled trainer (scripts/gpu-bundle.sh) is built with the commit of its code: that, not whatever
   // checkout the GPU machine happens to run it in (one there once named an older commit, "-dirty").
   const bundled = process.env.PB_TRAINER_COMMIT;
