@@ -1,7 +1,7 @@
 // Content collections.
 //
 // `data`: the data file of every declared experiment (src/experiments/declarations.ts), read from
-// public/data/ (or $PB_DATA_DIR) and validated against the data file schema (privileged-basis/2, or /1
+// public/data/ (or $PB_DATA_DIR) and validated against the data file schema (privileged-basis/3, or /2 and /1
 // for older files) by the same parser the trainer uses, then checked against its declaration
 // (src/experiments/cache.ts). An invalid file stops the build; so does a missing or stale one unless
 // PB_ALLOW_STALE=1 (then the page carries a "stale data" banner, from the `freshness` collection). The

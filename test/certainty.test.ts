@@ -190,6 +190,7 @@ describe("the convergence facts", () => {
   it("give the densities where a model trained longer beats the winner, and where its label changes", () => {
     const t = text(planted());
     expect(t).toMatchObject({ recorded: "yes", models: "2", exact: "yes", beatsAt: "0.1", levels: "2", largestGain: "1.00%", largestGainAt: "0.1", changedAt: "" });
+    expect(t).toMatchObject({ steps: "40", factors: "4", factor: "4" });
     // A gain of 1% (the planted one, up to rounding) is at the edge of "substantial"; 3% is past it.
     const big = planted();
     const row = big.diagnostics!.convergence!.levels[1].losses[0];

@@ -55,9 +55,13 @@ describe("experimentFacts", () => {
     const levels = [{ density: 1, codes: MONO }, { density: 0.03, codes: PAIRS }, { density: 0.003, codes: DENSE }];
     const f = file(levels);
     f.config.levelSteps = [{ density: 0.003, steps: 67_000 }, { density: 0.03, steps: 20_000 }];
-    expect(text(experimentFacts("x", f))).toMatchObject({ steps: "10", levelSteps: "20,000 steps at density 0.03 and 67,000 at 0.003", stepsMax: "67,000" });
+    expect(text(experimentFacts("x", f))).toMatchObject({ steps: "10", levelSteps: "20,000 steps at density 0.03 and 67,000 at 0.003", stepsMax: "67,000", levelStepsFrom: "60" });
     expect(stepsText(f.config)).toBe("10 steps (20,000 at density 0.03, 67,000 at 0.003)");
-    expect(text(experimentFacts("x", file(levels)))).toMatchObject({ levelSteps: "", stepsMax: "10" });
+    // inverseDensitySteps' rule read back from the data: 0.01 → 20,000 of 10,000 steps starts at 0.02.
+    f.config.steps = 10_000;
+    f.config.levelSteps = [{ density: 0.003, steps: 67_000 }, { density: 0.01, steps: 20_000 }];
+    expect(text(experimentFacts("x", f))).toMatchObject({ levelStepsFrom: "0.02" });
+    expect(text(experimentFacts("x", file(levels)))).toMatchObject({ levelSteps: "", stepsMax: "10", levelStepsFrom: "NaN" });
     expect(stepsText(file(levels).config)).toBe("10 steps");
   });
 

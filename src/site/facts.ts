@@ -151,6 +151,14 @@ export function formatFact(f: Fact, as?: FactFormat): string {
   }
 }
 
+/** Where steps ∝ 1/density starts, from a config's per-level steps: the densest entry's density × its steps
+ *  / config.steps, to two significant digits (the entries are rounded up to a thousand steps); NaN
+ *  without them. */
+function levelStepsFrom(c: DataFile["config"]): number {
+  const densest = [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density)[0];
+  return densest ? Number(((densest.density * densest.steps) / c.steps).toPrecision(2)) : NaN;
+}
+
 function fileFacts(prefix: string, file: DataFile): Facts {
   const c = file.config;
   const densities = file.levels.map((l) => l.density).sort((a, b) => b - a);
@@ -166,6 +174,9 @@ function fileFacts(prefix: string, file: DataFile): Facts {
     // Densities trained longer (or shorter) than `steps`, densest first, and the most steps of any level.
     [`${prefix}.levelSteps`]: { kind: "levelSteps", value: [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density).map(({ density, steps }) => ({ density, steps })) },
     [`${prefix}.stepsMax`]: count(Math.max(c.steps, ...(c.levelSteps ?? []).map((l) => l.steps))),
+    // The density from which steps grow as 1/density (src/experiments/declarations.ts inverseDensitySteps),
+    // read back from the densest such level: density × its steps / steps (NaN without per-level steps).
+    [`${prefix}.levelStepsFrom`]: density(levelStepsFrom(c)),
     [`${prefix}.batchSize`]: count(c.batchSize),
     [`${prefix}.lr`]: num(c.optimizer.lr),
     [`${prefix}.beta1`]: num(c.optimizer.beta1),
@@ -355,16 +366,17 @@ export function separatorSentence(file: DataFile, population?: readonly LevelPop
 }
 
 /**
- * Whether the file's step count is enough, from the convergence diagnostic (src/train/diagnostics.ts), for
+ * Whether the file's step counts are enough, from the convergence diagnostic (src/train/diagnostics.ts), for
  * the MDX to word, under "<prefix>.convergence" ("relu" for the first chapter's file, an experiment's name
- * for the others): the sample trained longer ("relu.convergence.models", ".leading", ".spread", ".steps":
- * the longer step counts), whether each run reproduced the winner bit for bit (".exact"), how the winner's
- * own loss moves trained longest (".winnerChange": [min, max], ".winnerMedian", as percentages), the
- * densities where the best of them then beats the winner beyond the tie rule (".beatsAt", of ".levels"),
- * its largest gain (".largestGain" %, ".largestGainAt") and where its regime label differs from the
- * winner's (".changedAt", with the longer-trained model's label), and where that gain is beyond the tie rule
- * and at least ".substantialGain" of the loss (".substantialAt"). ".recorded" is false for a file without
- * the diagnostic, and then every other value is empty.
+ * for the others): the sample trained longer ("relu.convergence.models", ".leading", ".spread"), the longer
+ * readings (".steps": their step counts where a density trains config.steps; ".factors": the same as
+ * multiples of a density's steps; ".factor": the last of them), whether each run reproduced the winner bit
+ * for bit (".exact"), how the winner's own loss moves trained longest (".winnerChange": [min, max],
+ * ".winnerMedian", as percentages), the densities where the best of them then beats the winner beyond the
+ * tie rule (".beatsAt", of ".levels"), its largest gain (".largestGain" %, ".largestGainAt") and where its
+ * regime label differs from the winner's (".changedAt", with the longer-trained model's label), and where
+ * that gain is beyond the tie rule and at least ".substantialGain" of the loss (".substantialAt").
+ * ".recorded" is false for a file without the diagnostic, and then every other value is empty.
  */
 /** A gain from training longer that is more than noise and more than this share of the loss (%) means
  *  the file's step count is not enough at that density: the models there are still improving. */
@@ -376,7 +388,7 @@ export function convergenceFacts(file: DataFile, prefix = "relu"): Facts {
   if (!cv)
     return {
       [`${p}.recorded`]: flag(false), [`${p}.models`]: count(0), [`${p}.leading`]: count(0), [`${p}.spread`]: count(0),
-      [`${p}.steps`]: { kind: "counts", value: [] }, [`${p}.factor`]: count(0), [`${p}.exact`]: flag(false),
+      [`${p}.steps`]: { kind: "counts", value: [] }, [`${p}.factors`]: { kind: "counts", value: [] }, [`${p}.factor`]: count(0), [`${p}.exact`]: flag(false),
       [`${p}.winnerChange`]: { kind: "percentRange", value: [NaN, NaN] }, [`${p}.winnerMedian`]: percent(NaN, true),
       [`${p}.beatsAt`]: densitiesOf([]), [`${p}.levels`]: count(0), [`${p}.largestGain`]: percent(NaN),
       [`${p}.largestGainAt`]: density(NaN), [`${p}.changedAt`]: { kind: "labelledDensities", value: [] },
@@ -400,6 +412,7 @@ export function convergenceFacts(file: DataFile, prefix = "relu"): Facts {
     [`${p}.leading`]: count(cv.levels[0].leading),
     [`${p}.spread`]: count(cv.levels[0].models.length - cv.levels[0].leading),
     [`${p}.steps`]: { kind: "counts", value: cv.steps.slice(1) },
+    [`${p}.factors`]: { kind: "counts", value: cv.steps.slice(1).map((s) => s / cv.steps[0]) },
     [`${p}.factor`]: count(cv.steps[last] / cv.steps[0]),
     [`${p}.exact`]: flag(cv.levels.every((c) => c.reproduction === 0)),
     [`${p}.winnerChange`]: { kind: "percentRange", value: [100 * sorted[0], 100 * sorted[sorted.length - 1]] },
