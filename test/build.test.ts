@@ -282,7 +282,7 @@ describe("astro build with a schema-2 data file and its population", BUILDS, () 
     const r = await build(temp("pb-out-"), { PB_DATA_DIR: dir });
     expect(r.status).not.toBe(0);
     expect(messageLines(r.output)).toEqual([
-      `Data file ${join(dir, "relu-hidden.json")} is stale: modelsPerLevel: file 6, declared 1000; steps: file 60, declared 10000; batchSize: file 64, declared 1024; ` +
+      `Data file ${join(dir, "relu-hidden.json")} is stale: modelsPerLevel: file 6, declared 1000; steps: file 60, declared 10000; per-level steps: file [], declared [0.01: 20000]; batchSize: file 64, declared 1024; ` +
         "evalSamples: file 1024, declared 32768; stage-2 sample (min draws, min present): file [8192, 1000], declared [4194304, 4000000]; densities: file [1, 0.3, 0.05], declared [1, 0.75, 0.5, … 21 entries].",
       `  Retrain it with: ${trainCommand({ name: "relu-hidden" })} --out ${join(dir, "relu-hidden.json")}`,
       '  Or build from them anyway, under a "stale data" banner: PB_ALLOW_STALE=1 npm run build',
