@@ -189,7 +189,6 @@ export const dataFileSchema = z
         if (l.steps === file.config.steps) ctx.addIssue({ code: "custom", path: ["config", "levelSteps", k], message: `density ${l.density}: ${l.steps} steps is config.steps; list only densities that differ` });
       });
     }
-    const stepsOf = (density: number) => stepsAt(file.config, density);
     const seen = new Set<number>();
     file.levels.forEach((level, li) => {
       const at = (...p: (string | number)[]) => ["levels", li, ...p];
@@ -227,7 +226,7 @@ export const dataFileSchema = z
       d.continuation.levels.forEach((c, k) => {
         if (c.W.length !== m || c.W.some((row) => row.length !== n) || c.b.length !== n) issue(`W must be ${m}×${n} and b ${n} long`, "continuation", "levels", k);
         if (!file.levels.some((l) => l.density === c.from) || c.from === c.density) issue(`from ${c.from} is not another level`, "continuation", "levels", k);
-        const own = stepsOf(c.density);
+        const own = stepsAt(file.config, c.density);
         if ((c.steps ?? d.continuation.steps) !== own || c.steps === d.continuation.steps) issue(`steps must be the level's ${own}, recorded only where it is not continuation.steps`, "continuation", "levels", k, "steps");
       });
       if (d.continuation.steps !== file.config.steps) issue(`steps must be config.steps (${file.config.steps})`, "continuation", "steps");
@@ -240,7 +239,7 @@ export const dataFileSchema = z
           if (c.models.some((x) => x >= K) || new Set(c.models).size !== c.models.length) issue(`models must be distinct indices below ${K}`, ...at, "models");
           if (c.leading > c.models.length) issue(`leading ${c.leading} > ${c.models.length} models`, ...at, "leading");
           if (c.losses.length !== c.models.length || c.losses.some((row) => row.length !== cv.steps.length)) issue(`losses must be ${c.models.length}×${cv.steps.length}`, ...at, "losses");
-          const own = stepsOf(c.density), factor = own / file.config.steps;
+          const own = stepsAt(file.config, c.density), factor = own / file.config.steps;
           if (c.steps !== undefined && (own === file.config.steps || c.steps.length !== cv.steps.length || c.steps.some((s, j) => s !== cv.steps[j] * factor))) {
             issue(`steps must be the level's ${own} × the same factors as convergence.steps, recorded only where the level's steps are not config.steps`, ...at, "steps");
           }
@@ -293,11 +292,6 @@ export type Diagnostics = z.infer<typeof diagnosticsSchema>;
 /** The steps at which convergence entry `k` read its models: its own (a level that trains its own number
  *  of steps), else the block's. */
 export function convergenceSteps(block: Pick<NonNullable<Diagnostics["convergence"]>, "steps" | "levels">, k: number): number[] {
-  return block.levels[k].steps ?? block.steps;
-}
-
-/** The steps the continuation diagnostic fine-tuned with at level `k`. */
-export function continuationSteps(block: Diagnostics["continuation"], k: number): number {
   return block.levels[k].steps ?? block.steps;
 }
 

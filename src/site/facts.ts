@@ -14,6 +14,7 @@ import type { LevelPopulation, SeparatorCount } from "./population.ts";
 import { NEARLY_ALL, populationClaims } from "./population.ts";
 import { betterModels, winnerCertainty } from "./certainty.ts";
 import { readableDevice } from "../text/device.ts";
+import { levelStepsPhrases } from "../text/steps.ts";
 import { PAPER_BANDS, analyseFile, comparisonLevels, levelsBetweenBands, regimeTally, selectBandLevels } from "./experiment.ts";
 import type { AnalysedLevel, BandSelection } from "./experiment.ts";
 
@@ -147,16 +148,15 @@ export function formatFact(f: Fact, as?: FactFormat): string {
     case "densityRuns":
       return list(f.value.map((r) => (r.from === r.to ? `density ${formatDensity(r.from)}` : `densities ${formatDensity(r.from)}–${formatDensity(r.to)}`)));
     case "levelSteps":
-      return list(f.value.map((l, k) => `${l.steps.toLocaleString("en")}${k === 0 ? ` steps at density ${formatDensity(l.density)}` : ` at ${formatDensity(l.density)}`}`));
+      return list(levelStepsPhrases(f.value, " steps"));
   }
 }
 
-/** Where steps ∝ 1/density starts, from a config's per-level steps: the densest entry's density × its steps
+/** Where steps ∝ 1/density starts, from the densest level with its own steps: its density × its steps
  *  / config.steps, to two significant digits (the entries are rounded up to a thousand steps); NaN
- *  without them. */
-function levelStepsFrom(c: DataFile["config"]): number {
-  const densest = [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density)[0];
-  return densest ? Number(((densest.density * densest.steps) / c.steps).toPrecision(2)) : NaN;
+ *  without one. */
+function levelStepsFrom(densest: { density: number; steps: number } | undefined, steps: number): number {
+  return densest ? Number(((densest.density * densest.steps) / steps).toPrecision(2)) : NaN;
 }
 
 function fileFacts(prefix: string, file: DataFile): Facts {
@@ -166,17 +166,18 @@ function fileFacts(prefix: string, file: DataFile): Facts {
   const decay = c.importance.length > 1 && c.importance[0] > 0 ? c.importance[1] / c.importance[0] : NaN;
   const geometric = Number.isFinite(decay) && c.importance.every((v, i) => Math.abs(v - c.importance[0] * decay ** i) <= 1e-9 * Math.max(1, c.importance[0]));
   const losses = file.levels.map((l) => l.best.loss);
+  // Densities trained longer (or shorter) than `steps`, densest first.
+  const levelSteps = [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density).map(({ density, steps }) => ({ density, steps }));
   return {
     [`${prefix}.n`]: count(c.features),
     [`${prefix}.m`]: count(c.neurons),
     [`${prefix}.K`]: count(c.modelsPerLevel),
     [`${prefix}.steps`]: count(c.steps),
-    // Densities trained longer (or shorter) than `steps`, densest first, and the most steps of any level.
-    [`${prefix}.levelSteps`]: { kind: "levelSteps", value: [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density).map(({ density, steps }) => ({ density, steps })) },
-    [`${prefix}.stepsMax`]: count(Math.max(c.steps, ...(c.levelSteps ?? []).map((l) => l.steps))),
-    // The density from which steps grow as 1/density (src/experiments/declarations.ts inverseDensitySteps),
-    // read back from the densest such level: density × its steps / steps (NaN without per-level steps).
-    [`${prefix}.levelStepsFrom`]: density(levelStepsFrom(c)),
+    // The per-level steps, the most steps of any level, and the density from which steps grow as 1/density
+    // (src/experiments/declarations.ts inverseDensitySteps), read back from the data.
+    [`${prefix}.levelSteps`]: { kind: "levelSteps", value: levelSteps },
+    [`${prefix}.stepsMax`]: count(Math.max(c.steps, ...levelSteps.map((l) => l.steps))),
+    [`${prefix}.levelStepsFrom`]: density(levelStepsFrom(levelSteps[0], c.steps)),
     [`${prefix}.batchSize`]: count(c.batchSize),
     [`${prefix}.lr`]: num(c.optimizer.lr),
     [`${prefix}.beta1`]: num(c.optimizer.beta1),

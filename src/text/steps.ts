@@ -2,15 +2,20 @@
 // some densities train their own number (config.levelSteps). One wording for the run table, the page
 // footer, the selection table and the trainer's log.
 
-import type { TrainConfig } from "../model/config.ts";
+import type { LevelSteps, TrainConfig } from "../model/config.ts";
 import { formatDensity } from "../figures/format.ts";
+
+/** Per-level steps densest first, one phrase each: "20,000`unit` at density 0.02", "40,000 at 0.01"
+ *  (the article's fact writes unit " steps" and joins them with "and"). */
+export function levelStepsPhrases(levelSteps: readonly LevelSteps[], unit = ""): string[] {
+  return [...levelSteps]
+    .sort((a, b) => b.density - a.density)
+    .map((l, k) => `${l.steps.toLocaleString("en")}${k === 0 ? `${unit} at density ` : " at "}${formatDensity(l.density)}`);
+}
 
 /** The densities with their own steps, densest first: "20,000 at density 0.02, 40,000 at 0.01". */
 export function levelStepsText(config: Pick<TrainConfig, "levelSteps">): string {
-  return [...(config.levelSteps ?? [])]
-    .sort((a, b) => b.density - a.density)
-    .map((l, k) => `${l.steps.toLocaleString("en")} at ${k === 0 ? "density " : ""}${formatDensity(l.density)}`)
-    .join(", ");
+  return levelStepsPhrases(config.levelSteps ?? []).join(", ");
 }
 
 /** "10,000 steps", or "10,000 steps (20,000 at density 0.02, 40,000 at 0.01)". */

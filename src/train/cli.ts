@@ -300,7 +300,8 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const config: TrainConfig = { ...declared, ...overrides };
   // Only the densities this run trains: a file records the steps of its own levels.
   const densities = levels ?? plan.densities;
-  const levelSteps = (str("level-steps") !== undefined ? parseLevelSteps(str("level-steps")!) : overrides.steps === undefined ? declaredLevelSteps ?? [] : [])
+  const declaredHere = (declaredLevelSteps ?? []).filter((l) => densities.includes(l.density));
+  const levelSteps = (str("level-steps") !== undefined ? parseLevelSteps(str("level-steps")!) : overrides.steps === undefined ? declaredHere : [])
     .filter((l) => l.steps !== config.steps && densities.includes(l.density));
   if (levelSteps.length) config.levelSteps = levelSteps;
   validateConfig(config);
@@ -310,7 +311,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       return overrides[key] !== undefined && overrides[key] !== plan.config[key];
     }),
     // Per-level steps that differ, by --level-steps or by a --steps that replaced them.
-    ...(!isDeepStrictEqual(config.levelSteps ?? [], (declaredLevelSteps ?? []).filter((l) => densities.includes(l.density))) && !(overrides.steps !== undefined && overrides.steps !== plan.config.steps)
+    ...(!isDeepStrictEqual(config.levelSteps ?? [], declaredHere) && !(overrides.steps !== undefined && overrides.steps !== plan.config.steps)
       ? [str("level-steps") !== undefined ? "level-steps" : "steps"] : []),
     ...(levels && !isDeepStrictEqual(levels, plan.densities) ? ["levels"] : []),
   ].map((f) => `--${f}`);
