@@ -42,7 +42,8 @@ async function main(): Promise<number> {
     for (const experiment of experiments) {
       const status = experimentStatus(experiment, trainDataDirectory());
       const why = status.state === "fresh" ? "" : `: ${status.reasons.join("; ")}`;
-      console.error(`${experiment.name}: ${status.state}${why}${status.state === "fresh" || opts.mode === "check" ? "" : " → training"}`);
+      const hint = status.extendable && !opts.extend ? " (--extend would train only the changed densities)" : "";
+      console.error(`${experiment.name}: ${status.state}${why}${status.state === "fresh" || opts.mode === "check" ? "" : " → training"}${hint}`);
       if (status.state !== "fresh") {
         const plan = experimentPlan(experiment);
         runs.push({ experiment, ...plan, out: status.path, overrides: [] });
@@ -89,7 +90,9 @@ async function main(): Promise<number> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   try {
     for (const run of runs) {
-      const status = await trainOne(run, engine, opts, controller.signal, progress, () => interrupted);
+      // --extend without a name: a missing file trains whole.
+      const extend = opts.extend && (opts.mode === "one" || existsSync(run.out));
+      const status = await trainOne(run, engine, { ...opts, extend }, controller.signal, progress, () => interrupted);
       if (status !== 0) return status;
     }
     return 0;
@@ -99,7 +102,7 @@ async function main(): Promise<number> {
 }
 
 /** Trains one run into its file: 0 done, 1 failed, 130 interrupted. */
-async function trainOne(run: TrainRun, engine: Engine, { resume, convergence }: Pick<TrainOptions, "resume" | "convergence">, signal: AbortSignal, progress: ProgressReporter, interrupted: () => boolean): Promise<number> {
+async function trainOne(run: TrainRun, engine: Engine, { resume, extend, convergence }: Pick<TrainOptions, "resume" | "extend" | "convergence">, signal: AbortSignal, progress: ProgressReporter, interrupted: () => boolean): Promise<number> {
   const log = (line: string) => progress.log(line);
   // Whether an interrupted run leaves something to resume: a checkpoint this run wrote, or the one it
   // resumed from (a --no-resume run leaves an older one untouched until its first level is done).
@@ -113,7 +116,7 @@ async function trainOne(run: TrainRun, engine: Engine, { resume, convergence }: 
   const t0 = performance.now();
   try {
     const data = await runExperiment({
-      kind, config, densities, engine, out: run.out, resume, convergence, signal, log,
+      kind, config, densities, engine, out: run.out, resume, extend, convergence, signal, log,
       onProgress: (p) => progress.update({
         density: p.density, levelsDone: p.levelsDone, levelsTotal: p.levelsTotal,
         // The totals cover the levels trained this time (not those resumed from a checkpoint).

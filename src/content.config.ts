@@ -71,7 +71,8 @@ function checkExperiments(dir: string, root: string): { statuses: ExperimentStat
   const command = (s: ExperimentStatus) => `${trainCommand(s.experiment)}${process.env.PB_DATA_DIR ? ` --out ${s.path}` : ""}`;
   const blocks = blocking.map((s) => {
     if (s.state === "stale") {
-      return `Data file ${shown(s.path)} is stale: ${s.reasons.join("; ")}.\n  Retrain it with: ${command(s)}`;
+      return `Data file ${shown(s.path)} is stale: ${s.reasons.join("; ")}.\n  Retrain it with: ${command(s)}` +
+        (s.extendable ? `\n  Or train only the changed densities, keeping its other levels: ${command(s)} --extend` : "");
     }
     // A file git knows can be restored in a second; retraining it takes hours on a CPU.
     const restore = gitRestoreCommand(s.path);

@@ -195,9 +195,11 @@ describe("the convergence facts", () => {
     const big = planted();
     const row = big.diagnostics!.convergence!.levels[1].losses[0];
     row[row.length - 1].diff *= 3;
-    expect(text(big)).toMatchObject({ substantialAt: "0.1", substantialGain: "1%", largestGain: "3.00%" });
+    expect(text(big)).toMatchObject({ substantialAt: "0.1", substantialGain: "1%", largestGain: "3.00%", sparsestImproving: "yes" });
+    // …and 0.1 is the sparsest density; with a sparser level beside it, the sparsest is not improving.
+    expect(text({ ...big, levels: [...big.levels, { ...big.levels[1], density: 0.01 }] })).toMatchObject({ substantialAt: "0.1", sparsestImproving: "no" });
     row[row.length - 1].diff /= 6;
-    expect(text(big)).toMatchObject({ beatsAt: "0.1", substantialAt: "", largestGain: "0.50%" });
+    expect(text(big)).toMatchObject({ beatsAt: "0.1", substantialAt: "", largestGain: "0.50%", sparsestImproving: "no" });
     const f = planted();
     f.diagnostics!.convergence!.levels[1].best.W = paperEight().map((r, j) => r.map((v, i) => (j === i ? 1 : 0) * (i < 5 ? 1 : 0)));
     expect(text(f).changedAt).toBe("“all neurons monosemantic” at density 0.1");

@@ -60,8 +60,12 @@ describe("experimentFacts", () => {
     // inverseDensitySteps' rule read back from the data: 0.01 → 20,000 of 10,000 steps starts at 0.02.
     f.config.steps = 10_000;
     f.config.levelSteps = [{ density: 0.003, steps: 67_000 }, { density: 0.01, steps: 20_000 }];
-    expect(text(experimentFacts("x", f))).toMatchObject({ levelStepsFrom: "0.02" });
-    expect(text(experimentFacts("x", file(levels)))).toMatchObject({ levelSteps: "", stepsMax: "10", levelStepsFrom: "NaN" });
+    expect(text(experimentFacts("x", f))).toMatchObject({ levelStepsFrom: "0.02", levelStepsShortAt: "" });
+    // Fewer steps than the rule gives: a cap at 0.001 (rule 200,000), the rule's own steps at 0.0005
+    // (400,000) are not short.
+    f.config.levelSteps = [{ density: 0.01, steps: 20_000 }, { density: 0.001, steps: 150_000 }, { density: 0.0005, steps: 400_000 }];
+    expect(text(experimentFacts("x", f))).toMatchObject({ levelStepsFrom: "0.02", levelStepsShortAt: "0.001", stepsMax: "400,000" });
+    expect(text(experimentFacts("x", file(levels)))).toMatchObject({ levelSteps: "", stepsMax: "10", levelStepsFrom: "NaN", levelStepsShortAt: "" });
     expect(stepsText(file(levels).config)).toBe("10 steps");
   });
 
@@ -77,6 +81,21 @@ describe("experimentFacts", () => {
     expect(t["codes.settled"]).toBe("0.005 and 0.003");
   });
 
+  it("say where another density's winner beats a level's own, and by how much at most, relative to the own winner's loss", () => {
+    const f = sampleDataFile();
+    const none = text(experimentFacts("x", f));
+    expect(none).toMatchObject({ beatenOn: "", beatenByMax: "NaN%", beatenByMaxAt: "NaN" });
+    // The winner of density 1 beats density 0.1's own winner (model 0, stage-2 loss 0.00045) by 9e-6
+    // (2.0%) and density 0.1's beats density 1's (model 2, 0.00101) by 5e-5 (5.0%): the largest is 5.0% at 1.
+    f.diagnostics = {
+      crossEval: [], continuation: { steps: 10, levels: [] }, seconds: 1,
+      failures: [{ winnerOf: 1, on: 0.1, diff: -9e-6, se: 1e-7 }, { winnerOf: 0.1, on: 1, diff: -5.05e-5, se: 1e-7 }],
+    };
+    expect(text(experimentFacts("x", f))).toMatchObject({ beatenOn: "1 and 0.1", beatenByMax: "5.0%", beatenByMaxAt: "1" });
+    f.diagnostics.failures[0].diff = -9e-5; // now 20% at 0.1
+    expect(text(experimentFacts("x", f))).toMatchObject({ beatenByMax: "20.0%", beatenByMaxAt: "0.1" });
+  });
+
   it("give two features on the same neurons as a shared code", () => {
     const t = text(experimentFacts("x", file([{ density: 0.01, codes: [[0], [0], [1, 2]] }])));
     expect(t["codes.sharedAt"]).toBe("0.01");
@@ -88,7 +107,7 @@ describe("experimentFacts", () => {
     expect(t).toMatchObject({
       "population.hasData": "yes",
       "population.threeNeuronShareMax": "40%", "population.threeNeuronShareMaxAt": "0.1",
-      "population.threeNeuronShareSparsest": "20%", "population.modelsWithThreeSparsest": "2", "population.modelsSparsest": "3",
+      "population.threeNeuronShareSparsest": "20%", "population.oneNeuronShareSparsest": "50%", "population.modelsWithThreeSparsest": "2", "population.modelsSparsest": "3",
       "population.threeNeuronMinority": "yes", "population.largest": "4",
     });
     const majority = text(experimentFacts("x", f, [pop(0.1, [0, 0.1, 0.3, 0.6, 0, 0], 3, 3)]));

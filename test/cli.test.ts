@@ -49,7 +49,9 @@ describe("parseTrainArgs", () => {
 
   it("reads every flag", () => {
     const o = parseTrainArgs(["--model", "linear", "--models", "7", "--steps", "99", "--levels", "1,0.5,0.01", "--engine", "cpu", "--seed", "42", "--batch", "32", "--eval-samples", "100", "--threads", "1", "--out", "x.json", "--no-resume", "--verbose"]);
-    expect(o).toMatchObject({ mode: "one", engine: "cpu", threads: 1, resume: false, verbose: true });
+    expect(o).toMatchObject({ mode: "one", engine: "cpu", threads: 1, resume: false, extend: false, verbose: true });
+    expect(parseTrainArgs(["relu-n32", "--extend"])).toMatchObject({ mode: "one", extend: true, resume: true });
+    expect(parseTrainArgs(["--extend"])).toMatchObject({ mode: "stale", extend: true });
     expect(o.run).toMatchObject({ kind: "linear-hidden", densities: [1, 0.5, 0.01], out: "x.json", overrides: ["--models", "--steps", "--seed", "--batch", "--eval-samples", "--levels"] });
     expect(o.run!.config).toMatchObject({ modelsPerLevel: 7, steps: 99, seed: 42, batchSize: 32, evalSamples: 100 });
     // Config flags without a name are a quick run of relu-hidden.
@@ -120,6 +122,7 @@ describe("parseTrainArgs", () => {
     [["--model", "relu", "--models", "64"], /^--models: overrides relu-hidden's declaration/],
     [["--models", "64", "--out", "public/data/relu-hidden.json"], /^--models: overrides relu-hidden's declaration/],
     [["--check", "relu-n20"], /--check: checks every declared experiment/],
+    [["--check", "--extend"], /^--extend: trains; not with --check/],
     [["--level-steps", "0.01"], /^--level-steps: expected density:steps pairs separated by commas, got '0\.01'$/],
     [["--level-steps", "0.01:0"], /^--level-steps: must be between 1/],
     [["--level-steps", "2:100"], /^--level-steps: density 2 is outside \(0, 1\]$/],
@@ -393,6 +396,69 @@ describe("runExperiment", () => {
     const kept = data.diagnostics!.convergence!.levels.find((c) => c.density === ckpt.convergence.levels[0].density)!;
     expect(kept.reproduction).toBe(1e-3);
     expect(data.diagnostics!.convergence!.levels.filter((c) => c.reproduction === 0)).toHaveLength(2);
+  });
+
+  it("--extend trains only the densities the file lacks and those whose steps changed, keeping the others as trained", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const first = instrumented();
+    await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities: [1, 0.3], engine: first.engine, out });
+    await first.engine.close();
+    const before = readDataFile(out);
+    const beforePop = readPopulationFile(populationPath(out), populationExpectation(before));
+    // Plant a recognisable (but valid) convergence entry: if the run kept density 1's, the file holds it.
+    const planted = JSON.parse(readFileSync(out, "utf8"));
+    planted.diagnostics.convergence.levels[0].reproduction = 1e-3;
+    writeFileSync(out, JSON.stringify(planted));
+
+    const logs: string[] = [];
+    const more = instrumented();
+    const data = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: more.engine, out, extend: true, log: (l) => logs.push(l) });
+    await more.engine.close();
+    expect(more.trained).toEqual([0.05]);
+    expect(logs.join("\n")).toContain(`extending ${out}: 2 of 3 levels already trained`);
+    expect(data.levels.slice(0, 2)).toEqual(before.levels);
+    expect(data.diagnostics!.convergence!.levels[0].reproduction).toBe(1e-3);
+    expect(data.diagnostics!.convergence!.levels.slice(1).map((c) => c.reproduction)).toEqual([0, 0]);
+    // The kept levels' models are the file's, bit for bit; the whole is what one run of all three gives.
+    const pop = readPopulationFile(populationPath(out), populationExpectation(data));
+    expect(Array.from(pop.data.subarray(0, beforePop.data.length))).toEqual(Array.from(beforePop.data));
+    const fresh = instrumented();
+    const whole = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: fresh.engine, out: join(dir, "fresh.json") });
+    await fresh.engine.close();
+    expect(data.levels).toEqual(whole.levels);
+    expect(readFileSync(populationPath(out)).equals(readFileSync(populationPath(join(dir, "fresh.json"))))).toBe(true);
+    expect(data.run.trainSeconds).toBeGreaterThan(before.run.trainSeconds);
+
+    // New steps at 0.3: that level trains again, density 1 and 0.05 are kept.
+    const longer = instrumented();
+    const own = { ...config, levelSteps: [{ density: 0.3, steps: 45 }] };
+    const again = await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: own, densities, engine: longer.engine, out, extend: true });
+    await longer.engine.close();
+    expect(longer.trained).toEqual([0.3]);
+    expect(again.levels[0]).toEqual(data.levels[0]);
+    expect(again.levels[2]).toEqual(data.levels[2]);
+    expect(again.config.levelSteps).toEqual([{ density: 0.3, steps: 45 }]);
+  });
+
+  it("--extend refuses a file trained otherwise or missing, in one line naming it, and trains nothing", async () => {
+    const dir = tmp();
+    const out = join(dir, "relu-hidden.json");
+    const other = instrumented();
+    await expect(runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities, engine: other.engine, out, extend: true })).rejects.toThrow(
+      `--extend: ${out} does not exist (train the experiment without --extend first)`,
+    );
+    await runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config, densities: [1], engine: other.engine, out });
+    const saved = readFileSync(out, "utf8");
+    other.trained.length = 0;
+    await expect(runExperiment({ stage2: SMALL_STAGE2, kind: "relu-hidden", config: { ...config, seed: 1, batchSize: 64 }, densities, engine: other.engine, out, extend: true })).rejects.toThrow(
+      new RegExp(`^--extend: ${out.replace(/[.]/g, "\\.")} was trained otherwise \\(batchSize 32, this run 64; seed 0, this run 1\\): train it without --extend$`),
+    );
+    await expect(runExperiment({ stage2: SMALL_STAGE2, kind: "linear-hidden", config, densities, engine: other.engine, out, extend: true })).rejects.toThrow(/model relu-hidden, this run linear-hidden/);
+    await other.engine.close();
+    expect(other.trained).toEqual([]);
+    expect(readFileSync(out, "utf8")).toBe(saved);
+    expect(existsSync(checkpointPath(out))).toBe(false);
   });
 
   it("refuses to overwrite the checkpoint of another config, naming the difference, unless told not to resume", async () => {

@@ -156,7 +156,13 @@ describe("experimentStatus", () => {
     const d = sampleDataFile();
     writeDataFile(join(dir, "relu-hidden.json"), d);
     expect(experimentStatus(e, dir)).toMatchObject({ state: "stale", reasons: expect.arrayContaining(["modelsPerLevel: file 3, declared 1000", "steps: file 10, declared 10000"]) });
-    expect(experimentStatus({ ...e, modelsPerLevel: 3, steps: 10, densities: [1, 0.1], levelSteps: [] }, dir)).toMatchObject({ state: "fresh", reasons: [] });
+    expect(experimentStatus(e, dir).extendable).toBe(false);
+    const same = { ...e, modelsPerLevel: 3, steps: 10, densities: [1, 0.1], levelSteps: [] };
+    expect(experimentStatus(same, dir)).toMatchObject({ state: "fresh", reasons: [], extendable: false });
+    // Stale only in its densities or per-level steps: --extend can keep its other levels.
+    expect(experimentStatus({ ...same, densities: [1, 0.1, 0.05] }, dir)).toMatchObject({ state: "stale", extendable: true });
+    expect(experimentStatus({ ...same, levelSteps: [{ density: 0.1, steps: 20 }] }, dir)).toMatchObject({ state: "stale", extendable: true });
+    expect(experimentStatus({ ...same, densities: [1, 0.1, 0.05], seed: 1 }, dir)).toMatchObject({ state: "stale", extendable: false });
   });
 });
 
@@ -251,12 +257,28 @@ Best of <Value name="tiny-test.K" /> models with n = <Value name="tiny-test.n" /
     expect(b.status).not.toBe(0);
     expect(b.output).toContain(`Data file ${join(dir, "tiny-test.json")} is stale: steps: file 30, declared 40.`);
     expect(b.output).toContain(`Retrain it with: ${trainCommand(tiny)} --out ${join(dir, "tiny-test.json")}`);
+    expect(b.output).not.toContain("--extend"); // new steps everywhere: nothing to keep
     expect(b.output).toContain('Or build from them anyway, under a "stale data" banner: PB_ALLOW_STALE=1 npm run build');
     // …unless asked to build anyway: then the page says so.
     const stale = temps.make("pb-tiny-out-");
     b = await runAstroBuild(stale, { ...env, PB_ALLOW_STALE: "1" });
     expect(b.status, b.output.slice(-3000)).toBe(0);
     expect(bannerOf(stale)).toContain("tiny-test: stale (steps: file 30, declared 40); refresh with npm run train -- tiny-test");
-    expect(train(["--check"])).toMatchObject({ status: 1, stderr: expect.stringContaining("tiny-test: stale: steps: file 30, declared 40") });
+    r = train(["--check"]);
+    expect(r).toMatchObject({ status: 1, stderr: expect.stringContaining("tiny-test: stale: steps: file 30, declared 40\n") });
+
+    // A density added to the declaration: `--extend` trains only it and keeps the file's two levels.
+    declare({ ...tiny, densities: [1, 0.2, 0.1] });
+    expect(train(["--check"]).stderr).toContain("tiny-test: stale: densities: file [1, 0.2], declared [1, 0.2, 0.1] (--extend would train only the changed densities)");
+    b = await runAstroBuild(temps.make("pb-tiny-out-"), env);
+    expect(b.status).not.toBe(0);
+    expect(b.output).toContain(`Or train only the changed densities, keeping its other levels: ${trainCommand(tiny)} --out ${join(dir, "tiny-test.json")} --extend`);
+    r = train(["--extend", "--engine", "cpu", "--threads", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`extending ${join(dir, "tiny-test.json")}: 2 of 3 levels already trained`);
+    const extended = readDataFile(join(dir, "tiny-test.json"));
+    expect(extended.levels.map((l) => l.density)).toEqual([1, 0.2, 0.1]);
+    expect(extended.levels.slice(0, 2)).toEqual(file.levels);
+    expect(train(["--check"])).toMatchObject({ status: 0, stderr: expect.stringContaining("all 5 declared experiments are fresh: nothing to train") });
   }, 300_000);
 });

@@ -59,13 +59,18 @@ const show = (v: unknown) => (Array.isArray(v) ? (v.length > 6 ? `[${v.slice(0, 
 /** How a file's recorded run differs from the declared one: "steps: file 500, declared 10000", …;
  *  [] exactly when the keys agree. */
 export function keyDifferences(plan: TrainingPlan, file: Pick<DataFile, "schema" | "semantics" | "model" | "config" | "levels">): string[] {
-  const want = keyFields(plan, TRAINING_SEMANTICS), have = keyFields(filePlan(file), fileSemantics(file));
-  return want.flatMap(([name, v], k) => {
-    if (JSON.stringify(v) === JSON.stringify(have[k][1])) return [];
-    const labels: Record<string, string> = { levelSteps: "per-level steps", stage2: "stage-2 sample (min draws, min present)", optimizer: "optimizer (name, lr, β1, β2, ε, weight decay)", semantics: "training semantics" };
-    return [`${labels[name] ?? name}: file ${show(have[k][1])}, declared ${show(v)}`];
-  });
+  const labels: Record<string, string> = { levelSteps: "per-level steps", stage2: "stage-2 sample (min draws, min present)", optimizer: "optimizer (name, lr, β1, β2, ε, weight decay)", semantics: "training semantics" };
+  return differingFields(plan, file).map(({ name, file: have, declared }) => `${labels[name] ?? name}: file ${show(have)}, declared ${show(declared)}`);
 }
+
+function differingFields(plan: TrainingPlan, file: Pick<DataFile, "schema" | "semantics" | "model" | "config" | "levels">): { name: string; file: unknown; declared: unknown }[] {
+  const want = keyFields(plan, TRAINING_SEMANTICS), have = keyFields(filePlan(file), fileSemantics(file));
+  return want.flatMap(([name, v], k) => (JSON.stringify(v) === JSON.stringify(have[k][1]) ? [] : [{ name, file: have[k][1], declared: v }]));
+}
+
+/** Fields in which a stale file may differ and still be extended (`npm run train -- NAME --extend`
+ *  keeps its levels that are trained the same way and trains only the others). */
+const EXTENDABLE_FIELDS = new Set(["densities", "levelSteps"]);
 
 export type Freshness = "fresh" | "stale" | "missing" | "invalid";
 
@@ -77,6 +82,8 @@ export interface ExperimentStatus {
   reasons: string[];
   /** The validated file (fresh or stale). */
   file?: DataFile;
+  /** Stale only in its densities or per-level steps: `--extend` can keep its other levels. */
+  extendable: boolean;
 }
 
 /** The data file of an experiment in `dir`. */
@@ -94,8 +101,9 @@ export function experimentStatus(e: ExperimentDeclaration, dir: string): Experim
   } catch (err) {
     const message = (err as Error).message;
     const reason = message.startsWith(path) ? message.slice(path.length + 2) : message;
-    return { experiment: e, path, state: reason === "file not found" ? "missing" : "invalid", reasons: [reason] };
+    return { experiment: e, path, state: reason === "file not found" ? "missing" : "invalid", reasons: [reason], extendable: false };
   }
   const reasons = keyDifferences(plan, file);
-  return { experiment: e, path, state: reasons.length ? "stale" : "fresh", reasons, file };
+  const fields = differingFields(plan, file);
+  return { experiment: e, path, state: reasons.length ? "stale" : "fresh", reasons, file, extendable: fields.length > 0 && fields.every((f) => EXTENDABLE_FIELDS.has(f.name)) };
 }

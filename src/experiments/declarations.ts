@@ -48,7 +48,12 @@ export interface ExperimentDeclaration {
  * at 0.03 and denser the gain was under 0.7% everywhere.
  */
 export function inverseDensitySteps(densities: readonly number[], steps: number, from: number, max = 200_000): LevelSteps[] {
-  return densities.filter((d) => d < from).map((density) => ({ density, steps: Math.min(max, Math.ceil((steps * from) / density / 1000 - 1e-9) * 1000) }));
+  return densities.filter((d) => d < from).map((density) => ({ density, steps: Math.min(max, inverseDensityRule(steps, from, density)) }));
+}
+
+/** The rule's steps at `density` before any cap: steps × from / density, rounded up to a thousand. */
+export function inverseDensityRule(steps: number, from: number, density: number): number {
+  return Math.ceil((steps * from) / density / 1000 - 1e-9) * 1000;
 }
 
 /** Where the sparse end starts: the density whose step count the sparser levels match in present draws. */
@@ -60,8 +65,9 @@ const PAPER = { features: 10, neurons: 5, importanceDecay: 0.75, modelsPerLevel:
 /** The densities of the second chapter: from dense to below 0.01, where the code stops changing (12
  *  levels for n = 20, whose population's code sizes settle from 0.005 down). n = 32, some 1.6× the work
  *  per level, leaves out 0.2, 0.07 and 0.02 to fit the 2-core session that trained it, and goes on to
- *  0.002, 0.001 and 0.0005 because its code sizes still moved: by 8% of the features from 0.005 to 0.003
- *  at 10,000 steps, and, with the sparse end trained longer, by 5.5% from 0.002 to 0.001. */
+ *  0.002, 0.001, 0.0005 and 0.0002 because its code sizes still moved: by 8% of the features from 0.005
+ *  to 0.003 at 10,000 steps, and, with the sparse end trained longer, by 5.5% from 0.002 to 0.001 and
+ *  6.5% from 0.001 to 0.0005; from 0.0005 to 0.0002 by 1.5%. */
 export const CHAPTER2_DENSITIES: readonly number[] = [1, 0.5, 0.3, 0.2, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.003];
 const N32_DENSITIES: readonly number[] = [1, 0.5, 0.3, 0.1, 0.05, 0.03, 0.01, 0.005, 0.003, 0.002, 0.001, 0.0005, 0.0002];
 

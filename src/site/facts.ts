@@ -7,7 +7,7 @@
 import { convergenceSteps, type DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
-import { findExperiment } from "../experiments/declarations.ts";
+import { findExperiment, inverseDensityRule } from "../experiments/declarations.ts";
 import { experimentCodeSizes, type PopulationCodeLevel } from "./code-sizes.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
@@ -168,16 +168,19 @@ function fileFacts(prefix: string, file: DataFile): Facts {
   const losses = file.levels.map((l) => l.best.loss);
   // Densities trained longer (or shorter) than `steps`, densest first.
   const levelSteps = [...(c.levelSteps ?? [])].sort((a, b) => b.density - a.density).map(({ density, steps }) => ({ density, steps }));
+  const stepsFrom = levelStepsFrom(levelSteps[0], c.steps);
   return {
     [`${prefix}.n`]: count(c.features),
     [`${prefix}.m`]: count(c.neurons),
     [`${prefix}.K`]: count(c.modelsPerLevel),
     [`${prefix}.steps`]: count(c.steps),
-    // The per-level steps, the most steps of any level, and the density from which steps grow as 1/density
-    // (src/experiments/declarations.ts inverseDensitySteps), read back from the data.
+    // The per-level steps, the most steps of any level, the density from which steps grow as 1/density
+    // (src/experiments/declarations.ts inverseDensitySteps), read back from the data, and the densities
+    // that train fewer steps than that rule gives (a cap, or a declared exception).
     [`${prefix}.levelSteps`]: { kind: "levelSteps", value: levelSteps },
     [`${prefix}.stepsMax`]: count(Math.max(c.steps, ...levelSteps.map((l) => l.steps))),
-    [`${prefix}.levelStepsFrom`]: density(levelStepsFrom(levelSteps[0], c.steps)),
+    [`${prefix}.levelStepsFrom`]: density(stepsFrom),
+    [`${prefix}.levelStepsShortAt`]: densitiesOf(levelSteps.filter((l) => l.steps < inverseDensityRule(c.steps, stepsFrom, l.density)).map((l) => l.density)),
     [`${prefix}.batchSize`]: count(c.batchSize),
     [`${prefix}.lr`]: num(c.optimizer.lr),
     [`${prefix}.beta1`]: num(c.optimizer.beta1),
@@ -248,7 +251,8 @@ export function selectionMethodFacts(prefix: string, file: DataFile): Facts {
  * the densities whose winner is a tie with its runner-up ("….ties", at "….tieSE" standard errors) and
  * those where the larger sample overturned the held-out ranking ("….overturned"); with the
  * diagnostics ("….hasDiagnostics"), the densities where another density's winner does better on the
- * own data ("….beatenOn") and where another winner, fine-tuned there, beats the from-scratch winner
+ * own data ("….beatenOn"), by how much at most (as a share of the own winner's loss, "….beatenByMax", at
+ * "….beatenByMaxAt"), and where another winner, fine-tuned there, beats the from-scratch winner
  * ("….continuationBeats").
  */
 export function selectionFacts(prefix: string, file: DataFile): Facts {
@@ -256,6 +260,14 @@ export function selectionFacts(prefix: string, file: DataFile): Facts {
   const has = levels.every((l) => l.selection);
   const tieSE = levels[0].selection?.tieSE ?? 2;
   const d = has ? file.diagnostics : undefined;
+  // How much another density's winner beats a level's own, as a share of the own winner's stage-2 loss
+  // (the sample the cross-evaluation scores both on).
+  const margin = (f: NonNullable<typeof d>["failures"][number]) => {
+    const sel = levels.find((l) => l.density === f.on)?.selection;
+    const own = sel?.candidates.find((c) => c.model === sel.winner);
+    return own ? -f.diff / own.loss : NaN;
+  };
+  const worst = d?.failures.reduce((a, f) => (margin(f) > margin(a) ? f : a), d.failures[0]);
   return {
     [`${prefix}.hasSelection`]: flag(has),
     [`${prefix}.tieSE`]: num(tieSE),
@@ -263,6 +275,8 @@ export function selectionFacts(prefix: string, file: DataFile): Facts {
     [`${prefix}.overturned`]: densitiesOf(has ? levels.filter((l) => l.selection!.winner !== l.selection!.stage1.best).map((l) => l.density) : []),
     [`${prefix}.hasDiagnostics`]: flag(Boolean(d)),
     [`${prefix}.beatenOn`]: densitiesOf([...new Set(d?.failures.map((f) => f.on) ?? [])]),
+    [`${prefix}.beatenByMax`]: { kind: "percent", value: worst ? 100 * margin(worst) : NaN, digits: 1 },
+    [`${prefix}.beatenByMaxAt`]: density(worst?.on ?? NaN),
     [`${prefix}.continuationBeats`]: densitiesOf(d ? d.continuation.levels.filter((c) => c.diff < -tieSE * c.se).map((c) => c.density) : []),
   };
 }
@@ -376,7 +390,8 @@ export function separatorSentence(file: DataFile, population?: readonly LevelPop
  * ".winnerMedian", as percentages), the densities where the best of them then beats the winner beyond the
  * tie rule (".beatsAt", of ".levels"), its largest gain (".largestGain" %, ".largestGainAt") and where its
  * regime label differs from the winner's (".changedAt", with the longer-trained model's label), and where
- * that gain is beyond the tie rule and at least ".substantialGain" of the loss (".substantialAt").
+ * that gain is beyond the tie rule and at least ".substantialGain" of the loss (".substantialAt"; whether
+ * the sparsest density is one of them: ".sparsestImproving").
  * ".recorded" is false for a file without the diagnostic, and then every other value is empty.
  */
 /** A gain from training longer that is more than noise and more than this share of the loss (%) means
@@ -393,7 +408,7 @@ export function convergenceFacts(file: DataFile, prefix = "relu"): Facts {
       [`${p}.winnerChange`]: { kind: "percentRange", value: [NaN, NaN] }, [`${p}.winnerMedian`]: percent(NaN, true),
       [`${p}.beatsAt`]: densitiesOf([]), [`${p}.levels`]: count(0), [`${p}.largestGain`]: percent(NaN),
       [`${p}.largestGainAt`]: density(NaN), [`${p}.changedAt`]: { kind: "labelledDensities", value: [] },
-      [`${p}.substantialAt`]: densitiesOf([]), [`${p}.substantialGain`]: { kind: "percent", value: SUBSTANTIAL_GAIN, digits: 0 },
+      [`${p}.substantialAt`]: densitiesOf([]), [`${p}.substantialGain`]: { kind: "percent", value: SUBSTANTIAL_GAIN, digits: 0 }, [`${p}.sparsestImproving`]: flag(false),
     };
   const last = cv.steps.length - 1, tie = file.levels[0].selection?.tieSE ?? 2;
   const analysed = analyseFile(file);
@@ -407,6 +422,7 @@ export function convergenceFacts(file: DataFile, prefix = "relu"): Facts {
   const sorted = rows.map((r) => r.winnerRel).sort((a, b) => a - b);
   const beats = rows.filter((r) => r.beats);
   const worst = beats.length ? beats.reduce((a, b) => (b.bestRel < a.bestRel ? b : a)) : null;
+  const substantial = beats.filter((r) => -100 * r.bestRel >= SUBSTANTIAL_GAIN);
   return {
     [`${p}.recorded`]: flag(true),
     [`${p}.models`]: count(cv.levels[0].models.length),
@@ -423,8 +439,9 @@ export function convergenceFacts(file: DataFile, prefix = "relu"): Facts {
     [`${p}.largestGain`]: percent(worst ? -100 * worst.bestRel : NaN),
     [`${p}.largestGainAt`]: density(worst?.density ?? NaN),
     [`${p}.changedAt`]: { kind: "labelledDensities", value: groupByLabel(beats.filter((r) => r.regimeChanged)) },
-    [`${p}.substantialAt`]: densitiesOf(beats.filter((r) => -100 * r.bestRel >= SUBSTANTIAL_GAIN).map((r) => r.density)),
+    [`${p}.substantialAt`]: densitiesOf(substantial.map((r) => r.density)),
     [`${p}.substantialGain`]: { kind: "percent", value: SUBSTANTIAL_GAIN, digits: 0 },
+    [`${p}.sparsestImproving`]: flag(substantial.some((r) => r.density === Math.min(...file.levels.map((l) => l.density)))),
   };
 }
 
@@ -463,7 +480,8 @@ export function pairCodeFacts(file: DataFile): Facts {
  *   that, and most represented features on three or more neurons;
  * and, with the population (`population`, one entry per level), over all K models of each level:
  *   ".population.threeNeuronShareMax" (%) and ".…MaxAt": the largest share of represented features coded
- *   with ≥ 3 neurons; ".population.threeNeuronShareSparsest" (%): that share at the sparsest density;
+ *   with ≥ 3 neurons; ".population.threeNeuronShareSparsest" (%): that share at the sparsest density, and
+ *   ".population.oneNeuronShareSparsest" (%) the share coded with one neuron there;
  *   ".population.modelsWithThreeSparsest": models with such a code there (of ".population.modelsSparsest");
  *   ".population.threeNeuronMinority": whether that share stays under half at every density;
  *   ".population.settledAt": the sparsest densities between which the population's code sizes move by less
@@ -472,9 +490,10 @@ export function pairCodeFacts(file: DataFile): Facts {
  *   ".population.largest": the largest code in any model; ".population.hasData": whether there is one.
  */
 /** Code sizes are "settled" over densities between which they move by less than this share (%) of the
- *  features. In the committed chapter-2 populations neighbouring densities differ by 0.8–4% at the sparse
- *  end (n = 20 from 0.01 down; n = 32 from 0.01 to 0.005 and from 0.003 down) and by 5.3–44% elsewhere
- *  (the least, 5.3%, between two eight-in-five densities of n = 20; n = 32 from 0.005 to 0.003: 8.3%). */
+ *  features. In the committed chapter-2 populations only the two sparsest densities of each experiment
+ *  differ by less (n = 20: 3.8% from 0.005 to 0.003; n = 32: 1.5% from 0.0005 to 0.0002); every other
+ *  pair of neighbours differs by 5.3–44% (the least, 5.3%: n = 20 from 0.1 to 0.07 and n = 32 from 0.002
+ *  to 0.001). */
 export const SETTLED_SHIFT = 5;
 
 export function experimentFacts(name: string, file: DataFile, population?: readonly PopulationCodeLevel[]): Facts {
@@ -523,6 +542,7 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
     [`${name}.population.threeNeuronShareMax`]: { kind: "percent", value: popMax ? threeShare(popMax) : NaN, digits: 0 },
     [`${name}.population.threeNeuronShareMaxAt`]: density(popMax?.density ?? NaN),
     [`${name}.population.threeNeuronShareSparsest`]: { kind: "percent", value: sparsest ? threeShare(sparsest) : NaN, digits: 0 },
+    [`${name}.population.oneNeuronShareSparsest`]: { kind: "percent", value: sparsest ? 100 * sparsest.sizeShares[1] : NaN, digits: 0 },
     [`${name}.population.modelsWithThreeSparsest`]: count(sparsest?.withThreeNeuronCode ?? NaN),
     [`${name}.population.modelsSparsest`]: count(sparsest?.models ?? NaN),
     [`${name}.population.threeNeuronMinority`]: flag(popMax ? threeShare(popMax) < 50 : false),

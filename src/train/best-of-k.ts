@@ -11,7 +11,7 @@ import { basename } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { levelConfig, stepsAt, type ModelKind, type TrainConfig } from "../model/config.ts";
 import { SCHEMA_ID, dataFileSchema, describeIssues, type DataFile, type Diagnostics, type Level } from "../data/schema.ts";
-import { writeDataFile, writeFileAtomic } from "../data/io.ts";
+import { readDataFile, writeDataFile, writeFileAtomic } from "../data/io.ts";
 import {
   POPULATION_SCHEMA, encodePopulation, levelParams, nonFiniteModels, populationExpectation, readPopulationFile, writePopulationFile, type Population,
 } from "../data/population.ts";
@@ -23,7 +23,7 @@ import { gitCommit } from "./git-commit.ts";
 
 export { selectBest, gitCommit };
 import { CONVERGENCE, convergenceLevel, diagnose, type ConvergenceLevel } from "./diagnostics.ts";
-import { TRAINING_SEMANTICS } from "./semantics.ts";
+import { TRAINING_SEMANTICS, fileSemantics } from "./semantics.ts";
 import { poolEvaluator, type Evaluator } from "./evaluator.ts";
 
 export const CHECKPOINT_SCHEMA = "privileged-basis/checkpoint/1";
@@ -124,6 +124,39 @@ function differences(c: Checkpoint, kind: ModelKind, engine: string, kernel: Run
   return out;
 }
 
+/**
+ * `--extend`: the data file at `out` as a checkpoint of the levels this run would train exactly as it
+ * did, so that a declaration that adds densities (or changes some densities' steps) trains only those.
+ * Kept: the file's levels among `densities` whose steps are unchanged, with their models and convergence
+ * entries, and the file's seconds. The file must have been written by the same model, engine and kernel
+ * under the same training semantics and config (but for the densities and their steps): otherwise it
+ * throws one line naming the file and each difference.
+ */
+function checkpointFromDataFile(out: string, kind: ModelKind, engine: string, device: string, kernel: RunKernel | undefined, config: TrainConfig, densities: readonly number[]): { checkpoint: Checkpoint; population: Population } {
+  if (!existsSync(out)) throw new Error(`--extend: ${out} does not exist (train the experiment without --extend first)`);
+  const file = readDataFile(out);
+  const filePop = readPopulationFile(populationPath(out), populationExpectation(file));
+  const asRun: Checkpoint = {
+    schema: CHECKPOINT_SCHEMA, model: file.model, engine: file.run.engine, device: file.run.device, ...(file.run.kernel && { kernel: file.run.kernel }),
+    config: { ...file.config, levelSteps: config.levelSteps }, trainSeconds: file.run.trainSeconds, levels: [],
+  };
+  const diff = differences(asRun, kind, engine, kernel, config);
+  if (fileSemantics(file) !== TRAINING_SEMANTICS) diff.unshift(`training semantics ${fileSemantics(file)}, this run ${TRAINING_SEMANTICS}`);
+  if (diff.length) throw new Error(`--extend: ${out} was trained otherwise (${diff.join("; ")}): train it without --extend`);
+  const kept = file.levels.filter((l) => densities.includes(l.density) && stepsAt(file.config, l.density) === stepsAt(config, l.density));
+  const pops = new Map(kept.map((l) => [l.density, levelParams(filePop, file.levels.indexOf(l)).slice()]));
+  const conv = file.diagnostics?.convergence;
+  return {
+    checkpoint: {
+      ...asRun, device, config, levels: kept,
+      ...(file.run.gpuSeconds !== undefined && { gpuSeconds: file.run.gpuSeconds }),
+      ...(file.run.selectSeconds !== undefined && { selectSeconds: file.run.selectSeconds }),
+      ...(conv && { convergence: { levels: conv.levels.filter((e) => kept.some((l) => l.density === e.density)), seconds: conv.seconds } }),
+    },
+    population: populationOf(kind, config, kept, pops),
+  };
+}
+
 export interface ExperimentOptions {
   kind: ModelKind;
   config: TrainConfig;
@@ -138,6 +171,10 @@ export interface ExperimentOptions {
   /** Resume from a matching checkpoint (default true). False discards any checkpoint: the first
    *  finished level overwrites it. */
   resume?: boolean;
+  /** Keep the levels of the data file at `out` that this run would train the same way, and train only
+   *  the others (checkpointFromDataFile). A checkpoint, when there is one, is resumed instead: it holds
+   *  those levels and this run's since. */
+  extend?: boolean;
   /** Run the winners' diagnostics (cross-evaluation, continuation) when there are several levels
    *  (default true). */
   diagnose?: boolean;
@@ -166,12 +203,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
   const stage2 = o.stage2 ?? o.config.stage2 ?? STAGE2_SIZE;
   const config = recordedConfig(o.config, stage2);
   const ckptPath = checkpointPath(o.out), ckptPopPath = checkpointPopulationPath(o.out);
-  const resumed = o.resume === false ? undefined : readCheckpoint(ckptPath, ckptPopPath, log);
+  const kernel = engine.kernel?.(kind, config);
+  const checkpoint = o.resume === false ? undefined : readCheckpoint(ckptPath, ckptPopPath, log);
+  const resumed = checkpoint ?? (o.extend ? checkpointFromDataFile(o.out, kind, engine.name, engine.device, kernel, config, o.densities) : undefined);
   const previous = resumed?.checkpoint;
   // Every finished level's models (float32, as in the population file), by density.
   const pops = new Map<number, Float32Array>();
   resumed?.population.header.densities.forEach((d, li) => pops.set(d, levelParams(resumed.population, li).slice()));
-  const kernel = engine.kernel?.(kind, config);
   const done = new Map<number, Level>();
   // Levels of the checkpoint that this run does not train (another --levels): kept in the checkpoint.
   let others: Level[] = [];
@@ -189,7 +227,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<DataFile> {
     others = previous.levels.filter((l) => !o.densities.includes(l.density));
     priorSeconds = previous.trainSeconds;
     priorGpuSeconds = previous.gpuSeconds ?? 0;
-    log(`resuming from ${ckptPath}: ${done.size} of ${plural(o.densities.length, "level")} already trained` +
+    log(`${checkpoint ? `resuming from ${ckptPath}` : `extending ${o.out}`}: ${done.size} of ${plural(o.densities.length, "level")} already trained` +
       (others.length ? `; it also holds ${plural(others.length, "level")} this run does not train (${others.map((l) => l.density).join(", ")}), which stay in it` : ""));
   }
   const todo = o.densities.filter((d) => !done.has(d));

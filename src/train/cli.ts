@@ -63,6 +63,10 @@ Run flags (any mode):
   --no-convergence      skip the convergence diagnostic (16 models per level retrained to 4× the steps, about
                         60 % more work); add it later with npm run diagnose -- FILE --convergence-only
   --no-resume           ignore a checkpoint left by an earlier run (this run's first finished level replaces it)
+  --extend              keep the levels of the existing data file that this run would train the same way
+                        (same model, engine, kernel, semantics, config and steps) and train only the others:
+                        densities added to a declaration, or whose steps changed. Without a NAME: each
+                        stale experiment's file (a missing one trains whole)
   --verbose             also print the engine's internal diagnostics (WebGPU waves, workgroup, busy chunk waits)
   -h, --help            show this help`;
 
@@ -89,6 +93,8 @@ export interface TrainOptions {
   cpuKernel?: CpuKernelName;
   workgroupSize?: number;
   resume: boolean;
+  /** Keep the data file's levels that this run would train the same way (--extend). */
+  extend: boolean;
   /** Run the convergence diagnostic after training (--no-convergence: not). */
   convergence: boolean;
   verbose: boolean;
@@ -233,6 +239,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     workgroup: { type: "string" },
     out: { type: "string" },
     "no-resume": { type: "boolean" },
+    extend: { type: "boolean" },
     "no-convergence": { type: "boolean" },
     verbose: { type: "boolean" },
     check: { type: "boolean" },
@@ -280,7 +287,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (engine === "cpu" && (kernel || workgroupSize)) throw new UsageError(`--${kernel ? "kernel" : "workgroup"}: applies to the webgpu engine only, not ${cpuKernel ? `--kernel ${cpuKernel}` : "--engine cpu"}`);
   // (With --engine auto, --threads counts if it falls back to the CPU; likewise --kernel on a GPU.)
   if (engine === "webgpu" && threads !== undefined) throw new UsageError("--threads: applies to the cpu engine only, not --engine webgpu");
-  const common = { engine, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], convergence: !values["no-convergence"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
+  const common = { engine, threads, kernel, cpuKernel, workgroupSize, resume: !values["no-resume"], extend: Boolean(values.extend), convergence: !values["no-convergence"], verbose: Boolean(values.verbose), help: Boolean(values.help) };
   const configFlags = ["models", "steps", "level-steps", "seed", "batch", "eval-samples", "levels", "out"].filter((f) => values[f] !== undefined);
   // Config flags without a name keep their old meaning: a quick run of the paper's ReLU model.
   if (!experiment && configFlags.length) {
@@ -288,6 +295,7 @@ export function parseTrainArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (!experiment) throw new UsageError(`--${configFlags[0]}: needs an experiment name (declared: ${known()})`);
   }
   if (values.check && (experiment || names.length)) throw new UsageError("--check: checks every declared experiment; give no name, --model or config flag");
+  if (values.check && values.extend) throw new UsageError("--extend: trains; not with --check, which trains nothing");
   if (!experiment) return { mode: values.check ? "check" : "stale", ...common };
   let plan;
   try {
