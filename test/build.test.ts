@@ -13,6 +13,7 @@ import { JSDOM } from "jsdom";
 import { readDataFile } from "../src/data/io.ts";
 import { gitRestoreCommand } from "../src/data/restore.ts";
 import { selectBandLevels } from "../src/site/experiment.ts";
+import { betterModelFacts, fact as factOf, formatFact } from "../src/site/facts.ts";
 import { MODEL_KINDS, dataFileName } from "../src/data/schema.ts";
 import { trainCommand } from "../src/experiments/cache.ts";
 import { parseExplorerFrames } from "../src/article-components/explorer/explorer-data.ts";
@@ -138,6 +139,28 @@ describe("astro build with the committed data", () => {
       const title = html.slice(start, start + 1500).replace(/<[^>]+>/g, "");
       expect(title).toContain(b.shown!.analysis.regime.phrase);
     }
+  });
+
+  it("draws the better models' rows whose label changes open, and folds the others under one summary", () => {
+    const doc = new JSDOM(html).window.document;
+    const fig = doc.getElementById("fig-better")!;
+    const densities = (rows: Iterable<Element>) => [...rows].map((r) => r.getAttribute("aria-label")!.replace("Density ", ""));
+    const fact = (name: string) => doc.querySelector(`[data-fact="${name}"]`)?.textContent;
+    // The text names the densities whose better model is labelled otherwise; exactly those are open.
+    const changed = fact("relu.better.changed")!.split(/, | and /);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(densities([...fig.querySelector(".regime-list")!.children].filter((e) => e.matches(".better-row")))).toEqual(changed);
+    const folded = fig.querySelector("details.figure-more")!;
+    expect(folded.hasAttribute("open")).toBe(false);
+    const inside = densities(folded.querySelectorAll(".better-row"));
+    expect(folded.querySelector("summary")!.textContent).toBe(`${inside.length} more densities, where every better model keeps the winner's regime label`);
+    // Together, every density with a better model, once.
+    const all = new Set([...changed, ...inside]);
+    expect(all.size).toBe(changed.length + inside.length);
+    // (The list of better models does not depend on the population.)
+    const relu = readDataFile(join(ROOT, "public", "data", "relu-hidden.json"));
+    expect([...all].sort()).toEqual(formatFact(factOf(betterModelFacts(relu), "relu.better.densities")).split(/, | and /).sort());
+    expect(fig.querySelector("figcaption")!.textContent).toContain("are folded under them (open to see; printed in full)");
   });
 
   it("numbers neurons by their row in the data file, in the regime panels as in the explorer", () => {

@@ -67,6 +67,14 @@ document.querySelector(".toc")?.addEventListener("click", (e) => {
   if ((e.target as Element).closest("a") && tocDetails && !matchMedia("(min-width: 70rem)").matches) tocDetails.open = false;
 });
 
+// ---- Printing: folded figure rows print in full, and fold again afterwards ----
+addEventListener("beforeprint", () => {
+  for (const d of document.querySelectorAll<HTMLDetailsElement>("details.figure-more:not([open])")) (d.open = true), (d.dataset.printOpened = "");
+});
+addEventListener("afterprint", () => {
+  for (const d of document.querySelectorAll<HTMLDetailsElement>("details[data-print-opened]")) (d.open = false), delete d.dataset.printOpened;
+});
+
 // ---- Copy BibTeX ----
 const copy = document.querySelector<HTMLButtonElement>(".copy-bibtex");
 const bib = document.querySelector(".bibtex");
