@@ -19,7 +19,7 @@ import { rehypeHeadingIds, unified } from "@astrojs/markdown-remark";
 import remarkMath from "remark-math";
 import rehypeKatex from "rehype-katex";
 import { serveDataFiles } from "./src/site/serve-data.ts";
-import { rehypeHeadingAnchors, rehypeSectionFootnotes } from "./src/apparatus/rehype.ts";
+import { rehypeHeadingAnchors, rehypeNoBreakEquals, rehypeSectionFootnotes } from "./src/apparatus/rehype.ts";
 import { remarkNumbered } from "./src/site/numbering.ts";
 
 // Astro 7's default Markdown processor ignores remark/rehype plugins, so select the unified
@@ -36,6 +36,7 @@ const markdownProcessor = unified({
     rehypeHeadingIds,
     rehypeHeadingAnchors,
     rehypeSectionFootnotes,
+    rehypeNoBreakEquals,
   ],
   remarkRehype: {
     footnoteLabel: "Notes",

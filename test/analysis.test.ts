@@ -292,7 +292,7 @@ describe("regime labels on hand-made W", () => {
     const W = build(5, 4, [[0, 0, 0.7], [1, 0, 0.7], [2, 1, 1], [3, 2, 1], [4, 3, 1]]);
     const r = analyse(W).regime;
     expect(r.id).toBe("unlabelled");
-    expect(r.phrase).toBe("unlabelled: 4 features in 5 neurons, 5 monosemantic; 3 features on one neuron, 1 on two neurons; 4 distinct codes");
+    expect(r.phrase).toBe("unlabelled: 4 features in 5 neurons, 5 monosemantic neurons; 3 features on one neuron, 1 on two neurons; 4 distinct codes");
     expect(r.reason).toMatch(/feature 0 is coded by several neurons including a monosemantic one/);
     expect(r.counts.irregularFeatures).toBe(1);
   });
@@ -305,13 +305,13 @@ describe("regime labels on hand-made W", () => {
     expect(a.counts.pairCodedFeatures).toBe(2);
     expect(a.counts.polysemantic).toBe(0);
     expect(a.regime.id).toBe("unlabelled");
-    expect(a.regime.phrase).toBe("unlabelled: 2 features in 5 neurons, 4 monosemantic, 1 dead; 2 features on two neurons; 2 distinct codes");
+    expect(a.regime.phrase).toBe("unlabelled: 2 features in 5 neurons, 4 monosemantic neurons, 1 dead neuron; 2 features on two neurons; 2 distinct codes");
   });
 
   it("unlabelled: two separate three-in-two blocks are not 'six features in four neurons'", () => {
     const a = analyse(TWO_TRIANGLES);
     expect(a.regime.id).toBe("unlabelled");
-    expect(a.regime.phrase).toBe("unlabelled: 7 features in 5 neurons, 1 monosemantic; 5 features on one neuron, 2 on two neurons; 7 distinct codes");
+    expect(a.regime.phrase).toBe("unlabelled: 7 features in 5 neurons, 1 monosemantic neuron; 5 features on one neuron, 2 on two neurons; 7 distinct codes");
     expect(a.regime.reason).toMatch(/2 separate blocks/);
     expect(countsOf(a)).toEqual({ represented: 7, dropped: 3, monosemantic: 1, polysemantic: 4, dead: 0, blockFeatures: 6, blockNeurons: 4, blocks: 2 });
     expect(a.blocks).toEqual([
@@ -325,7 +325,7 @@ describe("regime labels on hand-made W", () => {
     const W = build(5, 10, [[0, 0, 1], [1, 1, 1], [2, 2, 1], [3, 3, 1], [4, 4, 1], [2, 5, 0.6], [3, 5, 0.6], [4, 5, 0.6]]);
     const r = analyse(W).regime;
     expect(r.id).toBe("unlabelled");
-    expect(r.phrase).toBe("unlabelled: 6 features in 5 neurons, 2 monosemantic; 5 features on one neuron, 1 on three neurons; 6 distinct codes");
+    expect(r.phrase).toBe("unlabelled: 6 features in 5 neurons, 2 monosemantic neurons; 5 features on one neuron, 1 on three neurons; 6 distinct codes");
     expect(r.reason).toMatch(/4 features in 3 neurons/);
     expect(r.counts.blockFeatures).toBe(4);
     expect(r.counts.blockNeurons).toBe(3);
@@ -351,7 +351,7 @@ describe("regime labels on hand-made W", () => {
     expect(a.counts.blockNeurons).toBe(5);
     expect(a.counts.monosemantic).toBe(1);
     expect(a.regime.id).toBe("unlabelled");
-    expect(a.regime.phrase).toBe("unlabelled: 9 features in 6 neurons, 1 monosemantic; 6 features on one neuron, 2 on two neurons, 1 on three neurons; 9 distinct codes");
+    expect(a.regime.phrase).toBe("unlabelled: 9 features in 6 neurons, 1 monosemantic neuron; 6 features on one neuron, 2 on two neurons, 1 on three neurons; 9 distinct codes");
   });
 
   it("dead neurons: allowed in all-monosemantic, not in a k-in-j shape", () => {
@@ -365,14 +365,14 @@ describe("regime labels on hand-made W", () => {
     W[2] = new Array(10).fill(0); // neuron 2 (owner of feature 2) dies
     const r = analyse(W).regime;
     expect(r.id).toBe("unlabelled");
-    expect(r.phrase).toBe("unlabelled: 5 features in 5 neurons, 2 monosemantic, 1 dead; 4 features on one neuron, 1 on two neurons; 5 distinct codes");
+    expect(r.phrase).toBe("unlabelled: 5 features in 5 neurons, 2 monosemantic neurons, 1 dead neuron; 4 features on one neuron, 1 on two neurons; 5 distinct codes");
     expect(r.reason).toMatch(/1 neuron is dead/);
   });
 
   it("an all-zero W represents nothing", () => {
     const a = analyse(build(5, 10, []));
     expect(a.regime.id).toBe("unlabelled");
-    expect(a.regime.phrase).toBe("unlabelled: 0 features in 5 neurons, 0 monosemantic, 5 dead; no feature represented; 0 distinct codes");
+    expect(a.regime.phrase).toBe("unlabelled: 0 features in 5 neurons, no monosemantic neuron, 5 dead neurons; no feature represented; 0 distinct codes");
     expect(a.dropped).toHaveLength(10);
     expect(a.roles).toEqual(Array(5).fill("dead"));
     expect(a.superposition).toEqual(Array(10).fill(0));

@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { describe, expect, it } from "vitest";
 import { apparatusOf, bibtex, buildVersion, metaTags, parseChangelog, plainCitation } from "../src/apparatus/meta.ts";
 import type { Apparatus, SectionFront } from "../src/apparatus/meta.ts";
-import { rehypeHeadingAnchors, rehypeSectionFootnotes } from "../src/apparatus/rehype.ts";
+import { rehypeHeadingAnchors, rehypeNoBreakEquals, rehypeSectionFootnotes } from "../src/apparatus/rehype.ts";
 import { panelsCsv, plotDataElement, plotRows } from "../src/apparatus/plot-data.ts";
 import { ROOT } from "./helpers/site-build.ts";
 
@@ -149,6 +149,21 @@ describe("rehype plugins", () => {
     expect(ref.properties).toEqual({ id: "intro-fnref-x", href: "#intro-fn-x", ariaDescribedBy: ["intro-footnote-label"] });
     expect(label.properties.id).toBe("intro-footnote-label");
     expect(other.properties).toEqual({ id: "setup", href: "#fig-sweep" });
+  });
+});
+
+describe("rehypeNoBreakEquals", () => {
+  it("glues a one-letter name, '=' and the number (or the component that writes it), outside code and math", () => {
+    const text = (value: string) => ({ type: "text", value });
+    const el = (tagName: string, children: unknown[], className?: string[]) => ({ type: "element", tagName, properties: className ? { className } : {}, children });
+    const p = el("p", [text("K = 100 for n = 20, and for n = "), el("span", [text("32")]), text(". a = b, x = −1; lane = 4; ")]);
+    const code = el("code", [text("n = 20")]);
+    const math = el("span", [text("m = 5")], ["katex"]);
+    rehypeNoBreakEquals()({ type: "root", children: [p, code, math] } as never);
+    expect((p.children[0] as { value: string }).value).toBe("K\u00a0=\u00a0100 for n\u00a0=\u00a020, and for n\u00a0=\u00a0");
+    expect((p.children[2] as { value: string }).value).toBe(". a = b, x\u00a0=\u00a0−1; lane = 4; ");
+    expect((code.children[0] as { value: string }).value).toBe("n = 20");
+    expect((math.children[0] as { value: string }).value).toBe("m = 5");
   });
 });
 

@@ -121,7 +121,7 @@ describe("astro build with the committed data", () => {
 
   it("writes numbers from the data, never NaN or undefined", () => {
     const relu = readDataFile(join(ROOT, "public", "data", "relu-hidden.json"));
-    const text = html.replace(/<[^>]+>/g, " ");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/\u00a0|&nbsp;|&#160;/g, " ");
     expect(text).not.toMatch(/\bNaN\b|\bundefined\b|\[object Object\]/);
     // K and the step count come from the data file.
     expect(text).toContain(`K = ${relu.config.modelsPerLevel.toLocaleString("en")}`);

@@ -119,7 +119,7 @@ describe("experimentFacts", () => {
     // 0.1 → 0.01 moves 30% of the features from one neuron to two; 0.01 → 0.005 moves 4%.
     const levels = [pop(0.1, [0, 0.6, 0.4, 0, 0, 0], 0, 2), pop(0.01, [0, 0.3, 0.7, 0, 0, 0], 0, 2), pop(0.005, [0, 0.28, 0.7, 0.02, 0, 0], 1, 3)];
     let t = text(experimentFacts("x", f, levels));
-    expect(t).toMatchObject({ "population.settledAt": "0.01 and 0.005", "population.lastShift": "2%", "population.settledShift": "5%" });
+    expect(t).toMatchObject({ "population.settledAt": "0.01 and 0.005", "population.lastShift": "2%", "population.previousShift": "30%", "population.settledShift": "5%" });
     // A move of 6% between the two sparsest: nothing has settled but the sparsest itself.
     levels[2] = pop(0.005, [0, 0.24, 0.7, 0.06, 0, 0], 1, 3);
     t = text(experimentFacts("x", f, levels));

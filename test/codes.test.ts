@@ -32,7 +32,7 @@ describe("codeStructure", () => {
     // No paper regime fits: the label says what the structure is, in general terms.
     const a = analyse(W);
     expect(a.regime.id).toBe("unlabelled");
-    expect(a.regime.phrase).toBe("unlabelled: 31 features in 5 neurons, 0 monosemantic; 5 features on one neuron, 10 on two neurons, 10 on three neurons, 5 on four neurons, 1 on five neurons; 31 distinct codes");
+    expect(a.regime.phrase).toBe("unlabelled: 31 features in 5 neurons, no monosemantic neuron; 5 features on one neuron, 10 on two neurons, 10 on three neurons, 5 on four neurons, 1 on five neurons; 31 distinct codes");
     expect(a.regime.structure).toEqual(s);
   });
 

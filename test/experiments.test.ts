@@ -247,7 +247,7 @@ Best of <Value name="tiny-test.K" /> models with n = <Value name="tiny-test.n" /
     expect(page.querySelector('a.xref[href="#fig-tiny-codes"]')?.textContent).toBe("Figure 2");
     expect(page.querySelector('[data-fact="tiny-test.K"]')?.textContent).toBe("2");
     expect(page.querySelector('[data-fact="tiny-test.n"]')?.textContent).toBe("6");
-    expect(page.querySelector("#fig-tiny .panel-group-sub")?.textContent).toContain("tiny-test: n = 6, m = 3");
+    expect(page.querySelector("#fig-tiny .panel-group-sub")?.textContent).toContain("tiny-test: n\u00a0=\u00a06, m\u00a0=\u00a03");
     expect(page.querySelectorAll("table.code-table tbody tr")).toHaveLength(2);
     expect(page.body.textContent).not.toMatch(/\bNaN\b|\bundefined\b/);
 

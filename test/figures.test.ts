@@ -59,7 +59,7 @@ const W: number[][] = [
 const ROWS: SweepRow[] = [
   { density: 1, regime: "all-monosemantic", phrase: "all neurons monosemantic", features: 4, neurons: 3, represented: 3, monosemantic: 3, polysemantic: 0, dead: 0, losses: [0.02, 0.021, 0.03], diverged: 0, norms: [1, 0.9, 0.8, 0.05], superposition: [0, 0.01, 0.02, 0], dropped: [3] },
   { density: 0.3, regime: "three-in-two", phrase: "three features share two neurons", features: 4, neurons: 3, represented: 4, monosemantic: 1, polysemantic: 2, dead: 0, losses: [0.01, 0.012, 0.02], diverged: 0, norms: [1, 0.95, 0.9, 0.85], superposition: [0, 0.5, 0.6, 0.4], dropped: [] },
-  { density: 0.05, regime: "unlabelled", phrase: "unlabelled: 4 features in 3 neurons, 0 monosemantic", features: 4, neurons: 3, represented: 4, monosemantic: 0, polysemantic: 3, dead: 0, losses: [0.001, 0.004], diverged: 1, norms: [1, 1, 1, 0.9], superposition: [1.2, 1.1, 1, 0.9], dropped: [] },
+  { density: 0.05, regime: "unlabelled", phrase: "unlabelled: 4 features in 3 neurons, no monosemantic neuron", features: 4, neurons: 3, represented: 4, monosemantic: 0, polysemantic: 3, dead: 0, losses: [0.001, 0.004], diverged: 1, norms: [1, 1, 1, 0.9], superposition: [1.2, 1.1, 1, 0.9], dropped: [] },
 ];
 
 function newDocument(): Document {
@@ -452,7 +452,7 @@ describe("sweep figures", () => {
     expect(outlines).toHaveLength(1);
     const centre = (r: Element) => Number(r.getAttribute("x")) + Number(r.getAttribute("width")) / 2;
     expect(centre(outlines[0])).toBeCloseTo(centre(ours.querySelectorAll("rect")[2]), 6);
-    expect(sweepRegimePlot(rows).ariaDescription).toContain("Density 0.05: unlabelled: 4 features in 3 neurons, 0 monosemantic (the paper: feature-pairs).");
+    expect(sweepRegimePlot(rows).ariaDescription).toContain("Density 0.05: unlabelled: 4 features in 3 neurons, no monosemantic neuron (the paper: feature-pairs).");
   });
 
   it("labels the loss axis in one format, powers of ten, and draws the quartile box as wide as the column", () => {

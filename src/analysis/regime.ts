@@ -104,7 +104,7 @@ export interface RegimeCounts {
 export interface Regime {
   id: RegimeId;
   /** The paper's phrase, or the structure in general terms: "unlabelled: R features in m neurons, M
-   *  monosemantic[, D dead]; 2 features on one neuron, 9 on two neurons, 3 on three neurons; 13 distinct
+   *  monosemantic neurons[, D dead neurons]; 2 features on one neuron, 9 on two neurons, 3 on three neurons; 13 distinct
    *  codes". */
   phrase: string;
   /** One sentence: which rule fired and on what facts, or why none did. */
@@ -196,7 +196,7 @@ export function classifyRegime(codes: readonly (readonly number[])[], neurons: n
   const named = (id: Exclude<RegimeId, "unlabelled">, reason: string): Regime => ({ id, phrase: REGIME_PHRASES[id], reason, counts, blocks, structure });
   const unlabelled = (reason: string): Regime => ({
     id: "unlabelled",
-    phrase: `unlabelled: ${plural(R, "feature")} in ${plural(neurons, "neuron")}, ${M} monosemantic${D > 0 ? `, ${D} dead` : ""}; ${describeCodeSizes(structure)}; ${plural(structure.distinct, "distinct code")}`,
+    phrase: `unlabelled: ${plural(R, "feature")} in ${plural(neurons, "neuron")}, ${M ? plural(M, "monosemantic neuron") : "no monosemantic neuron"}${D > 0 ? `, ${plural(D, "dead neuron")}` : ""}; ${describeCodeSizes(structure)}; ${plural(structure.distinct, "distinct code")}`,
     reason,
     counts,
     blocks,

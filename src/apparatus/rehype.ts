@@ -1,5 +1,5 @@
-// Rehype plugins of the article's apparatus (astro.config.mjs): a permalink on every heading, and
-// footnotes whose ids stay unique when several MDX sections share one page.
+// Rehype plugins of the article's apparatus (astro.config.mjs): a permalink on every heading, footnotes
+// whose ids stay unique when several MDX sections share one page, and no line break inside "n = 20".
 
 // The few hast shapes these plugins touch (a tree of elements and text).
 interface Text {
@@ -72,4 +72,26 @@ export function rehypeSectionFootnotes() {
       }
     });
   };
+}
+
+/** A one-letter name and " = " before a number, or before the MDX component that writes one (the text
+ *  node ends there): "n = 20", "K = <Value …/>". */
+const NAME_EQUALS = /\b([A-Za-z]) = (?=\d|−|-|$)/g;
+const NO_BREAK = new Set(["code", "pre", "script", "style"]);
+
+/**
+ * Writes "n = 20", "K = 1,000" and "n = <Value name=…/>" with no-break spaces, so that a line never ends
+ * in "n" or "n =" with the number on the next (the text says n = … and K = … some hundred times). Code,
+ * and KaTeX's output (which rehypeKatex has typeset before this runs), are left as they are.
+ */
+export function rehypeNoBreakEquals() {
+  const visit = (node: Node) => {
+    if (node.type === "text") (node as Text).value = (node as Text).value.replace(NAME_EQUALS, "$1\u00a0=\u00a0");
+    if (node.type === "element") {
+      const e = node as Element;
+      if (NO_BREAK.has(e.tagName) || (e.properties?.className as string[] | undefined)?.some((c) => c.startsWith("katex"))) return;
+    }
+    for (const c of ("children" in node ? node.children : undefined) ?? []) visit(c);
+  };
+  return (tree: Root) => visit(tree as Node);
 }

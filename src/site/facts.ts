@@ -486,7 +486,8 @@ export function pairCodeFacts(file: DataFile): Facts {
  *   ".population.threeNeuronMinority": whether that share stays under half at every density;
  *   ".population.settledAt": the sparsest densities between which the population's code sizes move by less
  *   than ".population.settledShift" of its features (the total variation distance; at least the sparsest
- *   density), ".population.lastShift": how far they move between the two sparsest;
+ *   density), ".population.lastShift": how far they move between the two sparsest, ".population.previousShift":
+ *   between the two before them (the second and third sparsest);
  *   ".population.largest": the largest code in any model; ".population.hasData": whether there is one.
  */
 /** Code sizes are "settled" over densities between which they move by less than this share (%) of the
@@ -549,6 +550,7 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
     [`${name}.population.settledShift`]: { kind: "percent", value: SETTLED_SHIFT, digits: 0 },
     [`${name}.population.settledAt`]: densitiesOf(pop ? pop.slice(from).map((p) => p.density) : []),
     [`${name}.population.lastShift`]: { kind: "percent", value: pop && pop.length > 1 ? shift(pop[pop.length - 2], pop[pop.length - 1]) : NaN, digits: 0 },
+    [`${name}.population.previousShift`]: { kind: "percent", value: pop && pop.length > 2 ? shift(pop[pop.length - 3], pop[pop.length - 2]) : NaN, digits: 0 },
     [`${name}.population.largest`]: count(pop ? Math.max(...pop.map((p) => p.largest)) : NaN),
   };
 }
