@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { DataFile } from "../src/data/schema.ts";
 import { geometricImportance } from "../src/model/config.ts";
 import { experimentFacts, formatFact } from "../src/site/facts.ts";
-import type { PopulationCodeLevel } from "../src/site/code-sizes.ts";
+import { codeSizeShift, type PopulationCodeLevel } from "../src/site/code-sizes.ts";
 import { codeSizeLegendPlot, codeSizesPlot, type CodeSizeBar } from "../src/figures/code-sizes.ts";
 import { renderFigure } from "../src/figures/render.ts";
 import { sampleDataFile } from "./fixtures.ts";
@@ -120,10 +120,38 @@ describe("experimentFacts", () => {
     const levels = [pop(0.1, [0, 0.6, 0.4, 0, 0, 0], 0, 2), pop(0.01, [0, 0.3, 0.7, 0, 0, 0], 0, 2), pop(0.005, [0, 0.28, 0.7, 0.02, 0, 0], 1, 3)];
     let t = text(experimentFacts("x", f, levels));
     expect(t).toMatchObject({ "population.settledAt": "0.01 and 0.005", "population.lastShift": "2%", "population.previousShift": "30%", "population.settledShift": "5%" });
+    // Without the models' own code sizes there is no permutation test; with them, its p for each move.
+    expect(t).toMatchObject({ "population.lastShiftP": "NaN", "population.previousShiftP": "NaN" });
+    const sizes = (ones: number, twos: number, n: number) => Array.from({ length: n }, (_, k) => (k < ones ? [1, 0, 0, 0, 0] : k < ones + twos ? [0, 1, 0, 0, 0] : [0, 0, 1, 0, 0]));
+    const tested = [{ ...levels[0], modelSizes: sizes(60, 40, 100) }, { ...levels[1], modelSizes: sizes(30, 70, 100) }, { ...levels[2], modelSizes: sizes(28, 70, 100) }];
+    t = text(experimentFacts("x", f, tested));
+    expect(t).toMatchObject({ "population.lastShiftP": expect.stringMatching(/^0\.[5-9]\d$|^1\.00$/), "population.previousShiftP": "0.0005" });
     // A move of 6% between the two sparsest: nothing has settled but the sparsest itself.
     levels[2] = pop(0.005, [0, 0.24, 0.7, 0.06, 0, 0], 1, 3);
     t = text(experimentFacts("x", f, levels));
     expect(t).toMatchObject({ "population.settledAt": "0.005", "population.lastShift": "6%" });
+  });
+});
+
+describe("codeSizeShift", () => {
+  const models = (n: number, sizes: number[]) => Array.from({ length: n }, () => sizes);
+  it("is the share of features whose code size would change, and a permutation test's p over the models", () => {
+    // Identical populations: no distance, and every shuffle is at least as far (p = 1).
+    expect(codeSizeShift(models(20, [2, 1, 0]), models(30, [2, 1, 0]))).toEqual({ shift: 0, p: 1 });
+    // All one-neuron against all two-neuron codes: every feature moves; no shuffle is as far but the
+    // observed split itself, so p is its least, 1 / (rounds + 1).
+    expect(codeSizeShift(models(40, [3, 0, 0]), models(40, [0, 3, 0]), 999)).toEqual({ shift: 100, p: 1 / 1000 });
+    // A real but small difference on few models is not told apart from chance; on many, it is.
+    const mixed = (n: number, twos: number) => [...models(twos, [0, 3, 0]), ...models(n - twos, [3, 0, 0])];
+    const few = codeSizeShift(mixed(10, 5), mixed(10, 6));
+    expect(few.shift).toBeCloseTo(10, 9);
+    expect(few.p).toBeGreaterThan(0.5);
+    const many = codeSizeShift(mixed(1000, 500), mixed(1000, 600));
+    expect(many.shift).toBeCloseTo(10, 9);
+    expect(many.p).toBeLessThan(0.01);
+    // Deterministic, and a group without represented features has no distance.
+    expect(codeSizeShift(mixed(10, 5), mixed(10, 6))).toEqual(few);
+    expect(codeSizeShift(models(3, [0, 0, 0]), models(3, [1, 0, 0]))).toEqual({ shift: NaN, p: NaN });
   });
 });
 

@@ -62,9 +62,9 @@ const SPARSE_FROM = 0.02;
 /** The paper's section: n = 10 features, m = 5 neurons, importance 0.75^i, best of 1,000. */
 const PAPER = { features: 10, neurons: 5, importanceDecay: 0.75, modelsPerLevel: 1000, steps: 10_000, batchSize: 1024, seed: 0, evalSamples: 32_768 } as const;
 
-/** The densities of the second chapter: from dense to below 0.01, where the code stops changing (for
+/** The densities of the second chapter: from dense to below 0.01, where the code stops changing. For
  *  n = 20, 15 levels: its population's code sizes moved by 3.8% of the features from 0.005 to 0.003, then
- *  by 7.4% from 0.003 to 0.002, so it goes on to 0.001 and 0.0005, as n = 32). n = 32, some 1.6× the work
+ *  by 7.4% to 0.002 and 9.0% to 0.001, and by 2.5% from 0.001 to 0.0005. n = 32, some 1.6× the work
  *  per level, leaves out 0.2, 0.07 and 0.02 to fit the 2-core session that trained it, and goes on to
  *  0.002, 0.001, 0.0005 and 0.0002 because its code sizes still moved: by 8% of the features from 0.005
  *  to 0.003 at 10,000 steps, and, with the sparse end trained longer, by 5.5% from 0.002 to 0.001 and

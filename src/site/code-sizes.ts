@@ -3,6 +3,7 @@
 // models of the level (so a finding does not rest on one model per density). Pure: the caller reads the
 // files (the population collection, scripts/code-sizes.ts).
 
+import { pcg4d } from "../model/rng.ts";
 import { codeSizeSweep, codeStructure, type Analysis, type CodeSizeSweep } from "../analysis/index.ts";
 import { analyseFile } from "./experiment.ts";
 import type { DataFile } from "../data/schema.ts";
@@ -22,6 +23,8 @@ export interface PopulationCodeLevel {
   sizeShares: number[];
   /** The largest code size in any model of the level. */
   largest: number;
+  /** Per analysed model, how many of its represented features use 1, 2, … m neurons (for codeSizeShift). */
+  modelSizes?: number[][];
 }
 
 export interface ExperimentCodeSizes {
@@ -52,7 +55,45 @@ export function experimentCodeSizes(file: DataFile, analyses?: readonly (readonl
       meanDistinct: structures.length ? structures.reduce((t, s) => t + s.distinct, 0) / structures.length : 0,
       sizeShares: sizes.map((c, k) => (k === 0 ? (all ? c / all : 0) : represented ? c / represented : 0)),
       largest: Math.max(0, ...structures.map((s) => s.largest)),
+      modelSizes: structures.map((st) => st.sizes.slice(1)),
     };
   });
   return { winners, population };
+}
+
+/** The share (%) of represented features whose code size would have to change to turn one group's
+ *  distribution of code sizes into the other's: the total variation distance, features pooled over each
+ *  group's models (rows: per model, the features on 1, 2, … m neurons). */
+function sizeDistance(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number {
+  const pooled = (rows: readonly (readonly number[])[]) => rows.reduce((t, r) => t.map((x, k) => x + (r[k] ?? 0)), new Array(Math.max(0, ...[...a, ...b].map((r) => r.length))).fill(0) as number[]);
+  const pa = pooled(a), pb = pooled(b);
+  const na = pa.reduce((t, x) => t + x, 0), nb = pb.reduce((t, x) => t + x, 0);
+  if (!na || !nb) return NaN;
+  return 50 * pa.reduce((t, x, k) => t + Math.abs(x / na - pb[k] / nb), 0);
+}
+
+/**
+ * How far the code sizes move between two densities' populations (`shift`, as sizeDistance), and
+ * whether that is more than chance: `p`, the share of `rounds` random reassignments of the models to two
+ * groups of the same sizes whose distance is at least as large (a permutation test; the models, not the
+ * features, are the units, since a model's features are coded together). Deterministic (pcg4d from
+ * `seed`). A small p says the populations differ; a large one that K models per density cannot tell
+ * them apart.
+ */
+export function codeSizeShift(a: readonly (readonly number[])[], b: readonly (readonly number[])[], rounds = 2000, seed = 1): { shift: number; p: number } {
+  const shift = sizeDistance(a, b);
+  if (!Number.isFinite(shift)) return { shift, p: NaN };
+  const all = [...a, ...b];
+  const order = all.map((_, k) => k);
+  let atLeast = 0;
+  for (let r = 0; r < rounds; r++) {
+    // Fisher–Yates with the project's counter-based generator: draw k of round r.
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = pcg4d(seed, r, k, 0x5eed)[0] % (k + 1);
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+    const d = sizeDistance(order.slice(0, a.length).map((k) => all[k]), order.slice(a.length).map((k) => all[k]));
+    if (d >= shift - 1e-12) atLeast++;
+  }
+  return { shift, p: (atLeast + 1) / (rounds + 1) };
 }

@@ -8,7 +8,7 @@ import { convergenceSteps, type DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
 import { findExperiment, inverseDensityRule } from "../experiments/declarations.ts";
-import { experimentCodeSizes, type PopulationCodeLevel } from "./code-sizes.ts";
+import { codeSizeShift, experimentCodeSizes, type PopulationCodeLevel } from "./code-sizes.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
 import { NEARLY_ALL, populationClaims } from "./population.ts";
@@ -69,6 +69,9 @@ export type FactFormat = "words" | "length" | "lengthWords";
 const count = (value: number): Fact => ({ kind: "count", value });
 const num = (value: number): Fact => ({ kind: "number", value });
 const density = (value: number): Fact => ({ kind: "density", value });
+/** A p-value as the text quotes it ("p = …"): two decimals, one significant digit below 0.01 (a test of
+ *  2,000 shuffles reaches 0.0005), "NaN" without one. */
+const pValue = (p: number): Fact => label(Number.isNaN(p) ? "NaN" : p < 0.01 ? p.toPrecision(1) : p.toFixed(2));
 const densitiesOf = (value: number[]): Fact => ({ kind: "densities", value: [...value].sort((a, b) => b - a) });
 const label = (value: string): Fact => ({ kind: "label", value });
 const flag = (value: boolean): Fact => ({ kind: "flag", value });
@@ -487,14 +490,16 @@ export function pairCodeFacts(file: DataFile): Facts {
  *   ".population.settledAt": the sparsest densities between which the population's code sizes move by less
  *   than ".population.settledShift" of its features (the total variation distance; at least the sparsest
  *   density), ".population.lastShift": how far they move between the two sparsest, ".population.previousShift":
- *   between the two before them (the second and third sparsest);
+ *   between the two before them (the second and third sparsest), and ".…ShiftP" for each: the p-value of
+ *   a permutation test of that move against shuffling the two levels' models (codeSizeShift);
  *   ".population.largest": the largest code in any model; ".population.hasData": whether there is one.
  */
 /** Code sizes are "settled" over densities between which they move by less than this share (%) of the
- *  features. In the committed chapter-2 populations only the two sparsest densities of each experiment
- *  differ by less (n = 20: 3.8% from 0.005 to 0.003; n = 32: 1.5% from 0.0005 to 0.0002); every other
- *  pair of neighbours differs by 5.3–44% (the least, 5.3%: n = 20 from 0.1 to 0.07 and n = 32 from 0.002
- *  to 0.001). */
+ *  features. In the committed chapter-2 populations three pairs of neighbours differ by less: n = 20 from
+ *  0.005 to 0.003 (3.8%, after which it moved again, by 7.4% and 9.0%) and from 0.001 to 0.0005 (2.5%),
+ *  and n = 32 from 0.0005 to 0.0002 (1.5%); every other pair differs by 5.3–44% (the least, 5.3%: n = 20
+ *  from 0.1 to 0.07 and n = 32 from 0.002 to 0.001). With K = 100 models a move of about 5% is at the edge
+ *  of what the permutation test (codeSizeShift) tells from chance, which is why the text gives its p. */
 export const SETTLED_SHIFT = 5;
 
 export function experimentFacts(name: string, file: DataFile, population?: readonly PopulationCodeLevel[]): Facts {
@@ -518,6 +523,8 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
   // whose size would have to change. Settled: the sparsest run of densities between which every move is
   // under SETTLED_SHIFT.
   const shift = (a: PopulationCodeLevel, b: PopulationCodeLevel) => 50 * a.sizeShares.reduce((t, x, k) => (k ? t + Math.abs(x - (b.sizeShares[k] ?? 0)) : t), 0);
+  // Whether a move is more than chance: the permutation test's p over the two levels' models.
+  const shiftP = (a: PopulationCodeLevel, b: PopulationCodeLevel) => (a.modelSizes && b.modelSizes ? codeSizeShift(a.modelSizes, b.modelSizes).p : NaN);
   let from = pop ? pop.length - 1 : 0;
   while (pop && from > 0 && shift(pop[from - 1], pop[from]) < SETTLED_SHIFT) from--;
   return {
@@ -551,6 +558,8 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
     [`${name}.population.settledAt`]: densitiesOf(pop ? pop.slice(from).map((p) => p.density) : []),
     [`${name}.population.lastShift`]: { kind: "percent", value: pop && pop.length > 1 ? shift(pop[pop.length - 2], pop[pop.length - 1]) : NaN, digits: 0 },
     [`${name}.population.previousShift`]: { kind: "percent", value: pop && pop.length > 2 ? shift(pop[pop.length - 3], pop[pop.length - 2]) : NaN, digits: 0 },
+    [`${name}.population.lastShiftP`]: pValue(pop && pop.length > 1 ? shiftP(pop[pop.length - 2], pop[pop.length - 1]) : NaN),
+    [`${name}.population.previousShiftP`]: pValue(pop && pop.length > 2 ? shiftP(pop[pop.length - 3], pop[pop.length - 2]) : NaN),
     [`${name}.population.largest`]: count(pop ? Math.max(...pop.map((p) => p.largest)) : NaN),
   };
 }
