@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDirs } from "./fixtures.ts";
 import { UsageError, parseTrainArgs } from "../src/train/cli.ts";
+import { findExperiment } from "../src/experiments/declarations.ts";
 import { defaultConfig } from "../src/model/config.ts";
 import { checkpointPath, checkpointPopulationPath, populationPath, runExperiment, selectBest } from "../src/train/best-of-k.ts";
 import { modelParams, populationExpectation, readPopulationFile } from "../src/data/population.ts";
@@ -65,7 +66,8 @@ describe("parseTrainArgs", () => {
 
   it("takes the declaration's per-level steps; --steps replaces them, --level-steps names its own (none: none)", () => {
     const declared = parseTrainArgs(["relu-n20"]).run!;
-    expect(declared.config.levelSteps).toEqual([{ density: 0.01, steps: 20_000 }, { density: 0.005, steps: 40_000 }, { density: 0.003, steps: 67_000 }]);
+    expect(declared.config.levelSteps).toEqual(findExperiment("relu-n20")!.levelSteps);
+    expect(declared.config.levelSteps!.slice(0, 3)).toEqual([{ density: 0.01, steps: 20_000 }, { density: 0.005, steps: 40_000 }, { density: 0.003, steps: 67_000 }]);
     expect(declared.overrides).toEqual([]);
     const steps = parseTrainArgs(["relu-n20", "--steps", "500", "--out", "x.json"]).run!;
     expect(steps.config).toMatchObject({ steps: 500 });
