@@ -248,7 +248,9 @@ describe("the second chapter (content/more-features, page: more-features)", () =
     expect(text).not.toMatch(/\bNaN\b|\bundefined\b|\[object Object\]/);
     for (const name of ["relu-n20", "relu-n32"]) {
       const file = readDataFile(join(ROOT, "public", "data", `${name}.json`));
-      const rows = [...doc.querySelectorAll("table.code-table")].find((t) => t.querySelector("caption code")?.textContent === name)!.querySelectorAll("tbody tr");
+      // The table is described by its caption, which names the experiment.
+      const table = [...doc.querySelectorAll("table.code-table")].find((t) => doc.getElementById(t.getAttribute("aria-describedby")!)?.querySelector("code")?.textContent === name)!;
+      const rows = table.querySelectorAll("tbody tr");
       expect(rows.length, name).toBe(file.levels.length);
       expect(doc.querySelector(`[data-fact="${name}.K"]`)!.textContent).toBe(file.config.modelsPerLevel.toLocaleString("en"));
       expect(doc.querySelector(`[data-fact="${name}.n"]`)!.textContent).toBe(String(file.config.features));
