@@ -59,9 +59,11 @@ const show = (v: unknown) => (Array.isArray(v) ? (v.length > 6 ? `[${v.slice(0, 
 /** How a file's recorded run differs from the declared one: "steps: file 500, declared 10000", …;
  *  [] exactly when the keys agree. */
 export function keyDifferences(plan: TrainingPlan, file: Pick<DataFile, "schema" | "semantics" | "model" | "config" | "levels">): string[] {
-  const labels: Record<string, string> = { levelSteps: "per-level steps", stage2: "stage-2 sample (min draws, min present)", optimizer: "optimizer (name, lr, β1, β2, ε, weight decay)", semantics: "training semantics" };
-  return differingFields(plan, file).map(({ name, file: have, declared }) => `${labels[name] ?? name}: file ${show(have)}, declared ${show(declared)}`);
+  return differingFields(plan, file).map(describeField);
 }
+
+const FIELD_LABELS: Record<string, string> = { levelSteps: "per-level steps", stage2: "stage-2 sample (min draws, min present)", optimizer: "optimizer (name, lr, β1, β2, ε, weight decay)", semantics: "training semantics" };
+const describeField = ({ name, file, declared }: { name: string; file: unknown; declared: unknown }) => `${FIELD_LABELS[name] ?? name}: file ${show(file)}, declared ${show(declared)}`;
 
 function differingFields(plan: TrainingPlan, file: Pick<DataFile, "schema" | "semantics" | "model" | "config" | "levels">): { name: string; file: unknown; declared: unknown }[] {
   const want = keyFields(plan, TRAINING_SEMANTICS), have = keyFields(filePlan(file), fileSemantics(file));
@@ -103,7 +105,7 @@ export function experimentStatus(e: ExperimentDeclaration, dir: string): Experim
     const reason = message.startsWith(path) ? message.slice(path.length + 2) : message;
     return { experiment: e, path, state: reason === "file not found" ? "missing" : "invalid", reasons: [reason], extendable: false };
   }
-  const reasons = keyDifferences(plan, file);
   const fields = differingFields(plan, file);
+  const reasons = fields.map(describeField);
   return { experiment: e, path, state: reasons.length ? "stale" : "fresh", reasons, file, extendable: fields.length > 0 && fields.every((f) => EXTENDABLE_FIELDS.has(f.name)) };
 }

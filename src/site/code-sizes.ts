@@ -61,15 +61,23 @@ export function experimentCodeSizes(file: DataFile, analyses?: readonly (readonl
   return { winners, population };
 }
 
-/** The share (%) of represented features whose code size would have to change to turn one group's
- *  distribution of code sizes into the other's: the total variation distance, features pooled over each
- *  group's models (rows: per model, the features on 1, 2, … m neurons). */
+/** The share (%) of represented features whose code size would have to change to turn one distribution
+ *  of code sizes into the other: the total variation distance between two lists of shares (index k: the
+ *  share of features on k + 1 neurons). */
+export function shareDistance(a: readonly number[], b: readonly number[]): number {
+  return 50 * Array.from({ length: Math.max(a.length, b.length) }, (_, k) => Math.abs((a[k] ?? 0) - (b[k] ?? 0))).reduce((t, x) => t + x, 0);
+}
+
+/** shareDistance between two groups of models, features pooled over each group's models (rows: per
+ *  model, the features on 1, 2, … m neurons); NaN when a group represents no feature. */
 function sizeDistance(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number {
-  const pooled = (rows: readonly (readonly number[])[]) => rows.reduce((t, r) => t.map((x, k) => x + (r[k] ?? 0)), new Array(Math.max(0, ...[...a, ...b].map((r) => r.length))).fill(0) as number[]);
-  const pa = pooled(a), pb = pooled(b);
-  const na = pa.reduce((t, x) => t + x, 0), nb = pb.reduce((t, x) => t + x, 0);
-  if (!na || !nb) return NaN;
-  return 50 * pa.reduce((t, x, k) => t + Math.abs(x / na - pb[k] / nb), 0);
+  const shares = (rows: readonly (readonly number[])[]) => {
+    const pooled = rows.reduce((t, r) => t.map((x, k) => x + (r[k] ?? 0)), new Array(Math.max(0, ...rows.map((r) => r.length))).fill(0) as number[]);
+    const n = pooled.reduce((t, x) => t + x, 0);
+    return n ? pooled.map((x) => x / n) : undefined;
+  };
+  const sa = shares(a), sb = shares(b);
+  return sa && sb ? shareDistance(sa, sb) : NaN;
 }
 
 /**

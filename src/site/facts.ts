@@ -8,7 +8,7 @@ import { convergenceSteps, type DataFile } from "../data/schema.ts";
 import { countWord, formatDensity, formatDuration, formatLoss } from "../figures/format.ts";
 import { DEFAULT_DROP_THRESHOLD, DEFAULT_STORE_THRESHOLD, REGIME_PHRASES, analyse } from "../analysis/index.ts";
 import { findExperiment, inverseDensityRule } from "../experiments/declarations.ts";
-import { codeSizeShift, experimentCodeSizes, type PopulationCodeLevel } from "./code-sizes.ts";
+import { codeSizeShift, experimentCodeSizes, shareDistance, type PopulationCodeLevel } from "./code-sizes.ts";
 import { pairCodes, separatorGeometry, threeInTwoGeometry, type SeparatorGeometry } from "../analysis/geometry.ts";
 import type { LevelPopulation, SeparatorCount } from "./population.ts";
 import { NEARLY_ALL, populationClaims } from "./population.ts";
@@ -522,7 +522,7 @@ export function experimentFacts(name: string, file: DataFile, population?: reado
   // between the two distributions of represented features over code sizes, i.e. the share of features
   // whose size would have to change. Settled: the sparsest run of densities between which every move is
   // under SETTLED_SHIFT.
-  const shift = (a: PopulationCodeLevel, b: PopulationCodeLevel) => 50 * a.sizeShares.reduce((t, x, k) => (k ? t + Math.abs(x - (b.sizeShares[k] ?? 0)) : t), 0);
+  const shift = (a: PopulationCodeLevel, b: PopulationCodeLevel) => shareDistance(a.sizeShares.slice(1), b.sizeShares.slice(1));
   // Whether a move is more than chance: the permutation test's p over the two levels' models.
   const shiftP = (a: PopulationCodeLevel, b: PopulationCodeLevel) => (a.modelSizes && b.modelSizes ? codeSizeShift(a.modelSizes, b.modelSizes).p : NaN);
   let from = pop ? pop.length - 1 : 0;
